@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ConflictKBConfig(AppConfig):
+    name = "conflictkb"
+    verbose_name = "ConflictKB"

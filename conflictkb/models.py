@@ -1,0 +1,59 @@
+"""Building blocks shared by every app: public identifiers, timestamps and publication."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Self
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import models
+
+
+class Publication(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self) -> Self:
+        """Rows anonymous readers may see. The only place publication is decided."""
+        return self.filter(status=Publication.PUBLISHED)
+
+    def visible_to(self, user: User | AnonymousUser | Any) -> Self:
+        """Everything for staff (editors and reviewers see drafts), published rows otherwise."""
+        if getattr(user, "is_staff", False):
+            return self
+        return self.published()
+
+
+class PublicRecord(models.Model):
+    """A record with a stable public identifier (used in URLs) and change timestamps."""
+
+    uuid = models.UUIDField("public id", default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class Publishable(PublicRecord):
+    """A record editors draft and reviewers publish."""
+
+    status = models.CharField(
+        max_length=10, choices=Publication.choices, default=Publication.DRAFT, db_index=True
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Publication.PUBLISHED
+
+
+class NumNonNulls(models.Func):
+    """PostgreSQL's ``num_nonnulls(...)``: how many of the arguments are not NULL."""
+
+    function = "num_nonnulls"
+    output_field = models.IntegerField()

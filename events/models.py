@@ -1,0 +1,492 @@
+"""Places, the event-type taxonomy, events and who took part in them."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Self
+
+import pgtrigger
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from actors.models import Actor
+from conflictkb.audit import audited
+from conflictkb.models import Publication, Publishable, PublishableQuerySet
+
+if TYPE_CHECKING:
+    from django.db.models.manager import RelatedManager
+
+
+class ReturnedCharField(models.CharField):
+    """A column the database fills in (by trigger); its value comes back from every INSERT."""
+
+    db_returning = True
+
+
+# --- Places ---------------------------------------------------------------------------------
+
+
+class LocationKind(models.TextChoices):
+    COUNTRY = "country", "Country"
+    ADMIN1 = "admin1", "Admin 1 (governorate, province)"
+    ADMIN2 = "admin2", "Admin 2 (district)"
+    ADMIN3 = "admin3", "Admin 3 (sub-district)"
+    TOWN = "town", "Town or village"
+    SITE = "site", "Site"
+
+
+class LocationQuerySet(PublishableQuerySet):
+    def within(self, place: Location) -> Self:
+        """``place`` and everything inside it: one indexed prefix match on the materialised path."""
+        return self.filter(path__startswith=place.path)
+
+    def matching_name(self, text: str) -> Self:
+        """Places whose name or an alternate spelling contains ``text``."""
+        return self.filter(Q(name__icontains=text) | Q(alternate_names__icontains=text))
+
+
+# The materialised path ("/1/7/42/") is kept by the database so that bulk inserts, imports and
+# moves through any path stay right: it is computed from the parent on insert and when the
+# parent changes, a move rewrites the subtree's paths, and a move under one's own descendant
+# is refused.
+LOCATION_PATH_FUNC = """
+    IF TG_OP = 'UPDATE' AND NEW.parent_id IS NOT DISTINCT FROM OLD.parent_id THEN
+        -- The path follows the parent only. Inside a subtree move (nested trigger) the new
+        -- path is the one the move computed; anywhere else nobody may write it directly.
+        IF pg_trigger_depth() < 2 THEN
+            NEW.path := OLD.path;
+        END IF;
+        RETURN NEW;
+    END IF;
+    IF NEW.parent_id IS NULL THEN
+        NEW.path := '/' || NEW.id || '/';
+        RETURN NEW;
+    END IF;
+    SELECT path || NEW.id || '/' INTO NEW.path FROM {meta.db_table} WHERE id = NEW.parent_id;
+    IF NEW.path LIKE '%/' || NEW.id || '/%/' THEN
+        RAISE EXCEPTION 'a place cannot be its own ancestor (location %)', NEW.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'location_not_own_ancestor';
+    END IF;
+    RETURN NEW;
+"""
+
+LOCATION_MOVE_SUBTREE_FUNC = """
+    IF pg_trigger_depth() > 1 THEN
+        RETURN NULL;
+    END IF;
+    UPDATE {meta.db_table}
+       SET path = NEW.path || substr(path, length(OLD.path) + 1)
+     WHERE path LIKE OLD.path || '%' AND id <> NEW.id;
+    RETURN NULL;
+"""
+
+
+@audited()
+class Location(Publishable):
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=LocationKind.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    path = ReturnedCharField(max_length=400, editable=False, default="", db_index=True)
+    country_code = models.CharField(
+        "country", max_length=2, blank=True, db_index=True, help_text="ISO 3166-1 alpha-2, e.g. SY."
+    )
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    alternate_names = ArrayField(
+        models.CharField(max_length=200),
+        default=list,
+        blank=True,
+        help_text="Other spellings and scripts, comma-separated: Idleb, إدلب.",
+    )
+
+    objects = LocationQuerySet.as_manager()
+
+    if TYPE_CHECKING:
+        children: RelatedManager[Location]
+
+    class Meta:
+        ordering = ["path"]
+        permissions = [("publish_location", "Can publish places")]
+        indexes = [
+            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="location_name_trgm"),
+            GinIndex(fields=["alternate_names"], name="location_alt_names"),
+            models.Index(fields=["latitude", "longitude"], name="location_lat_lon"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="location_latitude_range",
+                violation_error_message="Latitude must be between -90 and 90.",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="location_longitude_range",
+                violation_error_message="Longitude must be between -180 and 180.",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="location_lat_lon_together",
+                violation_error_message="Give both latitude and longitude, or neither.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")),
+                name="location_not_own_parent",
+                violation_error_message="A place cannot be inside itself.",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="location_set_path",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func=pgtrigger.Func(LOCATION_PATH_FUNC),
+            ),
+            pgtrigger.Trigger(
+                name="location_move_subtree",
+                when=pgtrigger.After,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__path__df=pgtrigger.F("new__path")),
+                func=pgtrigger.Func(LOCATION_MOVE_SUBTREE_FUNC),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:place", kwargs={"uuid": self.uuid})
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the country down to the parent, read off the path (no query)."""
+        return [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.latitude is not None and not -90 <= self.latitude <= 90:
+            errors["latitude"] = "Latitude must be between -90 and 90."
+        if self.longitude is not None and not -180 <= self.longitude <= 180:
+            errors["longitude"] = "Longitude must be between -180 and 180."
+        if (self.latitude is None) != (self.longitude is None) and not errors:
+            missing = "latitude" if self.latitude is None else "longitude"
+            errors[missing] = "Give both latitude and longitude, or neither."
+        if self.pk and self.parent is not None:
+            if self.parent.pk == self.pk or f"/{self.pk}/" in self.parent.path:
+                errors["parent"] = (
+                    f"“{self.parent}” is inside “{self}”: a place cannot be its own ancestor."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- Event types ----------------------------------------------------------------------------
+
+
+class DisorderType(models.TextChoices):
+    POLITICAL_VIOLENCE = "Political violence", "Political violence"
+    DEMONSTRATIONS = "Demonstrations", "Demonstrations"
+    STRATEGIC_DEVELOPMENTS = "Strategic developments", "Strategic developments"
+
+
+class EventTypeManager(models.Manager["EventType"]):
+    def get_by_natural_key(self, slug: str) -> EventType:
+        return self.get(slug=slug)
+
+
+class EventType(models.Model):
+    """Two-level taxonomy: ACLED's event types and sub-event types, plus this domain's own."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=100)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="subtypes"
+    )
+    description = models.TextField(blank=True)
+    is_acled = models.BooleanField("ACLED type", default=True)
+    disorder_type = models.CharField(max_length=30, choices=DisorderType.choices, blank=True)
+    # Where a type is not ACLED's own, the ACLED type and sub-type it is exported as.
+    acled_event_type = models.CharField(max_length=100, blank=True)
+    acled_sub_event_type = models.CharField(max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = EventTypeManager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")), name="eventtype_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} › {self.name}" if self.parent_id and self.parent else self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def clean(self) -> None:
+        if self.parent is not None and self.parent.parent_id is not None:
+            raise ValidationError({"parent": "Event types have two levels: pick a top-level type."})
+
+
+# --- Events ---------------------------------------------------------------------------------
+
+
+class DatePrecision(models.IntegerChoices):
+    """UCDP GED's date_prec."""
+
+    DAY = 1, "Exact day"
+    DAYS = 2, "Within 2–6 days"
+    WEEK = 3, "Week"
+    MONTH = 4, "Month"
+    YEAR = 5, "Year"
+
+
+class GeoPrecision(models.IntegerChoices):
+    """UCDP GED's where_prec; ``acled()`` maps it to ACLED's geo_precision 1–3."""
+
+    EXACT = 1, "Exact place"
+    NEAR = 2, "Within about 25 km"
+    ADMIN2 = 3, "District (admin 2)"
+    ADMIN1 = 4, "Governorate or province (admin 1)"
+    AMBIGUOUS = 5, "Linear feature or ambiguous"
+    COUNTRY = 6, "Country"
+    INTERNATIONAL = 7, "International waters or airspace"
+
+    def acled(self) -> int:
+        return {1: 1, 2: 2, 3: 2}.get(self.value, 3)
+
+
+class FatalityRule(models.TextChoices):
+    RANGE = "range", "Range across accepted claims"
+    CONSERVATIVE = "conservative", "Most conservative claim (ACLED)"
+    PREFERRED = "preferred", "Preferred claim"
+
+
+class EventQuerySet(PublishableQuerySet):
+    def in_place(self, place: Location) -> Self:
+        """Events at ``place`` or anywhere inside it."""
+        return self.filter(location__path__startswith=place.path)
+
+    def involving(self, actor: Actor) -> Self:
+        return self.filter(participations__actor=actor).distinct()
+
+    def contested(self) -> Self:
+        return self.filter(contested=True)
+
+
+@audited(
+    # Derived columns change only as a consequence of an audited claim change.
+    exclude=[
+        "search_vector",
+        "updated_at",
+        "fatalities_low",
+        "fatalities_best",
+        "fatalities_high",
+        "contested",
+        "claim_count",
+        "source_count",
+    ]
+)
+class Event(Publishable):
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True)
+    event_type = models.ForeignKey(EventType, on_delete=models.PROTECT, related_name="events")
+    start_date = models.DateField(db_index=True)
+    end_date = models.DateField(
+        blank=True, db_index=True, help_text="Leave empty for a one-day event."
+    )
+    date_precision = models.PositiveSmallIntegerField(
+        choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    geo_precision = models.PositiveSmallIntegerField(
+        choices=GeoPrecision.choices, default=GeoPrecision.EXACT
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The larger event this one is part of (an offensive contains strikes).",
+    )
+    acled_id = models.CharField("ACLED event_id_cnty", max_length=30, blank=True)
+    ucdp_id = models.CharField("UCDP GED id", max_length=30, blank=True)
+
+    # Derived from the claims by the database (see sources/migrations): never typed by hand.
+    fatality_rule = models.CharField(
+        max_length=15, choices=FatalityRule.choices, default=FatalityRule.RANGE
+    )
+    fatalities_low = models.PositiveIntegerField(null=True, editable=False)
+    fatalities_best = models.PositiveIntegerField(null=True, editable=False)
+    fatalities_high = models.PositiveIntegerField(null=True, editable=False)
+    contested = models.BooleanField(default=False, editable=False, db_index=True)
+    claim_count = models.PositiveIntegerField(default=0, editable=False)
+    source_count = models.PositiveIntegerField("independent sources", default=0, editable=False)
+
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config="english")
+        + SearchVector("summary", weight="B", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        permissions = [("publish_event", "Can publish events")]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="event_search"),
+            models.Index(fields=["-start_date", "-id"], name="event_timeline"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="event_end_after_start",
+                violation_error_message="The end date must be on or after the start date.",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(fatalities_low__isnull=True)
+                    | Q(fatalities_best__isnull=True)
+                    | Q(fatalities_low__lte=F("fatalities_best"))
+                )
+                & (
+                    Q(fatalities_best__isnull=True)
+                    | Q(fatalities_high__isnull=True)
+                    | Q(fatalities_best__lte=F("fatalities_high"))
+                ),
+                name="event_fatalities_ordered",
+            ),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="event_not_own_parent"),
+            models.UniqueConstraint(
+                fields=["acled_id"], condition=~Q(acled_id=""), name="event_acled_id_unique",
+                violation_error_message="Another event already has this ACLED id.",
+            ),
+            models.UniqueConstraint(
+                fields=["ucdp_id"], condition=~Q(ucdp_id=""), name="event_ucdp_id_unique",
+                violation_error_message="Another event already has this UCDP id.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:detail", kwargs={"uuid": self.uuid})
+
+    def clean(self) -> None:
+        if self.start_date and not self.end_date:
+            self.end_date = self.start_date
+        errors: dict[str, str] = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = "The end date must be on or after the start date."
+        if self.pk and self.parent_id:
+            ancestor: Event | None = self.parent
+            for _ in range(50):  # event trees are shallow; stop on a corrupt chain
+                if ancestor is None:
+                    break
+                if ancestor.pk == self.pk:
+                    errors["parent"] = "An event cannot be part of itself or of its own parts."
+                    break
+                ancestor = ancestor.parent
+        if errors:
+            raise ValidationError(errors)
+
+    def fatality_range(self) -> tuple[int | None, int | None, int | None]:
+        return (self.fatalities_low, self.fatalities_best, self.fatalities_high)
+
+    @property
+    def acled_geo_precision(self) -> int:
+        return GeoPrecision(self.geo_precision).acled()
+
+    @property
+    def is_single_day(self) -> bool:
+        return self.end_date == self.start_date or self.end_date is None
+
+    @property
+    def date_span(self) -> tuple[datetime.date, datetime.date]:
+        return (self.start_date, self.end_date or self.start_date)
+
+
+class Role(models.TextChoices):
+    PERPETRATOR = "perpetrator", "Perpetrator"
+    TARGET = "target", "Target"
+    SIDE_A = "side_a", "Side A"
+    SIDE_B = "side_b", "Side B"
+    SUPPORTER = "supporter", "Supporter"
+    ATTENDEE = "attendee", "Attendee"
+    HOST = "host", "Host"
+    MEDIATOR = "mediator", "Mediator"
+
+
+class ParticipationQuerySet(models.QuerySet):
+    def published(self) -> Self:
+        return self.filter(event__status=Publication.PUBLISHED, actor__status=Publication.PUBLISHED)
+
+
+@audited()
+class Participation(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participations")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(max_length=15, choices=Role.choices, db_index=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    objects = ParticipationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["role", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "actor", "role"],
+                name="participation_unique",
+                violation_error_message="This actor already has this role in the event.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} ({self.get_role_display().lower()})"
+
+
+class EventRelationKind(models.TextChoices):
+    PART_OF = "part_of", "part of"
+    PRECEDES = "precedes", "precedes"
+    RESPONSE_TO = "response_to", "response to"
+    DISCUSSES = "discusses", "discusses"
+
+
+@audited()
+class EventRelation(models.Model):
+    from_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="relations_from")
+    kind = models.CharField(max_length=15, choices=EventRelationKind.choices)
+    to_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="relations_to")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["from_event", "kind", "to_event"], name="eventrelation_unique"),
+            models.CheckConstraint(
+                condition=~Q(from_event=F("to_event")),
+                name="eventrelation_not_reflexive",
+                violation_error_message="An event cannot be related to itself.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_event} {self.get_kind_display()} {self.to_event}"
+
+    def clean(self) -> None:
+        if self.from_event_id and self.from_event_id == self.to_event_id:
+            raise ValidationError({"to_event": "An event cannot be related to itself."})

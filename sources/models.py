@@ -1,0 +1,369 @@
+"""Evidence: outlets publish documents; documents carry claims made by claimants."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from actors.models import Actor, ActorRelation
+from conflictkb.audit import audited
+from conflictkb.models import NumNonNulls, Publication, PublicRecord, Publishable
+from events.models import Event, Location
+
+
+class OutletKind(models.TextChoices):
+    NEWS_AGENCY = "news_agency", "News agency"
+    NEWSPAPER = "newspaper", "Newspaper"
+    BROADCASTER = "broadcaster", "Broadcaster"
+    MONITOR = "monitor", "Monitoring NGO"
+    GOVERNMENT = "government", "Government body"
+    ARMED_GROUP_MEDIA = "armed_group_media", "Armed group media"
+    INTERNATIONAL_ORGANISATION = "international_organisation", "International organisation"
+    DATASET = "dataset", "Dataset"
+
+
+class Reliability(models.TextChoices):
+    """Admiralty code: reliability of the source."""
+
+    A = "A", "A · Completely reliable"
+    B = "B", "B · Usually reliable"
+    C = "C", "C · Fairly reliable"
+    D = "D", "D · Not usually reliable"
+    E = "E", "E · Unreliable"
+    F = "F", "F · Reliability cannot be judged"
+
+
+class Credibility(models.IntegerChoices):
+    """Admiralty code: credibility of the information."""
+
+    CONFIRMED = 1, "1 · Confirmed by other sources"
+    PROBABLY_TRUE = 2, "2 · Probably true"
+    POSSIBLY_TRUE = 3, "3 · Possibly true"
+    DOUBTFUL = 4, "4 · Doubtful"
+    IMPROBABLE = 5, "5 · Improbable"
+    CANNOT_BE_JUDGED = 6, "6 · Truth cannot be judged"
+
+
+@audited()
+class Outlet(Publishable):
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=30, choices=OutletKind.choices, db_index=True)
+    country_code = models.CharField("country", max_length=2, blank=True, db_index=True)
+    url = models.URLField("website", blank=True)
+    affiliated_actor = models.ForeignKey(
+        Actor,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outlets",
+        help_text="The actor this outlet speaks for, if any (Russia's Defence Ministry ↔ Russia).",
+    )
+    reliability = models.CharField(max_length=1, choices=Reliability.choices, blank=True)
+    reliability_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [("publish_outlet", "Can publish outlets")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("sources:outlet", kwargs={"uuid": self.uuid})
+
+
+@audited()
+class Document(Publishable):
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="documents")
+    title = models.CharField(max_length=400)
+    url = models.URLField("URL", max_length=600, blank=True)
+    author = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField(null=True, blank=True, db_index=True)
+    language = models.CharField(max_length=12, blank=True, default="en")
+    archive_url = models.URLField("archive URL", max_length=600, blank=True)
+    text = models.TextField("excerpt or text", blank=True)
+    relays = models.ManyToManyField(
+        Outlet,
+        through="DocumentRelay",
+        blank=True,
+        related_name="relayed_in",
+        help_text="Outlets whose reporting this document carries (a Reuters wire story).",
+    )
+
+    class Meta:
+        ordering = [F("published_on").desc(nulls_last=True), "title"]
+        permissions = [("publish_document", "Can publish documents")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"],
+                condition=~Q(url=""),
+                name="document_url_unique",
+                violation_error_message="A document with this URL is already recorded.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("sources:document", kwargs={"uuid": self.uuid})
+
+
+@audited()
+class DocumentRelay(models.Model):
+    """A document carries another outlet's reporting: corroboration counts that outlet once."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="relay_links")
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="relay_links")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["document", "outlet"], name="documentrelay_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} relays {self.outlet}"
+
+
+class ClaimKind(models.TextChoices):
+    OCCURRED = "occurred", "It happened"
+    PERPETRATOR = "perpetrator", "Perpetrator"
+    TARGET = "target", "Target"
+    FATALITIES = "fatalities", "Fatalities"
+    DESIGNATION = "designation", "Designation"
+    INTENT = "intent", "Statement of intent"
+    STATEMENT = "statement", "Statement"
+    POPULATION = "population", "Population"
+    DISPLACED = "displaced", "Displaced people"
+    REFUGEES = "refugees", "Refugees hosted"
+
+
+NUMERIC_KINDS = (ClaimKind.FATALITIES, ClaimKind.POPULATION, ClaimKind.DISPLACED, ClaimKind.REFUGEES)
+ACTOR_VALUE_KINDS = (ClaimKind.PERPETRATOR,)
+
+
+class Stance(models.TextChoices):
+    ASSERTS = "asserts", "Asserts"
+    DENIES = "denies", "Denies"
+
+
+class ClaimStatus(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    DISPUTED = "disputed", "Disputed"
+    DEPRECATED = "deprecated", "Deprecated"
+    NEEDS_WORK = "needs_work", "Needs work"
+
+
+SUBJECT_FIELDS = ("event", "actor", "actor_relation", "location")
+CLAIMANT_FIELDS = ("claimant_actor", "claimant_outlet")
+
+
+class ClaimQuerySet(models.QuerySet):
+    def published(self) -> Self:
+        """Claims in a published document, about a published subject, not awaiting work."""
+        published = Publication.PUBLISHED
+        return self.filter(document__status=published).exclude(
+            status=ClaimStatus.NEEDS_WORK
+        ).filter(
+            Q(event__status=published)
+            | Q(actor__status=published)
+            | Q(location__status=published)
+            | Q(actor_relation__subject__status=published, actor_relation__object__status=published)
+        )
+
+    def counted(self) -> Self:
+        """Claims that count towards an event's figures and contestation."""
+        return self.exclude(status=ClaimStatus.DEPRECATED)
+
+
+@audited(exclude=["search_vector"])
+class Claim(PublicRecord):
+    """One assertion by one claimant in one document about one subject."""
+
+    # The subject: exactly one of these (database constraint claim_exactly_one_subject).
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, null=True, blank=True, related_name="claims"
+    )
+    actor = models.ForeignKey(
+        Actor, on_delete=models.CASCADE, null=True, blank=True, related_name="claims_about"
+    )
+    actor_relation = models.ForeignKey(
+        ActorRelation, on_delete=models.CASCADE, null=True, blank=True, related_name="claims"
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, null=True, blank=True, related_name="claims",
+        verbose_name="place",
+    )
+
+    kind = models.CharField(max_length=15, choices=ClaimKind.choices, db_index=True)
+    # The claimant: exactly one of these. "Russia's Defence Ministry says", not "Reuters reports".
+    claimant_actor = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="claims_made",
+        verbose_name="claimant (actor)",
+    )
+    claimant_outlet = models.ForeignKey(
+        "Outlet", on_delete=models.PROTECT, null=True, blank=True, related_name="claims_made",
+        verbose_name="claimant (outlet)",
+    )
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="claims")
+    locator = models.CharField(
+        max_length=100, blank=True, help_text="Where in the document: ¶ 9, p. 3, 01:24."
+    )
+    quote = models.TextField(help_text="The claimant's words as the document gives them.")
+
+    value_low = models.PositiveBigIntegerField("low", null=True, blank=True)
+    value_best = models.PositiveBigIntegerField("best", null=True, blank=True)
+    value_high = models.PositiveBigIntegerField("high", null=True, blank=True)
+    civilians = models.PositiveIntegerField(null=True, blank=True, help_text="Civilians killed.")
+    combatants = models.PositiveIntegerField(null=True, blank=True, help_text="Fighters killed.")
+    value_actor = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="claims_naming",
+        help_text="The actor the claim names: the perpetrator, the target.",
+    )
+    value_text = models.CharField(
+        max_length=300, blank=True, help_text="What was hit, the designation, the intent."
+    )
+
+    stance = models.CharField(max_length=10, choices=Stance.choices, default=Stance.ASSERTS)
+    credibility = models.PositiveSmallIntegerField(
+        choices=Credibility.choices, default=Credibility.CANNOT_BE_JUDGED
+    )
+    status = models.CharField(
+        max_length=12, choices=ClaimStatus.choices, default=ClaimStatus.ACCEPTED, db_index=True
+    )
+    deprecation_reason = models.TextField(blank=True)
+    is_preferred = models.BooleanField(
+        "preferred figure", default=False,
+        help_text="Use this claim's figures when the event's rule is “preferred claim”.",
+    )
+    note = models.TextField("editor's note", blank=True)
+
+    search_vector = models.GeneratedField(
+        expression=SearchVector("quote", weight="C", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "id"]
+        permissions = [("deprecate_claim", "Can deprecate claims")]
+        indexes = [GinIndex(fields=["search_vector"], name="claim_search")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.lookups.Exact(NumNonNulls(*SUBJECT_FIELDS), 1),
+                name="claim_exactly_one_subject",
+                violation_error_message="A claim is about exactly one event, actor, relation or place.",
+            ),
+            models.CheckConstraint(
+                condition=models.lookups.Exact(NumNonNulls(*CLAIMANT_FIELDS), 1),
+                name="claim_exactly_one_claimant",
+                violation_error_message="A claim has exactly one claimant: an actor or an outlet.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=NUMERIC_KINDS)
+                | Q(value_low__isnull=False)
+                | Q(value_best__isnull=False)
+                | Q(value_high__isnull=False),
+                name="claim_numeric_kind_has_value",
+                violation_error_message="A numeric claim needs at least one of low, best or high.",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(value_low__isnull=True)
+                    | Q(value_best__isnull=True)
+                    | Q(value_low__lte=F("value_best"))
+                )
+                & (
+                    Q(value_best__isnull=True)
+                    | Q(value_high__isnull=True)
+                    | Q(value_best__lte=F("value_high"))
+                )
+                & (
+                    Q(value_low__isnull=True)
+                    | Q(value_high__isnull=True)
+                    | Q(value_low__lte=F("value_high"))
+                ),
+                name="claim_low_best_high_ordered",
+                violation_error_message="Figures must be ordered low ≤ best ≤ high.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=ACTOR_VALUE_KINDS) | Q(value_actor__isnull=False),
+                name="claim_perpetrator_names_actor",
+                violation_error_message="A perpetrator claim names the actor it blames.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ClaimStatus.DEPRECATED) | ~Q(deprecation_reason=""),
+                name="claim_deprecation_has_reason",
+                violation_error_message="Say why the claim is deprecated.",
+            ),
+            models.CheckConstraint(
+                condition=Q(credibility__gte=1, credibility__lte=6), name="claim_credibility_1_6"
+            ),
+            models.UniqueConstraint(
+                fields=["event"],
+                condition=Q(is_preferred=True),
+                name="claim_one_preferred_per_event",
+                violation_error_message="Another claim is already the preferred figure for this event.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claimant}: {self.get_kind_display()} ({self.subject})"
+
+    def get_absolute_url(self) -> str:
+        subject = self.subject
+        return f"{subject.get_absolute_url()}#claim-{self.uuid}" if subject else ""
+
+    @property
+    def subject(self) -> Event | Actor | ActorRelation | Location | None:
+        return self.event or self.actor or self.actor_relation or self.location
+
+    @property
+    def claimant(self) -> Actor | Outlet | None:
+        return self.claimant_actor or self.claimant_outlet
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.kind in NUMERIC_KINDS
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        subjects = [name for name in SUBJECT_FIELDS if getattr(self, f"{name}_id") is not None]
+        if len(subjects) != 1:
+            errors["event"] = (
+                "Choose what the claim is about: exactly one event, actor, relation or place"
+                + (f" (now {len(subjects)})." if subjects else ".")
+            )
+        claimants = [name for name in CLAIMANT_FIELDS if getattr(self, f"{name}_id") is not None]
+        if len(claimants) != 1:
+            errors["claimant_actor"] = (
+                "Choose who makes the claim: an actor or an outlet, not both."
+                if claimants
+                else "Choose who makes the claim: an actor or an outlet."
+            )
+        values = {"value_low": self.value_low, "value_best": self.value_best, "value_high": self.value_high}
+        if self.kind in NUMERIC_KINDS and all(v is None for v in values.values()):
+            errors["value_best"] = f"A {self.get_kind_display().lower()} claim needs a figure."
+        low, best, high = self.value_low, self.value_best, self.value_high
+        if low is not None and best is not None and low > best:
+            errors["value_low"] = f"Low ({low}) cannot be above best ({best})."
+        if best is not None and high is not None and best > high:
+            errors["value_high"] = f"High ({high}) cannot be below best ({best})."
+        elif low is not None and high is not None and low > high:
+            errors["value_high"] = f"High ({high}) cannot be below low ({low})."
+        if self.kind in ACTOR_VALUE_KINDS and self.value_actor_id is None:
+            errors["value_actor"] = "Name the actor this claim blames."
+        if self.status == ClaimStatus.DEPRECATED and not self.deprecation_reason.strip():
+            errors["deprecation_reason"] = "Say why the claim is deprecated; it stays in history."
+        if self.is_preferred and self.event_id is None:
+            errors["is_preferred"] = "Only a claim about an event can be its preferred figure."
+        if errors:
+            raise ValidationError(errors)
