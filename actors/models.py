@@ -50,15 +50,16 @@ class AcledActorType(models.IntegerChoices):
 class ActorQuerySet(PublishableQuerySet):
     def matching_name(self, text: str) -> Self:
         """Actors whose name or any alias, abbreviation or former name contains ``text``."""
-        return self.filter(
-            Q(name__icontains=text) | Q(names__name__icontains=text)
-        ).distinct()
+        return self.filter(Q(name__icontains=text) | Q(names__name__icontains=text)).distinct()
 
     def similar_to(self, text: str, *, threshold: float = DUPLICATE_NAME_SIMILARITY) -> Self:
         """Actors whose name or any alias is close to ``text`` (trigram word similarity), closest first."""
-        alias_similarity = ActorName.objects.filter(actor=models.OuterRef("pk")).annotate(
-            similarity=TrigramWordSimilarity(text, "name")
-        ).order_by("-similarity").values("similarity")[:1]
+        alias_similarity = (
+            ActorName.objects.filter(actor=models.OuterRef("pk"))
+            .annotate(similarity=TrigramWordSimilarity(text, "name"))
+            .order_by("-similarity")
+            .values("similarity")[:1]
+        )
         return (
             self.annotate(
                 similarity=Greatest(
@@ -140,7 +141,9 @@ class ActorName(models.Model):
 
     class Meta:
         ordering = [F("valid_from").asc(nulls_first=True), "name"]
-        indexes = [GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="actorname_name_trgm")]
+        indexes = [
+            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="actorname_name_trgm")
+        ]
         constraints = [
             models.UniqueConstraint(fields=["actor", "name", "kind"], name="actorname_unique"),
             models.CheckConstraint(
@@ -184,7 +187,9 @@ class ActorRelationQuerySet(models.QuerySet):
 class ActorRelation(PublicRecord):
     """A dated relation: HTS *is designated as terrorist by* Turkey, Russia *backs* Syria…"""
 
-    subject = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="relations_as_subject")
+    subject = models.ForeignKey(
+        Actor, on_delete=models.CASCADE, related_name="relations_as_subject"
+    )
     kind = models.CharField(max_length=30, choices=RelationKind.choices, db_index=True)
     object = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="relations_as_object")
     valid_from = models.DateField(null=True, blank=True)

@@ -25,6 +25,8 @@ def audited(*, exclude: list[str] | None = None) -> Callable[[M], M]:
         pghistory.InsertEvent(),
         pghistory.UpdateEvent(),
         pghistory.DeleteEvent(),
-        obj_field=pghistory.ObjForeignKey(related_name="audit_events", related_query_name="audit_event"),
+        obj_field=pghistory.ObjForeignKey(
+            related_name="audit_events", related_query_name="audit_event"
+        ),
         exclude=exclude,
     )

@@ -178,11 +178,14 @@ class Location(Publishable):
         if (self.latitude is None) != (self.longitude is None) and not errors:
             missing = "latitude" if self.latitude is None else "longitude"
             errors[missing] = "Give both latitude and longitude, or neither."
-        if self.pk and self.parent is not None:
-            if self.parent.pk == self.pk or f"/{self.pk}/" in self.parent.path:
-                errors["parent"] = (
-                    f"“{self.parent}” is inside “{self}”: a place cannot be its own ancestor."
-                )
+        if (
+            self.pk
+            and self.parent is not None
+            and (self.parent.pk == self.pk or f"/{self.pk}/" in self.parent.path)
+        ):
+            errors["parent"] = (
+                f"“{self.parent}” is inside “{self}”: a place cannot be its own ancestor."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -222,9 +225,7 @@ class EventType(models.Model):
     class Meta:
         ordering = ["position", "name"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(parent=F("pk")), name="eventtype_not_own_parent"
-            ),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="eventtype_not_own_parent"),
         ]
 
     def __str__(self) -> str:
@@ -373,11 +374,15 @@ class Event(Publishable):
             ),
             models.CheckConstraint(condition=~Q(parent=F("pk")), name="event_not_own_parent"),
             models.UniqueConstraint(
-                fields=["acled_id"], condition=~Q(acled_id=""), name="event_acled_id_unique",
+                fields=["acled_id"],
+                condition=~Q(acled_id=""),
+                name="event_acled_id_unique",
                 violation_error_message="Another event already has this ACLED id.",
             ),
             models.UniqueConstraint(
-                fields=["ucdp_id"], condition=~Q(ucdp_id=""), name="event_ucdp_id_unique",
+                fields=["ucdp_id"],
+                condition=~Q(ucdp_id=""),
+                name="event_ucdp_id_unique",
                 violation_error_message="Another event already has this UCDP id.",
             ),
         ]
@@ -476,7 +481,9 @@ class EventRelation(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["from_event", "kind", "to_event"], name="eventrelation_unique"),
+            models.UniqueConstraint(
+                fields=["from_event", "kind", "to_event"], name="eventrelation_unique"
+            ),
             models.CheckConstraint(
                 condition=~Q(from_event=F("to_event")),
                 name="eventrelation_not_reflexive",

@@ -144,7 +144,12 @@ class ClaimKind(models.TextChoices):
     REFUGEES = "refugees", "Refugees hosted"
 
 
-NUMERIC_KINDS = (ClaimKind.FATALITIES, ClaimKind.POPULATION, ClaimKind.DISPLACED, ClaimKind.REFUGEES)
+NUMERIC_KINDS = (
+    ClaimKind.FATALITIES,
+    ClaimKind.POPULATION,
+    ClaimKind.DISPLACED,
+    ClaimKind.REFUGEES,
+)
 ACTOR_VALUE_KINDS = (ClaimKind.PERPETRATOR,)
 
 
@@ -168,13 +173,18 @@ class ClaimQuerySet(models.QuerySet):
     def published(self) -> Self:
         """Claims in a published document, about a published subject, not awaiting work."""
         published = Publication.PUBLISHED
-        return self.filter(document__status=published).exclude(
-            status=ClaimStatus.NEEDS_WORK
-        ).filter(
-            Q(event__status=published)
-            | Q(actor__status=published)
-            | Q(location__status=published)
-            | Q(actor_relation__subject__status=published, actor_relation__object__status=published)
+        return (
+            self.filter(document__status=published)
+            .exclude(status=ClaimStatus.NEEDS_WORK)
+            .filter(
+                Q(event__status=published)
+                | Q(actor__status=published)
+                | Q(location__status=published)
+                | Q(
+                    actor_relation__subject__status=published,
+                    actor_relation__object__status=published,
+                )
+            )
         )
 
     def counted(self) -> Self:
@@ -197,18 +207,30 @@ class Claim(PublicRecord):
         ActorRelation, on_delete=models.CASCADE, null=True, blank=True, related_name="claims"
     )
     location = models.ForeignKey(
-        Location, on_delete=models.CASCADE, null=True, blank=True, related_name="claims",
+        Location,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="claims",
         verbose_name="place",
     )
 
     kind = models.CharField(max_length=15, choices=ClaimKind.choices, db_index=True)
     # The claimant: exactly one of these. "Russia's Defence Ministry says", not "Reuters reports".
     claimant_actor = models.ForeignKey(
-        Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="claims_made",
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims_made",
         verbose_name="claimant (actor)",
     )
     claimant_outlet = models.ForeignKey(
-        "Outlet", on_delete=models.PROTECT, null=True, blank=True, related_name="claims_made",
+        "Outlet",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims_made",
         verbose_name="claimant (outlet)",
     )
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="claims")
@@ -223,7 +245,11 @@ class Claim(PublicRecord):
     civilians = models.PositiveIntegerField(null=True, blank=True, help_text="Civilians killed.")
     combatants = models.PositiveIntegerField(null=True, blank=True, help_text="Fighters killed.")
     value_actor = models.ForeignKey(
-        Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="claims_naming",
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims_naming",
         help_text="The actor the claim names: the perpetrator, the target.",
     )
     value_text = models.CharField(
@@ -239,7 +265,8 @@ class Claim(PublicRecord):
     )
     deprecation_reason = models.TextField(blank=True)
     is_preferred = models.BooleanField(
-        "preferred figure", default=False,
+        "preferred figure",
+        default=False,
         help_text="Use this claim's figures when the event's rule is “preferred claim”.",
     )
     note = models.TextField("editor's note", blank=True)
@@ -349,7 +376,11 @@ class Claim(PublicRecord):
                 if claimants
                 else "Choose who makes the claim: an actor or an outlet."
             )
-        values = {"value_low": self.value_low, "value_best": self.value_best, "value_high": self.value_high}
+        values = {
+            "value_low": self.value_low,
+            "value_best": self.value_best,
+            "value_high": self.value_high,
+        }
         if self.kind in NUMERIC_KINDS and all(v is None for v in values.values()):
             errors["value_best"] = f"A {self.get_kind_display().lower()} claim needs a figure."
         low, best, high = self.value_low, self.value_best, self.value_high
