@@ -3,7 +3,9 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", include("events.urls")),
+    path("api/v1/", include("conflictkb.api")),
     path("actors/", include("actors.urls")),
     path("sources/", include("sources.urls")),
+    path("", include("conflictkb.site_urls")),
+    path("", include("events.urls")),
 ]

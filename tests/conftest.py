@@ -1,0 +1,52 @@
+"""Named users and clients shared by the whole suite."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.test import Client
+
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def editor(db: None) -> User:
+    """Adds and changes everything; cannot publish or deprecate."""
+    return UserFactory(username="editor", groups=["Editors"])
+
+
+@pytest.fixture
+def reviewer(db: None) -> User:
+    """Also publishes, deprecates claims and deletes."""
+    return UserFactory(username="reviewer", groups=["Reviewers"])
+
+
+@pytest.fixture
+def superuser(db: None) -> User:
+    return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def anon_client() -> Client:
+    return Client()
+
+
+@pytest.fixture
+def editor_client(editor: User) -> Client:
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def reviewer_client(reviewer: User) -> Client:
+    client = Client()
+    client.force_login(reviewer)
+    return client
+
+
+@pytest.fixture
+def idlib(db: None) -> None:
+    """The demo data set: the Idlib crisis of September 2018 (fixtures/idlib-2018-09.json)."""
+    call_command("loaddata", "idlib-2018-09", verbosity=0)

@@ -1,0 +1,149 @@
+"""factory_boy factories for every model; tests build exactly the rows they need."""
+
+from __future__ import annotations
+
+import datetime
+
+import factory
+from django.contrib.auth.models import Group, User
+
+from actors.models import Actor, ActorKind, ActorName, ActorRelation, NameKind, RelationKind
+from conflictkb.models import Publication
+from events.models import (
+    Event,
+    EventRelation,
+    EventRelationKind,
+    EventType,
+    Location,
+    LocationKind,
+    Participation,
+    Role,
+)
+from sources.models import Claim, ClaimKind, Document, DocumentRelay, Outlet, OutletKind
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def groups(self, create: bool, names: list[str] | None, **kwargs: object) -> None:
+        if create and names:
+            self.is_staff = True
+            self.save(update_fields=["is_staff"])
+            self.groups.set(Group.objects.filter(name__in=names))
+
+
+class ActorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Actor
+
+    name = factory.Sequence(lambda n: f"Armed group {n}")
+    kind = ActorKind.REBEL_GROUP
+    status = Publication.PUBLISHED
+
+
+class ActorNameFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActorName
+
+    actor = factory.SubFactory(ActorFactory)
+    name = factory.Sequence(lambda n: f"Alias {n}")
+    kind = NameKind.ABBREVIATION
+
+
+class ActorRelationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActorRelation
+
+    subject = factory.SubFactory(ActorFactory)
+    kind = RelationKind.ALLIED_WITH
+    object = factory.SubFactory(ActorFactory)
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Location
+
+    name = factory.Sequence(lambda n: f"Place {n}")
+    kind = LocationKind.TOWN
+    country_code = "SY"
+    latitude = 35.93
+    longitude = 36.63
+    status = Publication.PUBLISHED
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    title = factory.Sequence(lambda n: f"Event {n}")
+    event_type = factory.LazyFunction(lambda: EventType.objects.get(slug="air-drone-strike"))
+    start_date = datetime.date(2018, 9, 4)
+    end_date = factory.SelfAttribute("start_date")
+    location = factory.SubFactory(LocationFactory)
+    status = Publication.PUBLISHED
+
+
+class ParticipationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participation
+
+    event = factory.SubFactory(EventFactory)
+    actor = factory.SubFactory(ActorFactory)
+    role = Role.PERPETRATOR
+
+
+class EventRelationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EventRelation
+
+    from_event = factory.SubFactory(EventFactory)
+    kind = EventRelationKind.PRECEDES
+    to_event = factory.SubFactory(EventFactory)
+
+
+class OutletFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Outlet
+
+    name = factory.Sequence(lambda n: f"Outlet {n}")
+    kind = OutletKind.NEWSPAPER
+    status = Publication.PUBLISHED
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Document
+
+    outlet = factory.SubFactory(OutletFactory)
+    title = factory.Sequence(lambda n: f"Report {n}")
+    published_on = datetime.date(2018, 9, 5)
+    status = Publication.PUBLISHED
+
+
+class DocumentRelayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DocumentRelay
+
+    document = factory.SubFactory(DocumentFactory)
+    outlet = factory.SubFactory(OutletFactory)
+
+
+class ClaimFactory(factory.django.DjangoModelFactory):
+    """A fatality claim about an event, by an actor, unless told otherwise."""
+
+    class Meta:
+        model = Claim
+
+    event = factory.SubFactory(EventFactory)
+    kind = ClaimKind.FATALITIES
+    claimant_actor = factory.SubFactory(ActorFactory)
+    document = factory.SubFactory(DocumentFactory)
+    quote = "The strikes killed 13 civilians."
+    value_best = 13
