@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING, Self
 import pgtrigger
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Cast
+from django.db.models.lookups import StartsWith
 from django.urls import reverse
 
-from actors.models import Actor
+from actors.models import Actor, ActorName
 from conflictkb.audit import audited
 from conflictkb.models import Publication, Publishable, PublishableQuerySet
 
@@ -47,7 +49,15 @@ class LocationQuerySet(PublishableQuerySet):
 
     def matching_name(self, text: str) -> Self:
         """Places whose name or an alternate spelling contains ``text``."""
-        return self.filter(Q(name__icontains=text) | Q(alternate_names__icontains=text))
+        return self.filter(search_names__icontains=text)
+
+
+class JoinNames(models.Func):
+    """``ckb_join_names(name, alternates)``: an IMMUTABLE SQL function (events migration 0003),
+    so the joined names can be a generated, trigram-indexed column."""
+
+    function = "ckb_join_names"
+    output_field = models.TextField()
 
 
 # The materialised path ("/1/7/42/") is kept by the database so that bulk inserts, imports and
@@ -86,7 +96,7 @@ LOCATION_MOVE_SUBTREE_FUNC = """
 """
 
 
-@audited()
+@audited(exclude=["search_names"])
 class Location(Publishable):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=LocationKind.choices, db_index=True)
@@ -105,6 +115,12 @@ class Location(Publishable):
         blank=True,
         help_text="Other spellings and scripts, comma-separated: Idleb, إدلب.",
     )
+    # "Idlib | Idleb | إدلب": what name searches and duplicate checks match against.
+    search_names = models.GeneratedField(
+        expression=JoinNames("name", "alternate_names"),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
 
     objects = LocationQuerySet.as_manager()
 
@@ -115,7 +131,9 @@ class Location(Publishable):
         ordering = ["path"]
         permissions = [("publish_location", "Can publish places")]
         indexes = [
-            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="location_name_trgm"),
+            GinIndex(
+                fields=["search_names"], opclasses=["gin_trgm_ops"], name="location_names_trgm"
+            ),
             GinIndex(fields=["alternate_names"], name="location_alt_names"),
             models.Index(fields=["latitude", "longitude"], name="location_lat_lon"),
         ]
@@ -283,6 +301,53 @@ class EventQuerySet(PublishableQuerySet):
 
     def contested(self) -> Self:
         return self.filter(contested=True)
+
+    def matching_words(self, text: str, *, with_drafts: bool = False) -> Self:
+        """Events whose words match ``text`` (web-search syntax), best first, as ``search_rank``.
+
+        Matches the event's title and summary (ranked), the quotes of its claims, the names of
+        its actors (any alias or former name) and the names of its place or any place around it.
+        Names use the "simple" configuration: proper nouns are neither stemmed nor stop words.
+        """
+        words = SearchQuery(text, search_type="websearch", config="english")
+        names = SearchQuery(text, search_type="websearch", config="simple")
+        # sources depends on events, not the reverse: reach Claim through its relation.
+        claim_model = self.model._meta.get_field("claims").related_model
+        claims = claim_model._default_manager.filter(event=OuterRef("pk"), search_vector=words)
+        actors = Actor.objects.all() if with_drafts else Actor.objects.published()
+        actor_names = ActorName.objects.annotate(
+            words=SearchVector("name", config="simple")
+        ).filter(words=names)
+        actors = actors.annotate(words=SearchVector("name", config="simple")).filter(
+            Q(words=names) | Q(pk__in=actor_names.values("actor_id"))
+        )
+        places = Location.objects.all() if with_drafts else Location.objects.published()
+        places = (
+            places.annotate(
+                words=SearchVector(
+                    "name",
+                    models.Func(
+                        "alternate_names",
+                        models.Value(" "),
+                        function="array_to_string",
+                        output_field=models.TextField(),
+                    ),
+                    config="simple",
+                ),
+            )
+            .filter(words=names)
+            .filter(StartsWith(Cast(OuterRef("location__path"), models.CharField()), F("path")))
+        )
+        return (
+            self.filter(
+                Q(search_vector=words)
+                | Exists(claims if with_drafts else claims.published())
+                | Exists(Participation.objects.filter(event=OuterRef("pk"), actor__in=actors))
+                | Exists(places)
+            )
+            .annotate(search_rank=SearchRank(F("search_vector"), words))
+            .order_by("-search_rank", "-start_date", "-id")
+        )
 
 
 @audited(
