@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Self
 
 from django.contrib.postgres.indexes import GinIndex
@@ -51,6 +52,18 @@ class ActorQuerySet(PublishableQuerySet):
     def matching_name(self, text: str) -> Self:
         """Actors whose name or any alias, abbreviation or former name contains ``text``."""
         return self.filter(Q(name__icontains=text) | Q(names__name__icontains=text)).distinct()
+
+    def answering_to(self, text: str) -> Self:
+        """Actors with a name, alias, abbreviation or former name in which ``text`` starts a word.
+
+        Case-insensitive; "HTS" finds Tahrir al-Sham (not "Human Rights"), "nusra" finds it by its
+        former name. One semi-join; PostgreSQL regex matches can use the trigram indexes.
+        """
+        pattern = r"\m" + re.escape(text.strip())
+        return self.filter(
+            Q(name__iregex=pattern)
+            | Q(pk__in=ActorName.objects.filter(name__iregex=pattern).values("actor_id"))
+        )
 
     def similar_to(self, text: str, *, threshold: float = DUPLICATE_NAME_SIMILARITY) -> Self:
         """Actors whose name or any alias is close to ``text`` (trigram word similarity), closest first."""
