@@ -13,7 +13,13 @@ from django.urls import reverse
 
 from actors.models import Actor, ActorRelation
 from conflictkb.audit import audited
-from conflictkb.models import NumNonNulls, Publication, PublicRecord, Publishable
+from conflictkb.models import (
+    NumNonNulls,
+    Publication,
+    PublicRecord,
+    Publishable,
+    PublishableQuerySet,
+)
 from events.models import Event, Location
 
 
@@ -67,6 +73,8 @@ class Outlet(Publishable):
     reliability = models.CharField(max_length=1, choices=Reliability.choices, blank=True)
     reliability_note = models.TextField(blank=True)
 
+    objects = PublishableQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         permissions = [("publish_outlet", "Can publish outlets")]
@@ -95,6 +103,8 @@ class Document(Publishable):
         related_name="relayed_in",
         help_text="Outlets whose reporting this document carries (a Reuters wire story).",
     )
+
+    objects = PublishableQuerySet.as_manager()
 
     class Meta:
         ordering = [F("published_on").desc(nulls_last=True), "title"]
