@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Self
 import pgtrigger
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+    TrigramWordSimilarity,
+)
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
@@ -16,7 +22,7 @@ from django.db.models.functions import Cast
 from django.db.models.lookups import StartsWith
 from django.urls import reverse
 
-from actors.models import Actor, ActorName
+from actors.models import DUPLICATE_NAME_SIMILARITY, Actor, ActorName
 from conflictkb.audit import audited
 from conflictkb.models import Publication, Publishable, PublishableQuerySet
 
@@ -50,6 +56,14 @@ class LocationQuerySet(PublishableQuerySet):
     def matching_name(self, text: str) -> Self:
         """Places whose name or an alternate spelling contains ``text``."""
         return self.filter(search_names__icontains=text)
+
+    def similar_to(self, text: str, *, threshold: float = DUPLICATE_NAME_SIMILARITY) -> Self:
+        """Places whose name or an alternate spelling is close to ``text``, closest first."""
+        return (
+            self.annotate(similarity=TrigramWordSimilarity(text, "search_names"))
+            .filter(similarity__gte=threshold)
+            .order_by("-similarity", "name")
+        )
 
 
 class JoinNames(models.Func):
@@ -218,6 +232,11 @@ class DisorderType(models.TextChoices):
 
 
 class EventTypeManager(models.Manager["EventType"]):
+    def get_queryset(self) -> models.QuerySet[EventType]:
+        # A type's name includes its parent's ("Explosions › Air strike"); the vocabulary is
+        # small, so always join the parent rather than query it per type in every list.
+        return super().get_queryset().select_related("parent")
+
     def get_by_natural_key(self, slug: str) -> EventType:
         return self.get(slug=slug)
 

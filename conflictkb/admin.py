@@ -1,0 +1,165 @@
+"""What every ConflictKB admin page shares: the audit history, publication rights and
+duplicate-name warnings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from pghistory.models import Events
+
+from conflictkb.models import Publication
+
+admin.site.site_header = "ConflictKB editing"
+admin.site.site_title = "ConflictKB"
+admin.site.index_title = "Actors, places, events and the evidence behind them"
+
+# History pages show the newest changes first and stop here; the full trail stays queryable.
+HISTORY_LIMIT = 500
+UNINTERESTING_FIELDS = {"id", "created_at", "updated_at"}
+
+
+def audit_history(obj: Model, *, limit: int = HISTORY_LIMIT) -> list[dict[str, Any]]:
+    """The audited changes of ``obj``, newest first, each with its diff, user and URL.
+
+    Two queries whatever the length: the events (one union over the event tables) and users.
+    Each diff compares a snapshot with the one before it, whatever their labels.
+    """
+    newest_first = list(Events.objects.tracks(obj).order_by("-pgh_id")[: limit + 1])
+    user_ids = {(event.pgh_context or {}).get("user") for event in newest_first} - {None}
+    users = get_user_model().objects.in_bulk(list(user_ids))
+    rows = []
+    for event, previous in zip(newest_first, [*newest_first[1:], None], strict=True):
+        if len(rows) == limit:
+            break
+        before = (previous.pgh_data or {}) if previous and event.pgh_label != "insert" else {}
+        after = event.pgh_data or {}
+        if event.pgh_label == "delete":
+            changes = [(field, value, None) for field, value in after.items()]
+        else:
+            changes = [
+                (field, before.get(field), value)
+                for field, value in after.items()
+                if field not in before or before[field] != value
+            ]
+        context = event.pgh_context or {}
+        rows.append(
+            {
+                "when": event.pgh_created_at,
+                "label": event.pgh_label,
+                "user": users.get(context.get("user")),
+                "context": context,
+                "changes": [change for change in changes if change[0] not in UNINTERESTING_FIELDS],
+            }
+        )
+    return rows
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """The "History" button of every change page shows the database audit trail with diffs."""
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"History: {obj}",
+            "subtitle": None,
+            "object": obj,
+            "opts": self.opts,
+            "history": audit_history(obj),
+            "history_limit": HISTORY_LIMIT,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/audit_history.html", context)
+
+
+def publish_permission(model: type[Model]) -> str:
+    return f"{model._meta.app_label}.publish_{model._meta.model_name}"
+
+
+class PublishableAdmin(AuditedAdmin):
+    """Editors draft; only users with ``publish_<model>`` (Reviewers) publish or unpublish."""
+
+    actions = ["publish_selected", "unpublish_selected"]
+
+    def can_publish(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(publish_permission(self.model))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not self.can_publish(request):
+            readonly.append("status")
+        return readonly
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if not self.can_publish(request):
+            actions.pop("publish_selected", None)
+            actions.pop("unpublish_selected", None)
+        return actions
+
+    def _set_status(self, request: HttpRequest, queryset: QuerySet, status: str) -> None:
+        if not self.can_publish(request):
+            raise PermissionDenied
+        # One UPDATE; the audit triggers still record every row with this request's user.
+        changed = queryset.exclude(status=status).update(status=status)
+        self.message_user(
+            request,
+            f"{changed} {self.opts.verbose_name_plural} set to {status}.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Publish selected %(verbose_name_plural)s")
+    def publish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._set_status(request, queryset, Publication.PUBLISHED)
+
+    @admin.action(description="Unpublish selected %(verbose_name_plural)s (back to draft)")
+    def unpublish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._set_status(request, queryset, Publication.DRAFT)
+
+
+class DuplicateNameForm(forms.ModelForm):
+    """Warns when a new name is close to an existing record's name or alias.
+
+    The editor either picks the existing record or ticks "not a duplicate" and saves again.
+    """
+
+    not_a_duplicate = forms.BooleanField(
+        required=False,
+        label="Not a duplicate",
+        help_text="Tick to save even though the name is close to an existing record's.",
+    )
+
+    def similar_records(self, name: str) -> QuerySet:
+        raise NotImplementedError
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        name = cleaned.get("name")
+        name_changed = self.instance.pk is None or "name" in self.changed_data
+        if name and name_changed and not cleaned.get("not_a_duplicate"):
+            similar = self.similar_records(name)
+            if self.instance.pk:
+                similar = similar.exclude(pk=self.instance.pk)
+            matches = list(similar[:3])
+            if matches:
+                listed = "; ".join(f"“{match}”" for match in matches)
+                self.add_error(
+                    "name",
+                    f"Possible duplicate of {listed}. Edit the existing record, or tick "
+                    "“Not a duplicate” below and save again.",
+                )
+        return cleaned

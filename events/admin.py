@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+
+from conflictkb.admin import DuplicateNameForm, PublishableAdmin
+from events.models import Event, EventRelation, EventType, Location, Participation
+
+
+class LocationForm(DuplicateNameForm):
+    class Meta:
+        model = Location
+        fields = "__all__"
+
+    def similar_records(self, name: str) -> QuerySet[Location]:
+        return Location.objects.similar_to(name)
+
+
+@admin.register(Location)
+class LocationAdmin(PublishableAdmin):
+    form = LocationForm
+    list_display = ["name", "kind", "parent", "country_code", "latitude", "longitude", "status"]
+    list_select_related = ["parent"]
+    list_filter = ["status", "kind", "country_code"]
+    search_fields = ["search_names"]
+    autocomplete_fields = ["parent"]
+    readonly_fields = ["path", "uuid", "created_at", "updated_at"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "not_a_duplicate",
+                    "alternate_names",
+                    "kind",
+                    "parent",
+                    "country_code",
+                ]
+            },
+        ),
+        ("Coordinates", {"fields": ["latitude", "longitude"]}),
+        ("Publication", {"fields": ["status", "path", "uuid", "created_at", "updated_at"]}),
+    ]
+
+
+@admin.register(EventType)
+class EventTypeAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "parent",
+        "is_acled",
+        "disorder_type",
+        "acled_event_type",
+        "acled_sub_event_type",
+    ]
+    list_select_related = ["parent"]
+    list_filter = ["is_acled", "disorder_type", "parent"]
+    search_fields = ["name", "slug", "parent__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    ordering = ["position", "name"]
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 1
+    autocomplete_fields = ["actor"]
+    fields = ["actor", "role", "note"]
+
+
+class EventRelationInline(admin.TabularInline):
+    model = EventRelation
+    fk_name = "from_event"
+    extra = 0
+    autocomplete_fields = ["to_event"]
+    verbose_name = "relation (this event … other event)"
+    verbose_name_plural = "relations (this event … other event)"
+
+
+@admin.register(Event)
+class EventAdmin(PublishableAdmin):
+    list_display = [
+        "title",
+        "event_type",
+        "start_date",
+        "location",
+        "fatalities",
+        "contested",
+        "claim_count",
+        "status",
+    ]
+    list_select_related = ["event_type__parent", "location"]
+    list_filter = ["status", "contested", "event_type", "date_precision", "location__country_code"]
+    date_hierarchy = "start_date"
+    search_fields = [
+        "title",
+        "summary",
+        "acled_id",
+        "ucdp_id",
+        "participations__actor__name",
+        "participations__actor__names__name",
+        "location__search_names",
+    ]
+    autocomplete_fields = ["event_type", "location", "parent"]
+    inlines = [ParticipationInline, EventRelationInline]
+    readonly_fields = [
+        "fatalities_low",
+        "fatalities_best",
+        "fatalities_high",
+        "contested",
+        "claim_count",
+        "source_count",
+        "uuid",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["title", "summary", "event_type", "parent"]}),
+        ("When", {"fields": [("start_date", "end_date"), "date_precision"]}),
+        ("Where", {"fields": ["location", "geo_precision"]}),
+        (
+            "Figures (derived from the claims below)",
+            {
+                "fields": [
+                    "fatality_rule",
+                    ("fatalities_low", "fatalities_best", "fatalities_high"),
+                    ("contested", "claim_count", "source_count"),
+                ]
+            },
+        ),
+        ("Identifiers", {"fields": ["acled_id", "ucdp_id", "uuid"], "classes": ["collapse"]}),
+        ("Publication", {"fields": ["status", "created_at", "updated_at"]}),
+    ]
+
+    @admin.display(description="fatalities")
+    def fatalities(self, event: Event) -> str:
+        low, best, high = event.fatality_range()
+        if best is None and low is None:
+            return "—"
+        return str(best) if low == high else f"{low}–{high} (best {best})"
