@@ -18,6 +18,9 @@ from conflictkb.models import Publication, PublicRecord, Publishable, Publishabl
 
 # Similarity above which a new name is reported as a possible duplicate of an existing one.
 DUPLICATE_NAME_SIMILARITY = 0.5
+# Looser for the site search: "Tahrir al Sham" should find "Hay'at Tahrir al-Sham".
+SEARCH_NAME_SIMILARITY = 0.4
+SHORT_NAME_LENGTH = 4
 
 
 class ActorKind(models.TextChoices):
@@ -63,6 +66,34 @@ class ActorQuerySet(PublishableQuerySet):
         return self.filter(
             Q(name__iregex=pattern)
             | Q(pk__in=ActorName.objects.filter(name__iregex=pattern).values("actor_id"))
+        )
+
+    def for_detail(self, user: object = None) -> Self:
+        """The actor page in 4 queries: the actor, its names, and its relations each way with
+        the actor at the other end (draft actors at the other end only for staff)."""
+        others = (
+            Actor.objects.all() if getattr(user, "is_staff", False) else Actor.objects.published()
+        )
+        return self.prefetch_related(
+            "names",
+            models.Prefetch(
+                "relations_as_subject",
+                queryset=ActorRelation.objects.filter(object__in=others).select_related("object"),
+            ),
+            models.Prefetch(
+                "relations_as_object",
+                queryset=ActorRelation.objects.filter(subject__in=others).select_related("subject"),
+            ),
+        )
+
+    def search(self, text: str) -> Self:
+        """Actors for the site search: a word of any name starts with ``text`` ("HTS",
+        "Nusra"), or a name is close to it ("Tahrir al Sham"); closest first."""
+        # Short texts are abbreviations: trigram similarity would find "HTS" in "Rights".
+        threshold = SEARCH_NAME_SIMILARITY if len(text) > SHORT_NAME_LENGTH else 1.0
+        return self.similar_to(text, threshold=0).filter(
+            Q(similarity__gte=threshold)
+            | Q(pk__in=Actor.objects.answering_to(text).values("pk"))
         )
 
     def similar_to(self, text: str, *, threshold: float = DUPLICATE_NAME_SIMILARITY) -> Self:
@@ -188,6 +219,22 @@ class RelationKind(models.TextChoices):
     LEADS = "leads", "leads"
 
 
+# How a relation reads from its object's side: Turkey *designates as terrorist* HTS, so on
+# HTS's page it is "designated as terrorist by" Turkey.
+INVERSE_RELATION_LABELS = {
+    RelationKind.MEMBER_OF: "has as member",
+    RelationKind.PART_OF: "includes",
+    RelationKind.ALLIED_WITH: "allied with",
+    RelationKind.BACKS: "backed by",
+    RelationKind.OPPOSES: "opposed by",
+    RelationKind.DESIGNATES_TERRORIST: "designated as terrorist by",
+    RelationKind.RENAMED_TO: "renamed from",
+    RelationKind.MERGED_INTO: "absorbed",
+    RelationKind.SPLINTER_OF: "has as splinter group",
+    RelationKind.LEADS: "led by",
+}
+
+
 class ActorRelationQuerySet(models.QuerySet):
     def published(self) -> Self:
         """Relations whose both ends are published."""
@@ -236,6 +283,11 @@ class ActorRelation(PublicRecord):
 
     def __str__(self) -> str:
         return f"{self.subject} {self.get_kind_display()} {self.object}"
+
+    @property
+    def inverse_kind_display(self) -> str:
+        """The relation read from the object's side ("designated as terrorist by")."""
+        return INVERSE_RELATION_LABELS.get(self.kind, self.get_kind_display())  # type: ignore[call-overload]
 
     def clean(self) -> None:
         validate_period(self.valid_from, self.valid_to)

@@ -1,2 +1,8 @@
+from django.urls import path
+
+from actors import views
+
 app_name = "actors"
-urlpatterns: list = []
+urlpatterns = [
+    path("<uuid:uuid>/", views.ActorDetailView.as_view(), name="detail"),
+]

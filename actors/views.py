@@ -1,1 +1,70 @@
-"""Pages for analysts."""
+"""Pages for analysts: an actor with its names, relations, events and claims over time."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.views.generic import DetailView
+
+from actors.models import Actor
+from events.models import Event, Participation, Role
+from events.views import PublicationMixin
+
+# The actor page lists this many of its most recent events; the timeline has the rest.
+EVENTS_SHOWN = 100
+CLAIMS_SHOWN = 100
+
+
+class ActorDetailView(PublicationMixin, DetailView):
+    model = Actor
+    slug_field = slug_url_kwarg = "uuid"
+    template_name = "actors/actor_detail.html"
+
+    def get_queryset(self) -> QuerySet[Actor]:
+        return self.visible(Actor.objects.for_detail(self.request.user))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        actor: Actor = self.object
+        user = self.request.user
+        participations = list(
+            Participation.objects.filter(actor=actor, event__in=Event.objects.visible_to(user))
+            .select_related("event__event_type", "event__location")
+            .order_by("-event__start_date", "-event_id")[: EVENTS_SHOWN + 1]
+        )
+        by_role: dict[str, list[Event]] = {}
+        role_names = dict(Role.choices)
+        for participation in participations[:EVENTS_SHOWN]:
+            by_role.setdefault(role_names[participation.role], []).append(participation.event)
+        claims = actor.claims_made.all()  # type: ignore[attr-defined]
+        if not user.is_staff:
+            claims = claims.published()
+        claims_made = list(
+            claims.select_related(
+                "event",
+                "actor",
+                "location",
+                "actor_relation__subject",
+                "actor_relation__object",
+                "document__outlet",
+                "value_actor",
+            ).order_by("-document__published_on", "pk")[:CLAIMS_SHOWN]
+        )
+        relations = [
+            (r.valid_from, r.valid_to, r.get_kind_display(), r.object, r)
+            for r in actor.relations_as_subject.all()  # type: ignore[attr-defined]
+        ] + [
+            (r.valid_from, r.valid_to, r.inverse_kind_display, r.subject, r)
+            for r in actor.relations_as_object.all()  # type: ignore[attr-defined]
+        ]
+        relations.sort(key=lambda row: (row[0] or datetime.date.min, row[2]))
+        context = super().get_context_data(**kwargs)
+        context.update(
+            names=list(actor.names.all()),  # type: ignore[attr-defined]
+            relations=relations,
+            events_by_role=by_role,
+            more_events=len(participations) > EVENTS_SHOWN,
+            claims_made=claims_made,
+        )
+        return context

@@ -2,4 +2,8 @@
 
 from django.urls import path
 
-urlpatterns: list = []
+from conflictkb import views
+
+urlpatterns = [
+    path("search/", views.SearchView.as_view(), name="search"),
+]

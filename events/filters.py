@@ -147,6 +147,7 @@ class EventFilter(django_filters.FilterSet):
         queryset=visible_places,
         to_field_name="uuid",
         method="filter_place",
+        empty_label="Anywhere",
         label="Place",
         help_text="A place id; includes every place inside it.",
     )
@@ -154,6 +155,7 @@ class EventFilter(django_filters.FilterSet):
         queryset=event_types_in_tree_order,
         to_field_name="slug",
         method="filter_type",
+        empty_label="Any type",
         label="Event type",
         help_text="An event type slug; a top-level type includes its sub-types.",
     )

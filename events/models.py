@@ -22,7 +22,7 @@ from django.db.models.functions import Cast
 from django.db.models.lookups import StartsWith
 from django.urls import reverse
 
-from actors.models import DUPLICATE_NAME_SIMILARITY, Actor, ActorName
+from actors.models import DUPLICATE_NAME_SIMILARITY, SEARCH_NAME_SIMILARITY, Actor, ActorName
 from conflictkb.audit import audited
 from conflictkb.models import Publication, Publishable, PublishableQuerySet
 
@@ -57,12 +57,38 @@ class LocationQuerySet(PublishableQuerySet):
         """Places whose name or an alternate spelling contains ``text``."""
         return self.filter(search_names__icontains=text)
 
+    def for_detail(self, user: object = None) -> Self:
+        """The place page in 3 queries: the place (parent joined), the places directly inside
+        it, and the claims about it (population, displaced, refugees, statements)."""
+        staff = getattr(user, "is_staff", False)
+        children = Location.objects.all() if staff else Location.objects.published()
+        claim_model = self.model._meta.get_field("claims").related_model
+        claims = claim_model._default_manager.all()
+        if not staff:
+            claims = claims.published()
+        return self.select_related("parent").prefetch_related(
+            models.Prefetch("children", queryset=children.order_by("name")),
+            models.Prefetch(
+                "claims",
+                queryset=claims.select_related(
+                    "claimant_actor", "claimant_outlet", "document__outlet"
+                ).order_by("kind", "-document__published_on", "pk"),
+            ),
+        )
+
     def similar_to(self, text: str, *, threshold: float = DUPLICATE_NAME_SIMILARITY) -> Self:
         """Places whose name or an alternate spelling is close to ``text``, closest first."""
         return (
             self.annotate(similarity=TrigramWordSimilarity(text, "search_names"))
             .filter(similarity__gte=threshold)
             .order_by("-similarity", "name")
+        )
+
+    def search(self, text: str) -> Self:
+        """Places for the site search: close to any spelling ("Idleb" finds Idlib), or
+        containing ``text``; closest first."""
+        return self.similar_to(text, threshold=0).filter(
+            Q(similarity__gte=SEARCH_NAME_SIMILARITY) | Q(search_names__icontains=text)
         )
 
 
@@ -321,6 +347,109 @@ class EventQuerySet(PublishableQuerySet):
     def contested(self) -> Self:
         return self.filter(contested=True)
 
+    def for_list(self, user: object = None) -> Self:
+        """What a list row shows: type and its parent, place and its region, actors by role.
+
+        2 queries: the events (with type, parent type, place, parent place joined) and their
+        participations with actors. Draft actors are left out unless ``user`` is staff.
+        """
+        participations = Participation.objects.select_related("actor").order_by(
+            "role", "actor__name"
+        )
+        if not getattr(user, "is_staff", False):
+            participations = participations.filter(actor__status=Publication.PUBLISHED)
+        return self.select_related("event_type__parent", "location__parent").prefetch_related(
+            models.Prefetch("participations", queryset=participations)
+        )
+
+    def for_detail(self, user: object = None) -> Self:
+        """Everything the event page shows, in 6 queries whatever the event's size.
+
+        The event (type, parent type, place, parent place, parent event joined); its
+        participations with actors; its child events; its relations each way with the other
+        event; its claims with claimant, document, outlet and named actor. Drafts (actors,
+        events, claims in draft documents) only for staff.
+        """
+        staff = getattr(user, "is_staff", False)
+        claim_model = self.model._meta.get_field("claims").related_model
+        claims = claim_model._default_manager.all()
+        events = Event.objects.all()
+        if not staff:
+            claims = claims.published()
+            events = events.published()
+        return (
+            self.for_list(user)
+            .select_related("parent")
+            .prefetch_related(
+                models.Prefetch(
+                    "children",
+                    queryset=events.select_related("event_type").order_by("start_date", "pk"),
+                ),
+                models.Prefetch(
+                    "relations_from",
+                    queryset=EventRelation.objects.filter(to_event__in=events).select_related(
+                        "to_event"
+                    ),
+                ),
+                models.Prefetch(
+                    "relations_to",
+                    queryset=EventRelation.objects.filter(from_event__in=events).select_related(
+                        "from_event"
+                    ),
+                ),
+                models.Prefetch(
+                    "claims",
+                    queryset=claims.select_related(
+                        "claimant_actor",
+                        "claimant_outlet",
+                        "document__outlet",
+                        "value_actor",
+                    ).order_by("kind", "stance", "credibility", "pk"),
+                ),
+            )
+        )
+
+    def for_map(self) -> Self:
+        """Only what a marker needs: one query, events without coordinates left out."""
+        return (
+            self.filter(location__latitude__isnull=False)
+            .select_related("location", "event_type")
+            .only(
+                "uuid",
+                "title",
+                "start_date",
+                "end_date",
+                "date_precision",
+                "geo_precision",
+                "contested",
+                "fatalities_low",
+                "fatalities_best",
+                "fatalities_high",
+                "location__name",
+                "location__latitude",
+                "location__longitude",
+                "event_type__name",
+            )
+        )
+
+    def for_export(self, user: object = None) -> Self:
+        """``for_list()`` plus the country, governorate and district names read off each
+        place's materialised path (correlated subqueries, still one query for the events)."""
+
+        def enclosing(kind: str) -> models.Subquery:
+            return models.Subquery(
+                Location.objects.filter(
+                    StartsWith(Cast(OuterRef("location__path"), models.CharField()), F("path")),
+                    kind=kind,
+                ).values("name")[:1]
+            )
+
+        return self.for_list(user).annotate(
+            country_name=enclosing(LocationKind.COUNTRY),
+            admin1_name=enclosing(LocationKind.ADMIN1),
+            admin2_name=enclosing(LocationKind.ADMIN2),
+        )
+
     def matching_words(self, text: str, *, with_drafts: bool = False) -> Self:
         """Events whose words match ``text`` (web-search syntax), best first, as ``search_rank``.
 
@@ -342,18 +471,7 @@ class EventQuerySet(PublishableQuerySet):
         )
         places = Location.objects.all() if with_drafts else Location.objects.published()
         places = (
-            places.annotate(
-                words=SearchVector(
-                    "name",
-                    models.Func(
-                        "alternate_names",
-                        models.Value(" "),
-                        function="array_to_string",
-                        output_field=models.TextField(),
-                    ),
-                    config="simple",
-                ),
-            )
+            places.annotate(words=SearchVector("search_names", config="simple"))
             .filter(words=names)
             .filter(StartsWith(Cast(OuterRef("location__path"), models.CharField()), F("path")))
         )

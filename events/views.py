@@ -1,1 +1,544 @@
-"""Pages for analysts."""
+"""Pages for analysts: the timeline, an event, a place, the map and the exports."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDay
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.urls import NoReverseMatch, reverse
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+
+from actors.models import ActorRelation, RelationKind
+from events.filters import EventFilter
+from events.models import Event, Location, Participation, Role
+from events.templatetags.conflictkb import date_span_label, fatality_range
+
+PAGE_SIZE = 50
+# Above this many days between the first and last event the histogram counts months.
+DAILY_HISTOGRAM_MAX_DAYS = 62
+MAP_MARKER_LIMIT = 5000
+
+
+class PublicationMixin:
+    """Anonymous visitors see published rows; staff also see drafts (marked in templates)."""
+
+    request: HttpRequest
+
+    def visible(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.visible_to(self.request.user)  # type: ignore[attr-defined]
+
+
+def admin_history_url(model: type, pk: int) -> str | None:
+    try:
+        return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_history", args=[pk])
+    except NoReverseMatch:
+        return None
+
+
+# --- Timeline -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in the (start_date, id) order: the keyset the timeline pages on."""
+
+    start_date: datetime.date
+    pk: int
+
+    def __str__(self) -> str:
+        return f"{self.start_date.isoformat()}.{self.pk}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> Cursor | None:
+        if not text:
+            return None
+        try:
+            day, pk = text.split(".", 1)
+            return cls(datetime.date.fromisoformat(day), int(pk))
+        except ValueError:
+            return None
+
+
+@dataclass
+class Bar:
+    label: str
+    count: int
+    date_from: datetime.date
+    date_to: datetime.date
+    x: float = 0
+    y: float = 0
+    width: float = 0
+    height: float = 0
+
+
+def histogram(events: QuerySet[Event]) -> list[Bar]:
+    """Events per day, or per month over long spans, from one GROUP BY query.
+
+    Days with no event are included (bars of height 0) so the axis is even.
+    """
+    per_day = dict(
+        events.order_by()
+        .annotate(day=TruncDay("start_date"))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    if not per_day:
+        return []
+    days = {(d.date() if isinstance(d, datetime.datetime) else d): n for d, n in per_day.items()}
+    first, last = min(days), max(days)
+    bars: list[Bar] = []
+    if (last - first).days <= DAILY_HISTOGRAM_MAX_DAYS:
+        day = first
+        while day <= last:
+            bars.append(Bar(f"{day.day} {day:%b %Y}", days.get(day, 0), day, day))
+            day += datetime.timedelta(days=1)
+    else:
+        month = first.replace(day=1)
+        while month <= last:
+            following = (month + datetime.timedelta(days=32)).replace(day=1)
+            count = sum(n for d, n in days.items() if month <= d < following)
+            end = following - datetime.timedelta(days=1)
+            bars.append(Bar(f"{month:%b %Y}", count, month, end))
+            month = following
+    tallest = max(bar.count for bar in bars) or 1
+    width = 100 / len(bars)
+    for i, bar in enumerate(bars):
+        bar.x = round(i * width, 3)
+        bar.width = round(width * 0.85, 3)  # a gap between bars
+        bar.height = round(40 * bar.count / tallest, 2)
+        bar.y = round(40 - bar.height, 2)
+    return bars
+
+
+@dataclass
+class DayGroup:
+    label: str
+    events: list[Event]
+
+
+def group_by_date(events: Iterable[Event]) -> list[DayGroup]:
+    """Consecutive events that share a date label ("4 Sep 2018", "Sep 2018") under one heading."""
+    groups: list[DayGroup] = []
+    for event in events:
+        label = date_span_label(event.start_date, event.end_date, event.date_precision)
+        if groups and groups[-1].label == label:
+            groups[-1].events.append(event)
+        else:
+            groups.append(DayGroup(label, [event]))
+    return groups
+
+
+class FilteredEventsMixin(PublicationMixin):
+    """The published (or, for staff, all) events narrowed by EventFilter from the query string."""
+
+    filterset_class = EventFilter
+
+    def get_queryset(self) -> QuerySet[Event]:
+        return self.visible(Event.objects.all())
+
+
+class TimelineView(FilteredEventsMixin, FilterView):
+    template_name = "events/event_list.html"
+    context_object_name = "events"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # Chronological whatever the filters: a timeline, not a ranking (the API ranks by q).
+        filtered = self.object_list.order_by()
+        after = Cursor.parse(self.request.GET.get("after"))
+        before = Cursor.parse(self.request.GET.get("before"))
+        page = filtered.for_list(self.request.user)
+        if before:
+            # Newer events: walk forwards from the cursor, then show them newest first.
+            page = page.filter(
+                Q(start_date__gt=before.start_date)
+                | Q(start_date=before.start_date, pk__gt=before.pk)
+            ).order_by("start_date", "pk")
+            rows = list(page[: PAGE_SIZE + 1])
+            has_newer, has_older = len(rows) > PAGE_SIZE, True
+            rows = rows[:PAGE_SIZE][::-1]
+        else:
+            if after:
+                page = page.filter(
+                    Q(start_date__lt=after.start_date)
+                    | Q(start_date=after.start_date, pk__lt=after.pk)
+                )
+            rows = list(page.order_by("-start_date", "-pk")[: PAGE_SIZE + 1])
+            has_newer, has_older = after is not None, len(rows) > PAGE_SIZE
+            rows = rows[:PAGE_SIZE]
+        bars = histogram(filtered)
+        context = super().get_context_data(**kwargs)
+        context.update(
+            events=rows,
+            groups=group_by_date(rows),
+            bars=bars,
+            bar_unit="day" if bars and bars[0].date_from == bars[0].date_to else "month",
+            bar_max=max((bar.count for bar in bars), default=0),
+            total=sum(bar.count for bar in bars),
+            newer_cursor=Cursor(rows[0].start_date, rows[0].pk) if rows and has_newer else None,
+            older_cursor=Cursor(rows[-1].start_date, rows[-1].pk) if rows and has_older else None,
+            filter_query=filter_query(self.request),
+        )
+        return context
+
+
+def filter_query(request: HttpRequest) -> str:
+    """The filters of the current query string, without paging: for export and map links."""
+    params = request.GET.copy()
+    for key in ("after", "before"):
+        params.pop(key, None)
+    return params.urlencode()
+
+
+# --- Event ----------------------------------------------------------------------------------
+
+
+class EventDetailView(PublicationMixin, DetailView):
+    model = Event
+    slug_field = slug_url_kwarg = "uuid"
+    template_name = "events/event_detail.html"
+
+    def get_queryset(self) -> QuerySet[Event]:
+        return self.visible(Event.objects.for_detail(self.request.user))  # type: ignore[attr-defined]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        event: Event = self.object
+        claims = list(event.claims.all())  # type: ignore[attr-defined]
+        parties = PartyCheck(event)
+        for claim in claims:
+            claim.by_party = parties.includes(
+                claim.claimant_actor_id
+                or (claim.claimant_outlet.affiliated_actor_id if claim.claimant_outlet else None)
+            )
+        by_kind: dict[str, list[Any]] = {}
+        for claim in claims:
+            by_kind.setdefault(claim.get_kind_display(), []).append(claim)
+        related = [(r.get_kind_display(), r.to_event) for r in event.relations_from.all()] + [  # type: ignore[attr-defined]
+            (f"{r.get_kind_display()} (from)", r.from_event)
+            for r in event.relations_to.all()  # type: ignore[attr-defined]
+        ]
+        context = super().get_context_data(**kwargs)
+        context.update(
+            claim_groups=by_kind,
+            related=related,
+            children=list(event.children.all()),  # type: ignore[attr-defined]
+            participations=list(event.participations.all()),  # type: ignore[attr-defined]
+        )
+        if self.request.user.is_staff:
+            last = event.audit_events.order_by("-pgh_id").select_related("pgh_context").first()  # type: ignore[attr-defined]
+            context["last_change"] = last
+            context["last_change_user"] = last_change_user(last)
+            context["history_url"] = admin_history_url(Event, event.pk)
+        return context
+
+
+class PartyCheck:
+    """Is a claimant a party to the event? It is if it took part, or if it belongs (part of,
+    member of, at the time of the event) to the same body as a participant: Russia's Defence
+    Ministry speaks for the Russian forces that flew the strikes. One query."""
+
+    def __init__(self, event: Event) -> None:
+        participants = {p.actor_id for p in event.participations.all()}  # type: ignore[attr-defined]
+        claimants = {
+            c.claimant_actor_id
+            or (c.claimant_outlet.affiliated_actor_id if c.claimant_outlet else None)
+            for c in event.claims.all()  # type: ignore[attr-defined]
+        } - {None}
+        start, end = event.date_span
+        belongs = ActorRelation.objects.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=end),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=start),
+            kind__in=[RelationKind.PART_OF, RelationKind.MEMBER_OF],
+            subject_id__in=participants | claimants,
+        ).values_list("subject_id", "object_id")
+        self.parents: dict[int, set[int]] = {}
+        for subject_id, object_id in belongs if participants and claimants else ():
+            self.parents.setdefault(subject_id, set()).add(object_id)
+        self.party_bodies: set[int] = set()
+        for actor_id in participants:
+            self.party_bodies |= self.bodies(actor_id)
+
+    def bodies(self, actor_id: int) -> set[int]:
+        return {actor_id} | self.parents.get(actor_id, set())
+
+    def includes(self, actor_id: int | None) -> bool:
+        return actor_id is not None and bool(self.bodies(actor_id) & self.party_bodies)
+
+
+def last_change_user(history_row: Any) -> str:
+    """The user recorded in a history row's context, by name (one query, staff only)."""
+    if history_row is None or history_row.pgh_context is None:
+        return ""
+    user_id = (history_row.pgh_context.metadata or {}).get("user")
+    if not user_id:
+        return ""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(pk=user_id).only("username").first()
+    return user.get_username() if user else ""
+
+
+# --- Place ----------------------------------------------------------------------------------
+
+
+class PlaceDetailView(PublicationMixin, DetailView):
+    model = Location
+    slug_field = slug_url_kwarg = "uuid"
+    template_name = "events/place_detail.html"
+    context_object_name = "place"
+
+    def get_queryset(self) -> QuerySet[Location]:
+        return self.visible(Location.objects.for_detail(self.request.user))  # type: ignore[attr-defined]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        place: Location = self.object
+        events = (
+            self.visible(Event.objects.in_place(place))
+            .for_list(self.request.user)
+            .order_by("-start_date", "-pk")
+        )
+        rows = list(events[: PAGE_SIZE + 1])
+        context = super().get_context_data(**kwargs)
+        context.update(
+            ancestors=list(self.visible(Location.objects.filter(pk__in=place.ancestor_ids))),
+            events=rows[:PAGE_SIZE],
+            groups=group_by_date(rows[:PAGE_SIZE]),
+            more_events=len(rows) > PAGE_SIZE,
+            figures=list(place.claims.all()),  # type: ignore[attr-defined]
+        )
+        return context
+
+
+# --- Map ------------------------------------------------------------------------------------
+
+
+class MapView(FilteredEventsMixin, FilterView):
+    template_name = "events/event_map.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        events = list(
+            self.object_list.for_map().order_by("-start_date", "-pk")[: MAP_MARKER_LIMIT + 1]
+        )
+        context = super().get_context_data(**kwargs)
+        context.update(
+            markers=[
+                {
+                    "title": e.title,
+                    "url": e.get_absolute_url(),
+                    "date": date_span_label(e.start_date, e.end_date, e.date_precision),
+                    "type": e.event_type.name,
+                    "place": e.location.name,
+                    "lat": e.location.latitude,
+                    "lon": e.location.longitude,
+                    "geo_precision": e.geo_precision,
+                    "contested": e.contested,
+                    "fatalities": fatality_range(e),
+                }
+                for e in events[:MAP_MARKER_LIMIT]
+                if e.location
+            ],
+            truncated=len(events) > MAP_MARKER_LIMIT,
+            map_settings={
+                "tileUrl": settings.MAP_TILE_URL,
+                "attribution": settings.MAP_TILE_ATTRIBUTION,
+            },
+            filter_query=filter_query(self.request),
+        )
+        return context
+
+
+# --- Exports --------------------------------------------------------------------------------
+
+ACTOR1_ROLES = (Role.PERPETRATOR, Role.SIDE_A, Role.HOST)
+ACTOR2_ROLES = (Role.TARGET, Role.SIDE_B)
+
+CSV_COLUMNS = [
+    "event_id",
+    "event_id_cnty",
+    "ucdp_id",
+    "event_date",
+    "end_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "country",
+    "admin1",
+    "admin2",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "title",
+    "notes",
+    "fatalities",
+    "fatalities_low",
+    "fatalities_best",
+    "fatalities_high",
+    "contested",
+    "claims",
+    "independent_sources",
+    "url",
+]
+
+# ACLED's time_precision: 1 day, 2 week, 3 month (years are exported as months).
+ACLED_TIME_PRECISION = {1: 1, 2: 2, 3: 2, 4: 3, 5: 3}
+
+
+class Echo:
+    """A file-like object whose write() hands the line back, for streaming csv.writer."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def export_rows(events: Iterable[Event], request: HttpRequest) -> Iterator[list[Any]]:
+    for e in events:
+        parts: list[Participation] = list(e.participations.all())  # type: ignore[attr-defined]
+        side1 = [p.actor for p in parts if p.role in ACTOR1_ROLES]
+        side2 = [p.actor for p in parts if p.role in ACTOR2_ROLES]
+        others = [p.actor for p in parts if p.role not in ACTOR1_ROLES + ACTOR2_ROLES]
+        event_type, parent_type = e.event_type, e.event_type.parent
+        top = parent_type or event_type
+        loc = e.location
+        yield [
+            str(e.uuid),
+            e.acled_id,
+            e.ucdp_id,
+            e.start_date.isoformat(),
+            (e.end_date or e.start_date).isoformat(),
+            e.start_date.year,
+            ACLED_TIME_PRECISION.get(e.date_precision, 3),
+            top.disorder_type,
+            event_type.acled_event_type or top.name,
+            event_type.acled_sub_event_type or (event_type.name if parent_type else ""),
+            side1[0].name if side1 else "",
+            "; ".join(a.name for a in side1[1:] + others),
+            side1[0].acled_type or "" if side1 else "",
+            side2[0].name if side2 else "",
+            "; ".join(a.name for a in side2[1:]),
+            side2[0].acled_type or "" if side2 else "",
+            e.country_name or "",  # type: ignore[attr-defined]
+            e.admin1_name or "",  # type: ignore[attr-defined]
+            e.admin2_name or "",  # type: ignore[attr-defined]
+            loc.name if loc else "",
+            "" if loc is None or loc.latitude is None else loc.latitude,
+            "" if loc is None or loc.longitude is None else loc.longitude,
+            e.acled_geo_precision,
+            e.title,
+            e.summary,
+            "" if e.fatalities_best is None else e.fatalities_best,
+            "" if e.fatalities_low is None else e.fatalities_low,
+            "" if e.fatalities_best is None else e.fatalities_best,
+            "" if e.fatalities_high is None else e.fatalities_high,
+            "true" if e.contested else "false",
+            e.claim_count,
+            e.source_count,
+            request.build_absolute_uri(e.get_absolute_url()),
+        ]
+
+
+def safe_cell(value: Any) -> Any:
+    """Spreadsheet applications run cells starting with = + - @ as formulas: quote them."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def export_filename(suffix: str) -> str:
+    return f"conflictkb-events-{datetime.date.today():%Y%m%d}.{suffix}"
+
+
+class ExportCSVView(FilteredEventsMixin, FilterView):
+    """The filtered events as ACLED-shaped CSV, streamed in chunks (two queries per chunk)."""
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        if self.filterset.errors:
+            return HttpResponse(
+                json.dumps(self.filterset.errors), status=400, content_type="application/json"
+            )
+        events = self.object_list.for_export(self.request.user).order_by("-start_date", "-pk")
+        writer = csv.writer(Echo())
+
+        def lines() -> Iterator[str]:
+            yield writer.writerow(CSV_COLUMNS)
+            for row in export_rows(events.iterator(chunk_size=2000), self.request):
+                yield writer.writerow([safe_cell(v) for v in row])
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{export_filename("csv")}"'
+        return response
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {}
+
+
+class ExportGeoJSONView(FilteredEventsMixin, FilterView):
+    """The filtered events with coordinates as a GeoJSON FeatureCollection ([lon, lat])."""
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        if self.filterset.errors:
+            return HttpResponse(
+                json.dumps(self.filterset.errors), status=400, content_type="application/json"
+            )
+        events = (
+            self.object_list.for_list(self.request.user)
+            .filter(location__latitude__isnull=False)
+            .order_by("-start_date", "-pk")
+        )
+
+        def chunks() -> Iterator[str]:
+            yield '{"type": "FeatureCollection", "features": ['
+            for i, e in enumerate(events.iterator(chunk_size=2000)):
+                loc = e.location
+                feature = {
+                    "type": "Feature",
+                    "id": str(e.uuid),
+                    "geometry": {"type": "Point", "coordinates": [loc.longitude, loc.latitude]},
+                    "properties": {
+                        "title": e.title,
+                        "url": self.request.build_absolute_uri(e.get_absolute_url()),
+                        "start_date": e.start_date.isoformat(),
+                        "end_date": (e.end_date or e.start_date).isoformat(),
+                        "date": date_span_label(e.start_date, e.end_date, e.date_precision),
+                        "date_precision": e.date_precision,
+                        "event_type": e.event_type.slug,
+                        "place": loc.name,
+                        "geo_precision": e.geo_precision,
+                        "actors": [
+                            {"name": p.actor.name, "role": p.role}
+                            for p in e.participations.all()  # type: ignore[attr-defined]
+                        ],
+                        "fatalities_low": e.fatalities_low,
+                        "fatalities_best": e.fatalities_best,
+                        "fatalities_high": e.fatalities_high,
+                        "contested": e.contested,
+                        "claims": e.claim_count,
+                        "independent_sources": e.source_count,
+                    },
+                }
+                yield ("," if i else "") + json.dumps(feature, ensure_ascii=False)
+            yield "]}"
+
+        response = StreamingHttpResponse(chunks(), content_type="application/geo+json")
+        response["Content-Disposition"] = f'attachment; filename="{export_filename("geojson")}"'
+        return response
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {}

@@ -56,6 +56,21 @@ class Credibility(models.IntegerChoices):
     CANNOT_BE_JUDGED = 6, "6 · Truth cannot be judged"
 
 
+class OutletQuerySet(PublishableQuerySet):
+    def for_detail(self) -> Self:
+        """The outlet with the actor it speaks for (one query)."""
+        return self.select_related("affiliated_actor")
+
+
+class DocumentQuerySet(PublishableQuerySet):
+    def for_list(self) -> Self:
+        """Documents with their outlet and the outlets they relay (2 queries)."""
+        return self.select_related("outlet").prefetch_related("relays")
+
+    def for_detail(self) -> Self:
+        return self.for_list()
+
+
 @audited()
 class Outlet(Publishable):
     name = models.CharField(max_length=200, unique=True)
@@ -73,7 +88,7 @@ class Outlet(Publishable):
     reliability = models.CharField(max_length=1, choices=Reliability.choices, blank=True)
     reliability_note = models.TextField(blank=True)
 
-    objects = PublishableQuerySet.as_manager()
+    objects = OutletQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -104,7 +119,7 @@ class Document(Publishable):
         help_text="Outlets whose reporting this document carries (a Reuters wire story).",
     )
 
-    objects = PublishableQuerySet.as_manager()
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         ordering = [F("published_on").desc(nulls_last=True), "title"]
@@ -195,6 +210,20 @@ class ClaimQuerySet(models.QuerySet):
                     actor_relation__object__status=published,
                 )
             )
+        )
+
+    def for_citation(self) -> Self:
+        """Claims with subject, claimant, document and outlet joined, ready to cite (one query)."""
+        return self.select_related(
+            "event",
+            "actor",
+            "location",
+            "actor_relation__subject",
+            "actor_relation__object",
+            "claimant_actor",
+            "claimant_outlet",
+            "document__outlet",
+            "value_actor",
         )
 
     def counted(self) -> Self:

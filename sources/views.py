@@ -1,1 +1,70 @@
-"""Pages for analysts."""
+"""Pages for analysts: what an outlet published and relayed, what a document says and who cites it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.views.generic import DetailView
+
+from conflictkb.models import Publication
+from events.views import PublicationMixin
+from sources.models import Claim, ClaimStatus, Document, Outlet
+
+DOCUMENTS_SHOWN = 100
+CLAIMS_SHOWN = 100
+
+
+def visible_claims(user: Any) -> QuerySet[Claim]:
+    claims = Claim.objects.all() if user.is_staff else Claim.objects.published()
+    return claims.for_citation()
+
+
+class OutletDetailView(PublicationMixin, DetailView):
+    model = Outlet
+    slug_field = slug_url_kwarg = "uuid"
+    template_name = "sources/outlet_detail.html"
+
+    def get_queryset(self) -> QuerySet[Outlet]:
+        return self.visible(Outlet.objects.for_detail())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        outlet: Outlet = self.object
+        user = self.request.user
+        counted = Q(claims__status__in=[s for s in ClaimStatus.values if s != "needs_work"])
+        documents = (
+            self.visible(outlet.documents.all())
+            .for_list()
+            .annotate(claim_total=Count("claims", filter=counted))
+            .order_by("-published_on", "title")
+        )
+        relayed_in = self.visible(outlet.relayed_in.all()).select_related("outlet")
+        context = super().get_context_data(**kwargs)
+        context.update(
+            documents=list(documents[:DOCUMENTS_SHOWN]),
+            relayed_in=list(relayed_in.order_by("-published_on", "title")[:DOCUMENTS_SHOWN]),
+            claims_made=list(
+                visible_claims(user)
+                .filter(claimant_outlet=outlet)
+                .order_by("-document__published_on", "pk")[:CLAIMS_SHOWN]
+            ),
+        )
+        return context
+
+
+class DocumentDetailView(PublicationMixin, DetailView):
+    model = Document
+    slug_field = slug_url_kwarg = "uuid"
+    template_name = "sources/document_detail.html"
+
+    def get_queryset(self) -> QuerySet[Document]:
+        queryset = Document.objects.for_detail()
+        if not self.request.user.is_staff:
+            queryset = queryset.filter(outlet__status=Publication.PUBLISHED)
+        return self.visible(queryset)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        claims = visible_claims(self.request.user).filter(document=self.object)
+        context = super().get_context_data(**kwargs)
+        context["claims"] = list(claims.order_by("locator", "pk"))
+        return context

@@ -1,0 +1,11 @@
+// On narrow screens the filter panel starts folded unless filters are in use, so the events
+// come first. Without JavaScript it simply stays open.
+(function () {
+  "use strict";
+  var panel = document.querySelector("details[data-fold-narrow]");
+  if (!panel || panel.hasAttribute("data-active")) return;
+  var wide = window.matchMedia("(min-width: 60rem)");
+  function fit() { panel.open = wide.matches; }
+  fit();
+  wide.addEventListener("change", fit);
+})();
