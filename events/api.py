@@ -1,0 +1,704 @@
+"""API for places, event types and events (JSON, ACLED-layout CSV and GeoJSON).
+
+Events are filtered by ``events.filters.EventFilter``, the same FilterSet as the timeline page.
+An event's claims come from ``sources``: the API layer composes the apps, so it may look
+"down" the dependency chain where the models do not.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+import django_filters
+from django.db import models
+from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import renderers, serializers
+from rest_framework.request import Request
+
+from actors.api import ActorSummarySerializer
+from actors.models import AcledActorType, Actor, ActorKind
+from conflictkb.api.base import ApiViewSet, ModelCleanSerializer, UUIDRelatedField, visible
+from events.filters import EventFilter
+from events.models import (
+    DatePrecision,
+    Event,
+    EventType,
+    GeoPrecision,
+    Location,
+    LocationKind,
+    Participation,
+    Role,
+)
+from sources.api import ClaimSerializer, claims_for_api
+
+# --- Places ---------------------------------------------------------------------------------
+
+
+def attach_ancestors(places: Iterable[Location | None], user: Any) -> None:
+    """Give each place ``api_ancestors`` (country first) with one query for all of them."""
+    places = [place for place in places if place is not None]
+    wanted = {ancestor for place in places for ancestor in place.ancestor_ids}
+    found = (
+        {
+            place.pk: place
+            for place in Location.objects.visible_to(user)
+            .filter(pk__in=wanted)
+            .only("uuid", "name", "kind", "path", "country_code")
+        }
+        if wanted
+        else {}
+    )
+    for place in places:
+        place.api_ancestors = [found[pk] for pk in place.ancestor_ids if pk in found]  # type: ignore[union-attr]
+
+
+class PlaceRefSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api:place-detail", lookup_field="uuid")
+
+    class Meta:
+        model = Location
+        fields = ["id", "url", "name", "kind"]
+
+
+class AncestorsMixin(serializers.Serializer):
+    ancestors = serializers.SerializerMethodField(
+        help_text="The places this one is inside, country first."
+    )
+
+    @extend_schema_field(PlaceRefSerializer(many=True))
+    def get_ancestors(self, place: Location) -> Any:
+        if not hasattr(place, "api_ancestors"):
+            attach_ancestors([place], getattr(self.context.get("request"), "user", None))
+        return PlaceRefSerializer(place.api_ancestors, many=True, context=self.context).data  # type: ignore[attr-defined]
+
+
+class PlaceListSerializer(serializers.ListSerializer):
+    """Loads every listed place's ancestors with one query."""
+
+    def to_representation(self, data: Any) -> Any:
+        places = list(data.all() if isinstance(data, models.manager.BaseManager) else data)
+        attach_ancestors(places, getattr(self.context.get("request"), "user", None))
+        return super().to_representation(places)
+
+
+class PlaceSerializer(AncestorsMixin, serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api:place-detail", lookup_field="uuid")
+
+    class Meta:
+        model = Location
+        list_serializer_class = PlaceListSerializer
+        fields = [
+            "id",
+            "url",
+            "name",
+            "kind",
+            "ancestors",
+            "country_code",
+            "latitude",
+            "longitude",
+            "alternate_names",
+            "status",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class PlaceWriteSerializer(ModelCleanSerializer):
+    parent = UUIDRelatedField(queryset=Location.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = Location
+        fields = [
+            "name",
+            "kind",
+            "parent",
+            "country_code",
+            "latitude",
+            "longitude",
+            "alternate_names",
+            "status",
+        ]
+
+
+# FilterSets for places and event types live here: events/filters.py holds the events' one.
+
+
+class PlaceFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q", max_length=200, help_text="Part of the name or another spelling."
+    )
+    kind = django_filters.ChoiceFilter(
+        field_name="kind", lookup_expr="exact", choices=LocationKind.choices
+    )
+    country = django_filters.CharFilter(
+        field_name="country_code", lookup_expr="iexact", max_length=2, help_text="e.g. SY."
+    )
+    within = django_filters.UUIDFilter(
+        method="filter_within", help_text="A place's id: that place and everything inside it."
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Changed at or after this time (ISO 8601), for incremental sync.",
+    )
+
+    class Meta:
+        model = Location
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return queryset.matching_name(value) if value else queryset  # type: ignore[attr-defined]
+
+    def filter_within(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        place = Location.objects.filter(uuid=value).only("path").first()
+        return queryset.within(place) if place else queryset.none()  # type: ignore[attr-defined]
+
+
+class EventTypeFilter(django_filters.FilterSet):
+    parent = django_filters.CharFilter(
+        field_name="parent__slug",
+        lookup_expr="exact",
+        max_length=60,
+        help_text="Sub-types of this top-level type (its slug).",
+    )
+    is_acled = django_filters.BooleanFilter(field_name="is_acled", lookup_expr="exact")
+
+    class Meta:
+        model = EventType
+        fields: list[str] = []
+
+
+# --- Event types ----------------------------------------------------------------------------
+
+
+class EventTypeRefSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:eventtype-detail", lookup_field="slug"
+    )
+
+    class Meta:
+        model = EventType
+        fields = ["slug", "url", "name"]
+
+
+class EventTypeSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:eventtype-detail", lookup_field="slug"
+    )
+    parent = EventTypeRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = EventType
+        fields = [
+            "slug",
+            "url",
+            "name",
+            "parent",
+            "description",
+            "is_acled",
+            "disorder_type",
+            "acled_event_type",
+            "acled_sub_event_type",
+        ]
+
+
+# --- Events ---------------------------------------------------------------------------------
+
+
+class EventPlaceSerializer(AncestorsMixin, serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api:place-detail", lookup_field="uuid")
+
+    class Meta:
+        model = Location
+        fields = ["id", "url", "name", "kind", "ancestors", "latitude", "longitude"]
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    actor = ActorSummarySerializer(read_only=True)
+
+    class Meta:
+        model = Participation
+        fields = ["actor", "role", "note"]
+
+
+class FatalitiesSerializer(serializers.Serializer):
+    low = serializers.IntegerField(source="fatalities_low", allow_null=True, read_only=True)
+    best = serializers.IntegerField(source="fatalities_best", allow_null=True, read_only=True)
+    high = serializers.IntegerField(source="fatalities_high", allow_null=True, read_only=True)
+    rule = serializers.CharField(source="fatality_rule", read_only=True)
+    contested = serializers.BooleanField(
+        read_only=True, help_text="The event's claims disagree (figures, denial, perpetrator)."
+    )
+
+
+class ClaimSummarySerializer(serializers.Serializer):
+    claims = serializers.IntegerField(source="claim_count", read_only=True)
+    independent_sources = serializers.IntegerField(source="source_count", read_only=True)
+
+
+class EventRefSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api:event-detail", lookup_field="uuid")
+
+    class Meta:
+        model = Event
+        fields = ["id", "url", "title"]
+
+
+class EventListSerializer(serializers.ListSerializer):
+    """Loads every listed event's place ancestors with one query."""
+
+    def to_representation(self, data: Any) -> Any:
+        events = list(data.all() if isinstance(data, models.manager.BaseManager) else data)
+        attach_ancestors(
+            (event.location for event in events),
+            getattr(self.context.get("request"), "user", None),
+        )
+        return super().to_representation(events)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api:event-detail", lookup_field="uuid")
+    event_type = EventTypeSerializer(read_only=True)
+    place = EventPlaceSerializer(source="location", read_only=True, allow_null=True)
+    participants = ParticipantSerializer(source="participations", many=True, read_only=True)
+    fatalities = FatalitiesSerializer(source="*", read_only=True)
+    claim_summary = ClaimSummarySerializer(source="*", read_only=True)
+    parent = EventRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Event
+        list_serializer_class = EventListSerializer
+        fields = [
+            "id",
+            "url",
+            "title",
+            "summary",
+            "event_type",
+            "start_date",
+            "end_date",
+            "date_precision",
+            "place",
+            "geo_precision",
+            "participants",
+            "fatalities",
+            "claim_summary",
+            "parent",
+            "acled_id",
+            "ucdp_id",
+            "status",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class EventDetailSerializer(EventSerializer):
+    """An event with its claims in full (the detail, and lists with ``?expand=claims``)."""
+
+    claims = ClaimSerializer(many=True, read_only=True)
+
+    class Meta(EventSerializer.Meta):
+        fields = [*EventSerializer.Meta.fields, "claims"]
+
+
+class ParticipantWriteSerializer(serializers.Serializer):
+    actor = UUIDRelatedField(queryset=Actor.objects.all())
+    role = serializers.ChoiceField(choices=Role.choices)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class EventWriteSerializer(ModelCleanSerializer):
+    event_type = serializers.SlugRelatedField(slug_field="slug", queryset=EventType.objects.all())
+    place = UUIDRelatedField(
+        source="location", queryset=Location.objects.all(), required=False, allow_null=True
+    )
+    parent = UUIDRelatedField(queryset=Event.objects.all(), required=False, allow_null=True)
+    participants = ParticipantWriteSerializer(
+        many=True, required=False, help_text="Replaces the event's participants when given."
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "title",
+            "summary",
+            "event_type",
+            "start_date",
+            "end_date",
+            "date_precision",
+            "place",
+            "geo_precision",
+            "parent",
+            "acled_id",
+            "ucdp_id",
+            "fatality_rule",
+            "status",
+            "participants",
+        ]
+
+    def validate_participants(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        keys = [(entry["actor"].pk, entry["role"]) for entry in entries]
+        if len(keys) != len(set(keys)):
+            raise serializers.ValidationError("An actor is listed twice with the same role.")
+        return entries
+
+    def create(self, validated_data: dict[str, Any]) -> Event:
+        participants = validated_data.pop("participants", None)
+        event = super().create(validated_data)
+        if participants is not None:
+            event_replace_participants(event=event, participants=participants)
+        return event
+
+    def update(self, instance: Event, validated_data: dict[str, Any]) -> Event:
+        participants = validated_data.pop("participants", None)
+        event = super().update(instance, validated_data)
+        if participants is not None:
+            event_replace_participants(event=event, participants=participants)
+        return event
+
+
+def event_replace_participants(*, event: Event, participants: list[dict[str, Any]]) -> None:
+    """Make ``participants`` the event's (runs inside the caller's transaction)."""
+    event.participations.all().delete()
+    Participation.objects.bulk_create(Participation(event=event, **entry) for entry in participants)
+
+
+# --- Formats --------------------------------------------------------------------------------
+
+ACLED_COLUMNS = [
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+]
+
+# ACLED's iso column is the ISO 3166 numeric code, and its region a fixed list; these are the
+# countries of the data sets held so far (extend as new ones arrive).
+ISO_NUMERIC = {"SY": 760, "TR": 792, "IQ": 368, "LB": 422, "JO": 400, "IL": 376, "IR": 364}
+ACLED_REGION = dict.fromkeys(ISO_NUMERIC, "Middle East")
+
+SIDE_1 = (Role.PERPETRATOR, Role.SIDE_A, Role.HOST)
+SIDE_2 = (Role.TARGET, Role.SIDE_B)
+TIME_PRECISION = {DatePrecision.DAY: 1, DatePrecision.DAYS: 2, DatePrecision.WEEK: 2}
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """Events as ACLED-layout CSV (the list streams its rows itself; see EventViewSet)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
+    ) -> bytes:
+        return b""
+
+
+class GeoJSONRenderer(renderers.JSONRenderer):
+    """A page of events as a GeoJSON FeatureCollection; ``next``/``previous`` as foreign members."""
+
+    media_type = "application/geo+json"
+    format = "geojson"
+
+    def render(
+        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
+    ) -> bytes:
+        if isinstance(data, dict) and "results" in data:
+            data = {
+                "type": "FeatureCollection",
+                "features": [event_feature(event) for event in data["results"]],
+                "next": data.get("next"),
+                "previous": data.get("previous"),
+            }
+        return super().render(data, accepted_media_type, renderer_context)
+
+
+def event_feature(event: dict[str, Any]) -> dict[str, Any]:
+    place = event.get("place") or {}
+    has_point = place.get("latitude") is not None and place.get("longitude") is not None
+    return {
+        "type": "Feature",
+        "id": str(event["id"]),
+        # GeoJSON (RFC 7946) puts longitude first.
+        "geometry": {"type": "Point", "coordinates": [place["longitude"], place["latitude"]]}
+        if has_point
+        else None,
+        "properties": {key: value for key, value in event.items() if key != "id"},
+    }
+
+
+GEOJSON_SCHEMA = {
+    "type": "object",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "features": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["type", "geometry", "properties"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["Feature"]},
+                    "id": {"type": "string"},
+                    "geometry": {
+                        "type": "object",
+                        "nullable": True,
+                        "properties": {
+                            "type": {"type": "string", "enum": ["Point"]},
+                            "coordinates": {
+                                "type": "array",
+                                "items": {"type": "number"},
+                                "minItems": 2,
+                                "maxItems": 2,
+                                "description": "[longitude, latitude]",
+                            },
+                        },
+                    },
+                    "properties": {"type": "object", "additionalProperties": True},
+                },
+            },
+        },
+        "next": {"type": "string", "format": "uri", "nullable": True},
+        "previous": {"type": "string", "format": "uri", "nullable": True},
+    },
+}
+
+
+class Echo:
+    """csv.writer writes into this and gets the line back, so rows stream one by one."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def batched(iterable: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def acled_row(event: Event) -> list[Any]:
+    """One event in ACLED's columns (``event.location.api_ancestors`` attached beforehand)."""
+    event_type = event.event_type
+    participations = list(event.participations.all())
+    side1 = [p.actor for p in participations if p.role in SIDE_1]
+    side2 = [p.actor for p in participations if p.role in SIDE_2]
+    supporters = [p.actor for p in participations if p.role == Role.SUPPORTER]
+    actor1, actor2 = (side1[:1] or [None])[0], (side2[:1] or [None])[0]
+    inter1 = actor1.acled_type if actor1 else None
+    inter2 = actor2.acled_type if actor2 else None
+    place = event.location
+    by_kind = {a.kind: a for a in getattr(place, "api_ancestors", [])} if place else {}
+    if place is not None:
+        by_kind.setdefault(place.kind, place)
+    country_code = place.country_code if place else ""
+    outlets = sorted({claim.document.outlet.name for claim in event.claims.all()})
+    civilians = any(
+        a.kind == ActorKind.CIVILIANS or a.acled_type == AcledActorType.CIVILIANS for a in side2
+    )
+    return [
+        event.acled_id or str(event.uuid),
+        event.start_date.isoformat(),
+        event.start_date.year,
+        TIME_PRECISION.get(event.date_precision, 3),  # type: ignore[call-overload]
+        event_type.disorder_type,
+        event_type.acled_event_type,
+        event_type.acled_sub_event_type,
+        actor1.name if actor1 else "",
+        "; ".join(a.name for a in side1[1:] + supporters),
+        inter1 or "",
+        actor2.name if actor2 else "",
+        "; ".join(a.name for a in side2[1:]),
+        inter2 or "",
+        "".join(
+            str(n) for n in sorted([inter1 or 0, inter2 or 0], reverse=not inter1 or not inter2)
+        )
+        if inter1 or inter2
+        else "",
+        "Civilian targeting" if civilians else "",
+        ISO_NUMERIC.get(country_code, ""),
+        ACLED_REGION.get(country_code, ""),
+        by_kind[LocationKind.COUNTRY].name if LocationKind.COUNTRY in by_kind else "",
+        by_kind[LocationKind.ADMIN1].name if LocationKind.ADMIN1 in by_kind else "",
+        by_kind[LocationKind.ADMIN2].name if LocationKind.ADMIN2 in by_kind else "",
+        by_kind[LocationKind.ADMIN3].name if LocationKind.ADMIN3 in by_kind else "",
+        place.name if place else "",
+        place.latitude if place and place.latitude is not None else "",
+        place.longitude if place and place.longitude is not None else "",
+        GeoPrecision(event.geo_precision).acled(),
+        "; ".join(outlets),
+        "",
+        event.summary or event.title,
+        event.fatalities_best if event.fatalities_best is not None else 0,
+        "contested" if event.contested else "",
+        int(event.updated_at.timestamp()),
+    ]
+
+
+# --- Viewsets -------------------------------------------------------------------------------
+
+
+class PlaceViewSet(ApiViewSet):
+    """Places: a tree from country to site; each carries its ancestors."""
+
+    queryset = Location.objects.all()
+    serializer_class = PlaceSerializer
+    write_serializer_class = PlaceWriteSerializer
+    filterset_class = PlaceFilter
+    ordering = ("path",)
+    ordering_fields = ("path", "name", "created_at", "updated_at")
+
+    def base_queryset(self) -> QuerySet[Location]:
+        # Ancestors for the whole page come from one query (PlaceListSerializer).
+        return Location.objects.all()
+
+
+class EventTypeViewSet(ApiViewSet):
+    """The two-level event taxonomy: ACLED's types and sub-types plus this domain's own."""
+
+    queryset = EventType.objects.all()
+    serializer_class = EventTypeSerializer
+    filterset_class = EventTypeFilter
+    lookup_field = "slug"
+    http_method_names = ["get", "head", "options"]
+    ordering = ("position", "slug")
+    ordering_fields = ("position", "slug", "name")
+
+    def get_queryset(self) -> QuerySet[EventType]:
+        # The parent type joined: one query instead of one per sub-type. Types have no drafts.
+        return EventType.objects.select_related("parent")
+
+
+EXPAND = OpenApiParameter(
+    "expand",
+    str,
+    enum=["claims"],
+    description="claims: include each event's claims in full (the detail always does).",
+)
+FORMAT = OpenApiParameter(
+    "format",
+    str,
+    enum=["json", "csv", "geojson"],
+    description="json (default); csv: every matching event in ACLED's column layout, streamed, "
+    "unpaged; geojson: a page as a FeatureCollection with [longitude, latitude] points.",
+)
+
+
+class EventViewSet(ApiViewSet):
+    """Consolidated events with their type, place, participants and fatality range."""
+
+    queryset = Event.objects.all()
+    serializer_class = EventSerializer
+    detail_serializer_class = EventDetailSerializer
+    write_serializer_class = EventWriteSerializer
+    filterset_class = EventFilter
+    ordering = ("-start_date",)
+    ordering_fields = ("start_date", "end_date", "title", "created_at", "updated_at")
+
+    def get_renderers(self) -> list[renderers.BaseRenderer]:
+        renderer_list = super().get_renderers()
+        if self.action == "list":
+            renderer_list += [CSVRenderer(), GeoJSONRenderer()]
+        return renderer_list
+
+    @property
+    def expands_claims(self) -> bool:
+        return self.action != "list" or self.request.query_params.get("expand") == "claims"
+
+    def base_queryset(self) -> QuerySet[Event]:
+        user = self.request.user
+        prefetches: list[Any] = [
+            # Participants with their actors: one query instead of one per event and actor.
+            models.Prefetch(
+                "participations",
+                queryset=visible(Participation.objects.select_related("actor"), user),
+            )
+        ]
+        if self.expands_claims:
+            # Claims with claimant, document and outlet: one query instead of several per claim.
+            prefetches.append(models.Prefetch("claims", queryset=visible(claims_for_api(), user)))
+        # Type, parent type, place and parent event joined into the main query.
+        return Event.objects.select_related(
+            "event_type__parent", "location", "parent"
+        ).prefetch_related(*prefetches)
+
+    def get_serializer_class(self) -> Any:
+        if self.action == "list" and self.expands_claims:
+            return EventDetailSerializer
+        return super().get_serializer_class()
+
+    @extend_schema(
+        parameters=[EXPAND, FORMAT],
+        responses={
+            (200, "application/json"): EventDetailSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/geo+json"): GEOJSON_SCHEMA,
+        },
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        if request.accepted_renderer.format == "csv":
+            return self.csv_response(self.filter_queryset(self.get_queryset()))
+        return super().list(request, *args, **kwargs)
+
+    def csv_response(self, queryset: QuerySet[Event]) -> StreamingHttpResponse:
+        user = self.request.user
+        ordering = self.filter_backends[1]().get_ordering(self.request, queryset, self)
+        queryset = queryset.prefetch_related(
+            # Claims with document and outlet for the source column: one query per 500 rows.
+            models.Prefetch(
+                "claims",
+                queryset=visible(claims_for_api(), user).select_related("document__outlet"),
+            )
+        ).order_by(*ordering)
+
+        def rows() -> Iterator[str]:
+            writer = csv.writer(Echo())
+            yield writer.writerow(ACLED_COLUMNS)
+            for chunk in batched(queryset.iterator(chunk_size=500), 500):
+                attach_ancestors((event.location for event in chunk), user)
+                for event in chunk:
+                    yield writer.writerow(acled_row(event))
+
+        stamp = datetime.datetime.now(tz=datetime.UTC).strftime("%Y%m%d-%H%M%S")
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="conflictkb-events-{stamp}.csv"'
+        return response
