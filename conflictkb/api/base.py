@@ -292,9 +292,9 @@ class ModelCleanSerializer(serializers.ModelSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         model: type[models.Model] = self.Meta.model
         instance = copy.copy(self.instance) if self.instance is not None else model()
-        many = {f.name for f in model._meta.many_to_many}
+        concrete = {f.name for f in model._meta.concrete_fields}
         for name, value in attrs.items():
-            if name not in many and not name.startswith("_"):
+            if name in concrete:  # nested rows (names, participants) are saved afterwards
                 setattr(instance, name, value)
         exclude = [f.name for f in model._meta.concrete_fields if not f.editable]
         exclude += self.clean_exclude
