@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 
 from conflictkb.admin import DuplicateNameForm, PublishableAdmin
 from events.models import Event, EventRelation, EventType, Location, Participation
@@ -61,6 +64,23 @@ class EventTypeAdmin(admin.ModelAdmin):
     ordering = ["position", "name"]
 
 
+class EventTypeFilter(admin.SimpleListFilter):
+    """Top-level types only; each includes its sub-types (the full list has 34 entries)."""
+
+    title = "event type"
+    parameter_name = "type"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(t.slug, t.name) for t in EventType.objects.filter(parent__isnull=True)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Event]) -> QuerySet[Event]:
+        if not self.value():
+            return queryset
+        return queryset.filter(
+            Q(event_type__slug=self.value()) | Q(event_type__parent__slug=self.value())
+        )
+
+
 class ParticipationInline(admin.TabularInline):
     model = Participation
     extra = 1
@@ -90,7 +110,13 @@ class EventAdmin(PublishableAdmin):
         "status",
     ]
     list_select_related = ["event_type__parent", "location"]
-    list_filter = ["status", "contested", "event_type", "date_precision", "location__country_code"]
+    list_filter = [
+        "status",
+        "contested",
+        EventTypeFilter,
+        "date_precision",
+        "location__country_code",
+    ]
     date_hierarchy = "start_date"
     search_fields = [
         "title",

@@ -26,6 +26,7 @@ class ClaimForm(forms.ModelForm):
         widgets = {
             "quote": forms.Textarea(attrs={"rows": 3}),
             "note": forms.Textarea(attrs={"rows": 2}),
+            "deprecation_reason": forms.Textarea(attrs={"rows": 2}),
         }
 
     def clean_status(self) -> str:

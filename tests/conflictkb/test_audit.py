@@ -85,6 +85,7 @@ def test_the_admin_records_the_editor_and_shows_the_diff(editor_client, editor):
     assert "Russian airstrikes on Idlib" in html  # before
     assert "Russian air strikes on Idlib governorate" in html  # after
     assert ">editor<" in html.replace("\n", "").replace(" ", "")
+    assert f"{event.location.name} (#{event.location_id})" in html  # names, not bare ids
 
 
 def test_the_history_page_runs_the_same_queries_for_one_change_or_fifty(
@@ -92,10 +93,10 @@ def test_the_history_page_runs_the_same_queries_for_one_change_or_fifty(
 ):
     def history_of(event: Event) -> int:
         url = reverse("admin:events_event_history", args=[event.pk])
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(9):
             # the session, the user, the event, the user's permissions and their groups'
             # permissions, the audit events (one union over the event tables), the users
-            # named in them
+            # named in them, then names for the event's type and place (its foreign keys)
             response = editor_client.get(url)
         assert response.status_code == 200
         return response.content.decode().count('<tr class="audit-')
