@@ -44,7 +44,7 @@ def audit_history(obj: Model, *, limit: int = HISTORY_LIMIT) -> list[dict[str, A
         if field.attname not in UNINTERESTING_FIELDS
     }
     labels = _foreign_key_labels(fields, [event.pgh_data or {} for event in newest_first])
-    rows = []
+    rows: list[dict[str, Any]] = []
     for event, previous in zip(newest_first, [*newest_first[1:], None], strict=False):
         if len(rows) == limit:
             break
@@ -103,7 +103,7 @@ class AuditedAdmin(admin.ModelAdmin):
     ) -> HttpResponse:
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)  # type: ignore[attr-defined]
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         context = {

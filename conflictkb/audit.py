@@ -21,7 +21,7 @@ def audited(*, exclude: list[str] | None = None) -> Callable[[M], M]:
     Trackers are built per model (sharing instances breaks makemigrations), and the history
     foreign key gets the reverse name ``audit_events`` because ``events`` is a domain relation.
     """
-    return pghistory.track(  # type: ignore[return-value]
+    return pghistory.track(
         pghistory.InsertEvent(),
         pghistory.UpdateEvent(),
         pghistory.DeleteEvent(),

@@ -44,8 +44,10 @@ class ClaimForm(forms.ModelForm):
 class RequestFormMixin:
     """Hands the request to ClaimForm so it can check the user's permissions."""
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, **kwargs)  # type: ignore[misc]
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
         return type(form.__name__, (form,), {"request": request})
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
@@ -55,7 +57,7 @@ class RequestFormMixin:
 
 
 CLAIM_AUTOCOMPLETE = ["claimant_actor", "claimant_outlet", "document", "value_actor"]
-CLAIM_FIELDSETS_BODY = [
+CLAIM_FIELDSETS_BODY: list[Any] = [
     ("kind", "stance", "credibility", "status"),
     ("claimant_actor", "claimant_outlet"),
     ("document", "locator"),

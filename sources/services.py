@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
@@ -49,7 +49,7 @@ def claim_record(
     return claim
 
 
-def claim_deprecate(*, claim: Claim, reason: str, by: AbstractBaseUser | AnonymousUser) -> Claim:
+def claim_deprecate(*, claim: Claim, reason: str, by: User | AnonymousUser) -> Claim:
     """Mark a wrong claim deprecated, with the reason; it stays visible in history.
 
     Only users with ``sources.deprecate_claim`` (Reviewers) may do this.

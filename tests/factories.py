@@ -22,7 +22,7 @@ from events.models import (
 from sources.models import Claim, ClaimKind, Document, DocumentRelay, Outlet, OutletKind
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -40,7 +40,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.groups.set(Group.objects.filter(name__in=names))
 
 
-class ActorFactory(factory.django.DjangoModelFactory):
+class ActorFactory(factory.django.DjangoModelFactory[Actor]):
     class Meta:
         model = Actor
 
@@ -49,7 +49,7 @@ class ActorFactory(factory.django.DjangoModelFactory):
     status = Publication.PUBLISHED
 
 
-class ActorNameFactory(factory.django.DjangoModelFactory):
+class ActorNameFactory(factory.django.DjangoModelFactory[ActorName]):
     class Meta:
         model = ActorName
 
@@ -58,7 +58,7 @@ class ActorNameFactory(factory.django.DjangoModelFactory):
     kind = NameKind.ABBREVIATION
 
 
-class ActorRelationFactory(factory.django.DjangoModelFactory):
+class ActorRelationFactory(factory.django.DjangoModelFactory[ActorRelation]):
     class Meta:
         model = ActorRelation
 
@@ -67,7 +67,7 @@ class ActorRelationFactory(factory.django.DjangoModelFactory):
     object = factory.SubFactory(ActorFactory)
 
 
-class LocationFactory(factory.django.DjangoModelFactory):
+class LocationFactory(factory.django.DjangoModelFactory[Location]):
     class Meta:
         model = Location
 
@@ -79,7 +79,7 @@ class LocationFactory(factory.django.DjangoModelFactory):
     status = Publication.PUBLISHED
 
 
-class EventFactory(factory.django.DjangoModelFactory):
+class EventFactory(factory.django.DjangoModelFactory[Event]):
     class Meta:
         model = Event
 
@@ -91,7 +91,7 @@ class EventFactory(factory.django.DjangoModelFactory):
     status = Publication.PUBLISHED
 
 
-class ParticipationFactory(factory.django.DjangoModelFactory):
+class ParticipationFactory(factory.django.DjangoModelFactory[Participation]):
     class Meta:
         model = Participation
 
@@ -100,7 +100,7 @@ class ParticipationFactory(factory.django.DjangoModelFactory):
     role = Role.PERPETRATOR
 
 
-class EventRelationFactory(factory.django.DjangoModelFactory):
+class EventRelationFactory(factory.django.DjangoModelFactory[EventRelation]):
     class Meta:
         model = EventRelation
 
@@ -109,7 +109,7 @@ class EventRelationFactory(factory.django.DjangoModelFactory):
     to_event = factory.SubFactory(EventFactory)
 
 
-class OutletFactory(factory.django.DjangoModelFactory):
+class OutletFactory(factory.django.DjangoModelFactory[Outlet]):
     class Meta:
         model = Outlet
 
@@ -118,7 +118,7 @@ class OutletFactory(factory.django.DjangoModelFactory):
     status = Publication.PUBLISHED
 
 
-class DocumentFactory(factory.django.DjangoModelFactory):
+class DocumentFactory(factory.django.DjangoModelFactory[Document]):
     class Meta:
         model = Document
 
@@ -128,7 +128,7 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     status = Publication.PUBLISHED
 
 
-class DocumentRelayFactory(factory.django.DjangoModelFactory):
+class DocumentRelayFactory(factory.django.DjangoModelFactory[DocumentRelay]):
     class Meta:
         model = DocumentRelay
 
@@ -136,7 +136,7 @@ class DocumentRelayFactory(factory.django.DjangoModelFactory):
     outlet = factory.SubFactory(OutletFactory)
 
 
-class ClaimFactory(factory.django.DjangoModelFactory):
+class ClaimFactory(factory.django.DjangoModelFactory[Claim]):
     """A fatality claim about an event, by an actor, unless told otherwise."""
 
     class Meta:
