@@ -189,6 +189,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "kind" and a "status": name each choice set after what it is.
+    "ENUM_NAME_OVERRIDES": {
+        "ActorKindEnum": "actors.models.ActorKind",
+        "NameKindEnum": "actors.models.NameKind",
+        "RelationKindEnum": "actors.models.RelationKind",
+        "LocationKindEnum": "events.models.LocationKind",
+        "EventRelationKindEnum": "events.models.EventRelationKind",
+        "OutletKindEnum": "sources.models.OutletKind",
+        "ClaimKindEnum": "sources.models.ClaimKind",
+        "ClaimStatusEnum": "sources.models.ClaimStatus",
+        "PublicationEnum": "conflictkb.models.Publication",
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------

@@ -1,15 +1,21 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    # Browsers ask for /favicon.ico whatever the page says. The hashed static name is looked up
+    # per request: at import time the production manifest may not exist yet.
+    return HttpResponsePermanentRedirect(static("conflictkb/favicon.svg"))
+
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("conflictkb.api")),
     path("actors/", include("actors.urls")),
     path("sources/", include("sources.urls")),
-    # Browsers ask for /favicon.ico whatever the page says.
-    path("favicon.ico", RedirectView.as_view(url=static("conflictkb/favicon.svg"), permanent=True)),
+    path("favicon.ico", favicon),
     path("", include("conflictkb.site_urls")),
     path("", include("events.urls")),
 ]
