@@ -37,7 +37,7 @@ class ActorDetailView(PublicationMixin, DetailView):
         role_names = dict(Role.choices)
         for participation in participations[:EVENTS_SHOWN]:
             by_role.setdefault(role_names[participation.role], []).append(participation.event)
-        claims = actor.claims_made.all()  # type: ignore[attr-defined]
+        claims = actor.claims_made.all()
         if not user.is_staff:
             claims = claims.published()
         claims_made = list(
@@ -53,15 +53,15 @@ class ActorDetailView(PublicationMixin, DetailView):
         )
         relations = [
             (r.valid_from, r.valid_to, r.get_kind_display(), r.object, r)
-            for r in actor.relations_as_subject.all()  # type: ignore[attr-defined]
+            for r in actor.relations_as_subject.all()
         ] + [
             (r.valid_from, r.valid_to, r.inverse_kind_display, r.subject, r)
-            for r in actor.relations_as_object.all()  # type: ignore[attr-defined]
+            for r in actor.relations_as_object.all()
         ]
         relations.sort(key=lambda row: (row[0] or datetime.date.min, row[2]))
         context = super().get_context_data(**kwargs)
         context.update(
-            names=list(actor.names.all()),  # type: ignore[attr-defined]
+            names=list(actor.names.all()),
             relations=relations,
             events_by_role=by_role,
             more_events=len(participations) > EVENTS_SHOWN,

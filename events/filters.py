@@ -85,9 +85,9 @@ class StrictBooleanField(forms.NullBooleanField):
     )
     TRUE, FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
 
-    def to_python(self, value: Any) -> bool | None:
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]
         if value in (True, False, None):
-            return value  # type: ignore[no-any-return]
+            return value
         text = str(value).strip().lower()
         if text in self.TRUE:
             return True
@@ -107,7 +107,7 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
 
 class EventFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         date_from, date_to = data.get("date_from"), data.get("date_to")
         if date_from and date_to and date_to < date_from:
             self.add_error("date_to", "The end of the range must be on or after its start.")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import pgtrigger
+from django.apps import apps
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import (
@@ -36,6 +37,11 @@ class ReturnedCharField(models.CharField):
     db_returning = True
 
 
+def claim_queryset() -> Any:
+    """All claims. sources depends on events, not the reverse, so Claim is looked up here."""
+    return apps.get_model("sources", "Claim")._default_manager.all()
+
+
 # --- Places ---------------------------------------------------------------------------------
 
 
@@ -62,8 +68,7 @@ class LocationQuerySet(PublishableQuerySet):
         it, and the claims about it (population, displaced, refugees, statements)."""
         staff = getattr(user, "is_staff", False)
         children = Location.objects.all() if staff else Location.objects.published()
-        claim_model = self.model._meta.get_field("claims").related_model
-        claims = claim_model._default_manager.all()
+        claims = claim_queryset()
         if not staff:
             claims = claims.published()
         return self.select_related("parent").prefetch_related(
@@ -371,8 +376,7 @@ class EventQuerySet(PublishableQuerySet):
         events, claims in draft documents) only for staff.
         """
         staff = getattr(user, "is_staff", False)
-        claim_model = self.model._meta.get_field("claims").related_model
-        claims = claim_model._default_manager.all()
+        claims = claim_queryset()
         events = Event.objects.all()
         if not staff:
             claims = claims.published()
@@ -460,8 +464,7 @@ class EventQuerySet(PublishableQuerySet):
         words = SearchQuery(text, search_type="websearch", config="english")
         names = SearchQuery(text, search_type="websearch", config="simple")
         # sources depends on events, not the reverse: reach Claim through its relation.
-        claim_model = self.model._meta.get_field("claims").related_model
-        claims = claim_model._default_manager.filter(event=OuterRef("pk"), search_vector=words)
+        claims = claim_queryset().filter(event=OuterRef("pk"), search_vector=words)
         actors = Actor.objects.all() if with_drafts else Actor.objects.published()
         actor_names = ActorName.objects.annotate(
             words=SearchVector("name", config="simple")

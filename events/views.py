@@ -7,12 +7,13 @@ import datetime
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.db.models.functions import TruncDay
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import NoReverseMatch, reverse
 from django.views.generic import DetailView
 from django_filters.views import FilterView
@@ -28,16 +29,19 @@ DAILY_HISTOGRAM_MAX_DAYS = 62
 MAP_MARKER_LIMIT = 5000
 
 
+QS = TypeVar("QS", bound=QuerySet[Any])
+
+
 class PublicationMixin:
     """Anonymous visitors see published rows; staff also see drafts (marked in templates)."""
 
     request: HttpRequest
 
-    def visible(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def visible(self, queryset: QS) -> QS:
         return queryset.visible_to(self.request.user)  # type: ignore[attr-defined]
 
 
-def admin_history_url(model: type, pk: int) -> str | None:
+def admin_history_url(model: type[Model], pk: int) -> str | None:
     try:
         return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_history", args=[pk])
     except NoReverseMatch:
@@ -208,30 +212,29 @@ class EventDetailView(PublicationMixin, DetailView):
     template_name = "events/event_detail.html"
 
     def get_queryset(self) -> QuerySet[Event]:
-        return self.visible(Event.objects.for_detail(self.request.user))  # type: ignore[attr-defined]
+        return self.visible(Event.objects.for_detail(self.request.user))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         event: Event = self.object
-        claims = list(event.claims.all())  # type: ignore[attr-defined]
+        claims = list(event.claims.all())
         parties = PartyCheck(event)
         for claim in claims:
-            claim.by_party = parties.includes(
+            claim.by_party = parties.includes(  # type: ignore[attr-defined]
                 claim.claimant_actor_id
                 or (claim.claimant_outlet.affiliated_actor_id if claim.claimant_outlet else None)
             )
         by_kind: dict[str, list[Any]] = {}
         for claim in claims:
             by_kind.setdefault(claim.get_kind_display(), []).append(claim)
-        related = [(r.get_kind_display(), r.to_event) for r in event.relations_from.all()] + [  # type: ignore[attr-defined]
-            (f"{r.get_kind_display()} (from)", r.from_event)
-            for r in event.relations_to.all()  # type: ignore[attr-defined]
+        related = [(r.get_kind_display(), r.to_event) for r in event.relations_from.all()] + [
+            (f"{r.get_kind_display()} (from)", r.from_event) for r in event.relations_to.all()
         ]
         context = super().get_context_data(**kwargs)
         context.update(
             claim_groups=by_kind,
             related=related,
-            children=list(event.children.all()),  # type: ignore[attr-defined]
-            participations=list(event.participations.all()),  # type: ignore[attr-defined]
+            children=list(event.children.all()),
+            participations=list(event.participations.all()),
         )
         if self.request.user.is_staff:
             last = event.audit_events.order_by("-pgh_id").select_related("pgh_context").first()  # type: ignore[attr-defined]
@@ -247,11 +250,11 @@ class PartyCheck:
     Ministry speaks for the Russian forces that flew the strikes. One query."""
 
     def __init__(self, event: Event) -> None:
-        participants = {p.actor_id for p in event.participations.all()}  # type: ignore[attr-defined]
+        participants = {p.actor_id for p in event.participations.all()}
         claimants = {
             c.claimant_actor_id
             or (c.claimant_outlet.affiliated_actor_id if c.claimant_outlet else None)
-            for c in event.claims.all()  # type: ignore[attr-defined]
+            for c in event.claims.all()
         } - {None}
         start, end = event.date_span
         belongs = ActorRelation.objects.filter(
@@ -297,7 +300,7 @@ class PlaceDetailView(PublicationMixin, DetailView):
     context_object_name = "place"
 
     def get_queryset(self) -> QuerySet[Location]:
-        return self.visible(Location.objects.for_detail(self.request.user))  # type: ignore[attr-defined]
+        return self.visible(Location.objects.for_detail(self.request.user))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         place: Location = self.object
@@ -313,7 +316,7 @@ class PlaceDetailView(PublicationMixin, DetailView):
             events=rows[:PAGE_SIZE],
             groups=group_by_date(rows[:PAGE_SIZE]),
             more_events=len(rows) > PAGE_SIZE,
-            figures=list(place.claims.all()),  # type: ignore[attr-defined]
+            figures=list(place.claims.all()),
         )
         return context
 
@@ -410,7 +413,7 @@ class Echo:
 
 def export_rows(events: Iterable[Event], request: HttpRequest) -> Iterator[list[Any]]:
     for e in events:
-        parts: list[Participation] = list(e.participations.all())  # type: ignore[attr-defined]
+        parts: list[Participation] = list(e.participations.all())
         side1 = [p.actor for p in parts if p.role in ACTOR1_ROLES]
         side2 = [p.actor for p in parts if p.role in ACTOR2_ROLES]
         others = [p.actor for p in parts if p.role not in ACTOR1_ROLES + ACTOR2_ROLES]
@@ -468,7 +471,7 @@ def export_filename(suffix: str) -> str:
 class ExportCSVView(FilteredEventsMixin, FilterView):
     """The filtered events as ACLED-shaped CSV, streamed in chunks (two queries per chunk)."""
 
-    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponseBase:
         if self.filterset.errors:
             return HttpResponse(
                 json.dumps(self.filterset.errors), status=400, content_type="application/json"
@@ -492,7 +495,7 @@ class ExportCSVView(FilteredEventsMixin, FilterView):
 class ExportGeoJSONView(FilteredEventsMixin, FilterView):
     """The filtered events with coordinates as a GeoJSON FeatureCollection ([lon, lat])."""
 
-    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponseBase:
         if self.filterset.errors:
             return HttpResponse(
                 json.dumps(self.filterset.errors), status=400, content_type="application/json"
@@ -522,8 +525,7 @@ class ExportGeoJSONView(FilteredEventsMixin, FilterView):
                         "place": loc.name,
                         "geo_precision": e.geo_precision,
                         "actors": [
-                            {"name": p.actor.name, "role": p.role}
-                            for p in e.participations.all()  # type: ignore[attr-defined]
+                            {"name": p.actor.name, "role": p.role} for p in e.participations.all()
                         ],
                         "fatalities_low": e.fatalities_low,
                         "fatalities_best": e.fatalities_best,
