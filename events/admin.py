@@ -2,11 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 
 from conflictkb.admin import DuplicateNameForm, PublishableAdmin
+from events.interchange.services import events_import
 from events.models import Event, EventRelation, EventType, Location, Participation
 
 
@@ -97,8 +102,22 @@ class EventRelationInline(admin.TabularInline):
     verbose_name_plural = "relations (this event … other event)"
 
 
+class EventImportForm(forms.Form):
+    dataset = forms.ChoiceField(
+        choices=[("acled", "ACLED (event_id_cnty … timestamp)"), ("ucdp", "UCDP GED (id … low)")]
+    )
+    file = forms.FileField(help_text="CSV, UTF-8, comma-separated, with its header row.")
+    dry_run = forms.BooleanField(
+        required=False, label="Dry run", help_text="Validate and count only; write nothing."
+    )
+    publish = forms.BooleanField(
+        required=False, help_text="Publish the records it creates (reviewers only)."
+    )
+
+
 @admin.register(Event)
 class EventAdmin(PublishableAdmin):
+    change_list_template = "admin/import_event_changelist.html"
     list_display = [
         "title",
         "event_type",
@@ -157,6 +176,35 @@ class EventAdmin(PublishableAdmin):
         ("Identifiers", {"fields": ["acled_id", "ucdp_id", "uuid"], "classes": ["collapse"]}),
         ("Publication", {"fields": ["status", "created_at", "updated_at"]}),
     ]
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name="events_event_import"), *super().get_urls()]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload an ACLED or UCDP GED file and see the report (events.interchange)."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        form = EventImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            report = events_import(
+                data=upload.read(),
+                dataset=form.cleaned_data["dataset"],
+                file_name=upload.name,
+                user=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+                publish=form.cleaned_data["publish"] and self.can_publish(request),
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import events from a file",
+            "form": form,
+            "report": report,
+        }
+        return TemplateResponse(request, "admin/import_events.html", context)
 
     @admin.display(description="fatalities")
     def fatalities(self, event: Event) -> str:

@@ -1,0 +1,503 @@
+"""Set-based loading of validated rows: COPY into staging tables, then one statement per step.
+
+No row is saved one by one. Python only deduplicates names (actors, place paths, source
+texts) while it streams rows into temporary tables; every match, insert and update after that
+is one SQL statement over all rows. The audit triggers still see every changed row, and the
+claim triggers recompute each affected event's figures once per statement.
+
+Editors' work survives re-imports: ``events_import_snapshot`` keeps, per event and dataset,
+what the last import said (as JSON, one key per managed field). A field whose current value
+differs from that snapshot was changed by hand, and is kept and reported.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+
+from events.interchange.reading import KIND_OF_INTER, LEVELS, Row
+from events.models import LocationKind
+
+# The managed fields: what an import writes and what the snapshot remembers.
+EVENT_FIELDS = [
+    "title",
+    "summary",
+    "event_type",
+    "start_date",
+    "end_date",
+    "date_precision",
+    "location",
+    "geo_precision",
+]
+MANAGED_FIELDS = [*EVENT_FIELDS, "participants", "fatalities", "source"]
+LEVEL_KINDS = [
+    LocationKind.COUNTRY,
+    LocationKind.ADMIN1,
+    LocationKind.ADMIN2,
+    LocationKind.ADMIN3,
+    LocationKind.TOWN,
+]
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Kept:
+    line: int
+    external_id: str
+    fields: list[str]
+
+
+@dataclass
+class LoadResult:
+    events_created: int = 0
+    events_updated: int = 0
+    events_unchanged: int = 0
+    actors_created: int = 0
+    places_created: int = 0
+    documents_created: int = 0
+    claims_created: int = 0
+    claims_updated: int = 0
+    kept: list[Kept] = field(default_factory=list)
+
+
+STAGING = """
+DROP TABLE IF EXISTS ckb_stg_row, ckb_stg_part, ckb_stg_actor, ckb_stg_node, ckb_stg_doc,
+    ckb_stg_match, ckb_stg_fields, ckb_stg_edit;
+CREATE TEMP TABLE ckb_stg_row (
+    line int PRIMARY KEY, external_id text, event_uuid uuid, title text, summary text,
+    event_type_id bigint, start_date date, end_date date, date_precision smallint,
+    geo_precision smallint, node int, low bigint, best bigint, high bigint, civilians int,
+    combatants int, value_text text, quote text, doc int);
+CREATE TEMP TABLE ckb_stg_part (line int, pos int, actor int, role text);
+CREATE TEMP TABLE ckb_stg_actor (
+    actor int PRIMARY KEY, name text, inter smallint, kind text, actor_id bigint);
+CREATE TEMP TABLE ckb_stg_node (
+    node int PRIMARY KEY, parent int, level int, name text, kind text, country_code text,
+    latitude float8, longitude float8, location_id bigint);
+CREATE TEMP TABLE ckb_stg_doc (
+    doc int PRIMARY KEY, title text, text text, published_on date, document_id bigint);
+CREATE TEMP TABLE ckb_stg_match (line int PRIMARY KEY, event_id bigint, is_new boolean);
+"""
+
+DROP_STAGING = """
+DROP TABLE IF EXISTS ckb_stg_row, ckb_stg_part, ckb_stg_actor, ckb_stg_node, ckb_stg_doc,
+    ckb_stg_match, ckb_stg_fields, ckb_stg_edit;
+"""
+
+# Names match case-insensitively; an actor's own name wins over another actor's alias.
+MATCH_ACTORS = """
+UPDATE ckb_stg_actor s SET actor_id = m.id
+  FROM (SELECT DISTINCT ON (s2.actor) s2.actor, n.id
+          FROM ckb_stg_actor s2
+          JOIN (SELECT lower(name) AS k, id, 0 AS pri FROM actors_actor
+                UNION ALL SELECT lower(name), actor_id, 1 FROM actors_actorname) n
+            ON n.k = lower(s2.name)
+         WHERE s2.actor_id IS NULL
+         ORDER BY s2.actor, n.pri, n.id) m
+ WHERE s.actor = m.actor
+"""
+INSERT_ACTORS = """
+INSERT INTO actors_actor (uuid, created_at, updated_at, status, name, kind, acled_type,
+                          country_code, description)
+SELECT gen_random_uuid(), now(), now(), %(status)s, name, kind, inter, '', ''
+  FROM ckb_stg_actor WHERE actor_id IS NULL ORDER BY actor
+"""
+
+# A place matches by name or alternate spelling among its parent's children (countries: roots).
+MATCH_PLACES = """
+UPDATE ckb_stg_node n SET location_id = m.id
+  FROM (SELECT DISTINCT ON (n2.node) n2.node, l.id
+          FROM ckb_stg_node n2
+          {parent_join}
+         WHERE n2.level = %(level)s AND n2.location_id IS NULL
+           AND (lower(l.name) = lower(n2.name)
+                OR lower(n2.name) = ANY(SELECT lower(x) FROM unnest(l.alternate_names) x))
+         ORDER BY n2.node, lower(l.name) = lower(n2.name) DESC, l.id) m
+ WHERE n.node = m.node
+"""
+ROOT_JOIN = "JOIN events_location l ON l.parent_id IS NULL"
+CHILD_JOIN = """JOIN ckb_stg_node p ON p.node = n2.parent
+          JOIN events_location l ON l.parent_id = p.location_id"""
+INSERT_PLACES = """
+INSERT INTO events_location (uuid, created_at, updated_at, status, name, kind, parent_id, path,
+                             country_code, latitude, longitude, alternate_names)
+SELECT gen_random_uuid(), now(), now(), %(status)s, n.name, n.kind, p.location_id, '',
+       n.country_code, n.latitude, n.longitude, '{}'
+  FROM ckb_stg_node n LEFT JOIN ckb_stg_node p ON p.node = n.parent
+ WHERE n.level = %(level)s AND n.location_id IS NULL
+ ORDER BY n.node
+"""
+
+MATCH_DOCUMENTS = """
+UPDATE ckb_stg_doc s SET document_id = m.id
+  FROM (SELECT DISTINCT ON (s2.doc) s2.doc, d.id
+          FROM ckb_stg_doc s2 JOIN sources_document d
+            ON d.outlet_id = %(outlet)s AND d.title = s2.title
+         WHERE s2.document_id IS NULL ORDER BY s2.doc, d.id) m
+ WHERE s.doc = m.doc
+"""
+INSERT_DOCUMENTS = """
+INSERT INTO sources_document (uuid, created_at, updated_at, status, outlet_id, title, url, author,
+                              published_on, language, archive_url, text)
+SELECT gen_random_uuid(), now(), now(), %(status)s, %(outlet)s, title, '', '', published_on,
+       'en', '', text
+  FROM ckb_stg_doc WHERE document_id IS NULL ORDER BY doc
+"""
+
+MATCH_EVENTS = """
+INSERT INTO ckb_stg_match (line, event_id, is_new)
+SELECT s.line, e.id, false FROM ckb_stg_row s JOIN events_event e ON e.{id_column} = s.external_id
+ WHERE s.external_id <> ''
+UNION ALL
+SELECT s.line, e.id, false FROM ckb_stg_row s JOIN events_event e ON e.uuid = s.event_uuid
+ WHERE s.external_id = ''
+"""
+
+# Each row's managed fields as the import would set them, in the snapshot's shape.
+INCOMING = """
+CREATE TEMP TABLE ckb_stg_fields AS
+SELECT s.line, jsonb_build_object(
+           'title', s.title, 'summary', s.summary, 'event_type', s.event_type_id,
+           'start_date', s.start_date, 'end_date', s.end_date,
+           'date_precision', s.date_precision, 'location', n.location_id,
+           'geo_precision', s.geo_precision,
+           'participants', coalesce(p.parts, '[]'::jsonb),
+           'fatalities', jsonb_build_array(s.low, s.best, s.high, s.civilians, s.combatants,
+                                           s.value_text),
+           'source', jsonb_build_array(d.document_id, s.quote)) AS fields
+  FROM ckb_stg_row s
+  LEFT JOIN ckb_stg_node n ON n.node = s.node
+  LEFT JOIN ckb_stg_doc d ON d.doc = s.doc
+  LEFT JOIN (SELECT sp.line,
+                    jsonb_agg(DISTINCT jsonb_build_array(a.actor_id, sp.role)
+                              ORDER BY jsonb_build_array(a.actor_id, sp.role)) AS parts
+               FROM ckb_stg_part sp JOIN ckb_stg_actor a ON a.actor = sp.actor
+              GROUP BY sp.line) p ON p.line = s.line
+"""
+
+# For matched events: the same fields as they are now, the snapshot, and from them the fields
+# an editor changed (kept) and the ones this import changes.
+EDITS = """
+CREATE TEMP TABLE ckb_stg_edit AS
+WITH current AS (
+    SELECT m.line, m.event_id, c.id AS claim_id, snap.fields AS snapshot,
+           jsonb_build_object(
+               'title', e.title, 'summary', e.summary, 'event_type', e.event_type_id,
+               'start_date', e.start_date, 'end_date', e.end_date,
+               'date_precision', e.date_precision, 'location', e.location_id,
+               'geo_precision', e.geo_precision,
+               'participants', coalesce(p.parts, '[]'::jsonb),
+               'fatalities', CASE WHEN c.id IS NOT NULL THEN jsonb_build_array(
+                   c.value_low, c.value_best, c.value_high, c.civilians, c.combatants,
+                   c.value_text) END,
+               'source', CASE WHEN c.id IS NOT NULL
+                              THEN jsonb_build_array(c.document_id, c.quote) END) AS fields
+      FROM ckb_stg_match m
+      JOIN events_event e ON e.id = m.event_id
+      LEFT JOIN events_import_snapshot snap
+        ON snap.event_id = m.event_id AND snap.dataset = %(dataset)s
+      LEFT JOIN (SELECT DISTINCT ON (event_id) *
+                   FROM sources_claim
+                  WHERE claimant_outlet_id = %(outlet)s AND kind = 'fatalities'
+                    AND event_id IN (SELECT event_id FROM ckb_stg_match)
+                  ORDER BY event_id, id) c ON c.event_id = m.event_id
+      LEFT JOIN (SELECT event_id,
+                        jsonb_agg(DISTINCT jsonb_build_array(actor_id, role)
+                                  ORDER BY jsonb_build_array(actor_id, role)) AS parts
+                   FROM events_participation
+                  WHERE event_id IN (SELECT event_id FROM ckb_stg_match)
+                  GROUP BY event_id) p ON p.event_id = m.event_id
+     WHERE NOT m.is_new
+), judged AS (
+    -- Without a snapshot (an event made by hand, or before its first import of this dataset)
+    -- whatever it already has is the editors'; only what it lacks is filled in.
+    SELECT c.*, f.fields AS incoming,
+           ARRAY(SELECT k FROM jsonb_object_keys(f.fields) k
+                  WHERE c.fields->k IS DISTINCT FROM f.fields->k
+                    AND CASE WHEN c.snapshot IS NULL THEN coalesce(c.fields->k, 'null') <> 'null'
+                             ELSE c.fields->k IS DISTINCT FROM c.snapshot->k END) AS kept
+      FROM current c JOIN ckb_stg_fields f ON f.line = c.line
+)
+SELECT line, event_id, claim_id, kept,
+       ARRAY(SELECT k FROM jsonb_object_keys(incoming) k
+              WHERE fields->k IS DISTINCT FROM incoming->k AND NOT k = ANY(kept)) AS changed
+  FROM judged
+"""
+
+UPDATE_EVENTS = """
+UPDATE events_event e SET
+       title = CASE WHEN 'title' = ANY(x.changed) THEN s.title ELSE e.title END,
+       summary = CASE WHEN 'summary' = ANY(x.changed) THEN s.summary ELSE e.summary END,
+       event_type_id = CASE WHEN 'event_type' = ANY(x.changed)
+                            THEN s.event_type_id ELSE e.event_type_id END,
+       start_date = CASE WHEN 'start_date' = ANY(x.changed) THEN s.start_date ELSE e.start_date END,
+       end_date = CASE WHEN 'end_date' = ANY(x.changed) THEN s.end_date ELSE e.end_date END,
+       date_precision = CASE WHEN 'date_precision' = ANY(x.changed)
+                             THEN s.date_precision ELSE e.date_precision END,
+       location_id = CASE WHEN 'location' = ANY(x.changed) THEN n.location_id ELSE e.location_id END,
+       geo_precision = CASE WHEN 'geo_precision' = ANY(x.changed)
+                            THEN s.geo_precision ELSE e.geo_precision END,
+       updated_at = now()
+  FROM ckb_stg_edit x
+  JOIN ckb_stg_row s ON s.line = x.line
+  LEFT JOIN ckb_stg_node n ON n.node = s.node
+ WHERE e.id = x.event_id AND x.changed && %(event_fields)s::text[]
+"""
+
+INSERT_EVENTS = """
+WITH created AS (
+    INSERT INTO events_event (uuid, created_at, updated_at, status, title, summary, event_type_id,
+                              start_date, end_date, date_precision, location_id, geo_precision,
+                              acled_id, ucdp_id, fatality_rule, contested, claim_count,
+                              source_count)
+    SELECT s.event_uuid, now(), now(), %(status)s, s.title, s.summary, s.event_type_id,
+           s.start_date, s.end_date, s.date_precision, n.location_id, s.geo_precision,
+           CASE WHEN %(id_column)s = 'acled_id' THEN s.external_id ELSE '' END,
+           CASE WHEN %(id_column)s = 'ucdp_id' THEN s.external_id ELSE '' END,
+           'range', false, 0, 0
+      FROM ckb_stg_row s LEFT JOIN ckb_stg_node n ON n.node = s.node
+     WHERE NOT EXISTS (SELECT 1 FROM ckb_stg_match m WHERE m.line = s.line)
+     ORDER BY s.line
+    RETURNING id, uuid
+)
+INSERT INTO ckb_stg_match (line, event_id, is_new)
+SELECT s.line, c.id, true FROM created c JOIN ckb_stg_row s ON s.event_uuid = c.uuid
+"""
+
+# Participants are rewritten as a whole (in file order, so actor1 comes first on export) for
+# new events and for events whose participants changed and were not edited by hand.
+DELETE_PARTICIPANTS = """
+DELETE FROM events_participation
+ WHERE event_id IN (SELECT event_id FROM ckb_stg_edit WHERE 'participants' = ANY(changed))
+"""
+INSERT_PARTICIPANTS = """
+INSERT INTO events_participation (event_id, actor_id, role, note)
+SELECT event_id, actor_id, role, ''
+  FROM (SELECT DISTINCT ON (m.event_id, a.actor_id, p.role)
+               m.event_id, a.actor_id, p.role, p.line, p.pos
+          FROM ckb_stg_part p
+          JOIN ckb_stg_actor a ON a.actor = p.actor
+          JOIN ckb_stg_match m ON m.line = p.line
+          LEFT JOIN ckb_stg_edit x ON x.line = p.line
+         WHERE m.is_new OR 'participants' = ANY(x.changed)
+         ORDER BY m.event_id, a.actor_id, p.role, p.pos) q
+ ORDER BY line, pos
+"""
+
+# The dataset's own figure: one claim per event, by the dataset as claimant.
+INSERT_CLAIMS = """
+INSERT INTO sources_claim (uuid, created_at, updated_at, event_id, kind, claimant_outlet_id,
+                           document_id, locator, quote, value_low, value_best, value_high,
+                           civilians, combatants, value_text, stance, credibility, status,
+                           deprecation_reason, is_preferred, note)
+SELECT gen_random_uuid(), now(), now(), m.event_id, 'fatalities', %(outlet)s, d.document_id,
+       '', s.quote, s.low, s.best, s.high, s.civilians, s.combatants, s.value_text, 'asserts',
+       6, 'accepted', '', false, ''
+  FROM ckb_stg_match m
+  JOIN ckb_stg_row s ON s.line = m.line
+  JOIN ckb_stg_doc d ON d.doc = s.doc
+  LEFT JOIN ckb_stg_edit x ON x.line = m.line
+ WHERE m.is_new OR (x.claim_id IS NULL AND 'fatalities' = ANY(x.changed))
+ ORDER BY m.line
+"""
+UPDATE_CLAIMS = """
+UPDATE sources_claim c SET
+       value_low = CASE WHEN 'fatalities' = ANY(x.changed) THEN s.low ELSE c.value_low END,
+       value_best = CASE WHEN 'fatalities' = ANY(x.changed) THEN s.best ELSE c.value_best END,
+       value_high = CASE WHEN 'fatalities' = ANY(x.changed) THEN s.high ELSE c.value_high END,
+       civilians = CASE WHEN 'fatalities' = ANY(x.changed) THEN s.civilians ELSE c.civilians END,
+       combatants = CASE WHEN 'fatalities' = ANY(x.changed)
+                         THEN s.combatants ELSE c.combatants END,
+       value_text = CASE WHEN 'fatalities' = ANY(x.changed)
+                         THEN s.value_text ELSE c.value_text END,
+       document_id = CASE WHEN 'source' = ANY(x.changed) THEN d.document_id ELSE c.document_id END,
+       quote = CASE WHEN 'source' = ANY(x.changed) THEN s.quote ELSE c.quote END,
+       updated_at = now()
+  FROM ckb_stg_edit x
+  JOIN ckb_stg_row s ON s.line = x.line
+  JOIN ckb_stg_doc d ON d.doc = s.doc
+ WHERE c.id = x.claim_id AND x.changed && ARRAY['fatalities', 'source']
+"""
+
+SAVE_SNAPSHOTS = """
+INSERT INTO events_import_snapshot AS snap (event_id, dataset, fields)
+SELECT m.event_id, %(dataset)s, f.fields
+  FROM ckb_stg_match m JOIN ckb_stg_fields f ON f.line = m.line
+ON CONFLICT (event_id, dataset) DO UPDATE SET fields = EXCLUDED.fields, imported_at = now()
+ WHERE snap.fields IS DISTINCT FROM EXCLUDED.fields
+"""
+
+KEPT = """
+SELECT x.line, s.external_id, coalesce(e.uuid::text, ''), x.kept
+  FROM ckb_stg_edit x JOIN ckb_stg_row s ON s.line = x.line
+  JOIN events_event e ON e.id = x.event_id
+ WHERE cardinality(x.kept) > 0 ORDER BY x.line
+"""
+
+
+def load(
+    rows: list[Row],
+    *,
+    dataset: str,
+    outlet_id: int,
+    id_column: str,
+    status: str,
+    progress: Progress,
+) -> LoadResult:
+    """Write ``rows`` (already validated) inside the caller's transaction."""
+    result = LoadResult()
+    params: dict[str, Any] = {
+        "status": status,
+        "outlet": outlet_id,
+        "dataset": dataset,
+        "id_column": id_column,
+        "event_fields": EVENT_FIELDS,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(STAGING)
+        stage(cursor, rows)
+        progress("actors")
+        cursor.execute(MATCH_ACTORS)
+        cursor.execute(INSERT_ACTORS, params)
+        result.actors_created = cursor.rowcount
+        cursor.execute(MATCH_ACTORS)
+        progress("places")
+        for level in range(len(LEVELS)):
+            match = MATCH_PLACES.format(parent_join=CHILD_JOIN if level else ROOT_JOIN)
+            cursor.execute(match, {"level": level})
+            cursor.execute(INSERT_PLACES, {**params, "level": level})
+            result.places_created += cursor.rowcount
+            cursor.execute(match, {"level": level})
+        progress("documents")
+        cursor.execute(MATCH_DOCUMENTS, params)
+        cursor.execute(INSERT_DOCUMENTS, params)
+        result.documents_created = cursor.rowcount
+        cursor.execute(MATCH_DOCUMENTS, params)
+        progress("events")
+        cursor.execute(MATCH_EVENTS.format(id_column=id_column))
+        cursor.execute(INCOMING)
+        cursor.execute(EDITS, params)
+        cursor.execute(UPDATE_EVENTS, params)
+        cursor.execute(INSERT_EVENTS, params)
+        result.events_created = cursor.rowcount
+        progress("participants")
+        cursor.execute(DELETE_PARTICIPANTS)
+        cursor.execute(INSERT_PARTICIPANTS)
+        progress("claims")
+        cursor.execute(INSERT_CLAIMS, params)
+        result.claims_created = cursor.rowcount
+        cursor.execute(UPDATE_CLAIMS, params)
+        result.claims_updated = cursor.rowcount
+        cursor.execute(SAVE_SNAPSHOTS, params)
+        cursor.execute("SELECT count(*) FROM ckb_stg_edit WHERE cardinality(changed) > 0")
+        result.events_updated = cursor.fetchone()[0]
+        result.events_unchanged = len(rows) - result.events_created - result.events_updated
+        cursor.execute(KEPT)
+        result.kept = [
+            Kept(line, external_id or event_uuid, list(fields))
+            for line, external_id, event_uuid, fields in cursor.fetchall()
+        ]
+        cursor.execute(DROP_STAGING)
+    return result
+
+
+def stage(cursor: Any, rows: list[Row]) -> None:
+    """COPY the rows into the staging tables, with actors, place paths and sources deduplicated."""
+    actors: dict[str, int] = {}
+    actor_rows: list[tuple[int, str, int | None, str]] = []
+    nodes: dict[tuple[int | None, str], int] = {}
+    node_rows: list[list[Any]] = []
+    docs: dict[str, int] = {}
+    doc_rows: list[tuple[int, str, str, datetime.date | None]] = []
+    raw = cursor.cursor  # psycopg's own cursor: COPY is not part of Django's API
+    # One COPY at a time: participants and the deduplicated tables follow the rows.
+    parts: list[tuple[int, int, int, str]] = []
+    with raw.copy("COPY ckb_stg_row FROM STDIN") as copy_rows:
+        for row in rows:
+            # Place path: each level's node hangs under the previous non-blank one.
+            parent: int | None = None
+            names_above: list[str] = []
+            for level, name in enumerate(row.places):
+                if not name:
+                    continue
+                # A location named like the area around it is that area (as ACLED writes it).
+                if level == 4 and names_above and name.lower() == names_above[-1].lower():
+                    continue
+                node_key = (parent, name.lower())
+                node = nodes.get(node_key)
+                if node is None:
+                    node = nodes[node_key] = len(node_rows) + 1
+                    node_rows.append(
+                        [
+                            node,
+                            parent,
+                            level,
+                            name,
+                            LEVEL_KINDS[level],
+                            row.country_code,
+                            None,
+                            None,
+                        ]
+                    )
+                parent = node
+                names_above.append(name)
+            if parent is not None and row.latitude is not None:
+                place = node_rows[parent - 1]
+                if place[6] is None:
+                    place[6], place[7] = row.latitude, row.longitude
+            doc = docs.get(row.source_title)
+            if doc is None:
+                doc = docs[row.source_title] = len(doc_rows) + 1
+                doc_rows.append((doc, row.source_title, row.source_text, row.source_date))
+            for pos, (name, role) in enumerate(
+                [(n, row.role1) for n in row.side1] + [(n, row.role2) for n in row.side2]
+            ):
+                actor = actors.get(name.lower())
+                inter = row.actor_types.get(name)
+                if actor is None:
+                    actor = actors[name.lower()] = len(actor_rows) + 1
+                    actor_rows.append((actor, name, inter, KIND_OF_INTER.get(inter, "militia")))  # type: ignore[arg-type]
+                elif inter and actor_rows[actor - 1][2] is None:
+                    actor_rows[actor - 1] = (actor, name, inter, KIND_OF_INTER[inter])  # type: ignore[index]
+                parts.append((row.line, pos, actor, role))
+            copy_rows.write_row(
+                (
+                    row.line,
+                    row.external_id,
+                    row.event_uuid,
+                    row.title,
+                    row.summary,
+                    row.event_type_id,
+                    row.start_date,
+                    row.end_date,
+                    row.date_precision,
+                    row.geo_precision,
+                    parent,
+                    row.low,
+                    row.best,
+                    row.high,
+                    row.civilians,
+                    row.combatants,
+                    row.value_text,
+                    row.quote,
+                    doc,
+                )
+            )
+    for table, data in (
+        ("ckb_stg_part", parts),
+        ("ckb_stg_actor (actor, name, inter, kind)", actor_rows),
+        (
+            "ckb_stg_node (node, parent, level, name, kind, country_code, latitude, longitude)",
+            node_rows,
+        ),
+        ("ckb_stg_doc (doc, title, text, published_on)", doc_rows),
+    ):
+        with raw.copy(f"COPY {table} FROM STDIN") as copy:
+            for item in data:
+                copy.write_row(item)
+    cursor.execute("ANALYZE ckb_stg_row, ckb_stg_part, ckb_stg_actor, ckb_stg_node, ckb_stg_doc")

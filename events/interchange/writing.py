@@ -1,0 +1,180 @@
+"""Writing events as ACLED and UCDP GED CSV, filtered like the timeline.
+
+The ACLED layout is the API's (``events.api.ACLED_COLUMNS`` and ``acled_row``): one mapping
+for the API's CSV and for ``export_acled``. UCDP GED's is defined here, as the inverse of
+``reading.parse_ucdp``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from types import SimpleNamespace
+from typing import Any, TextIO
+
+from django.db import models
+from django.db.models import QuerySet
+
+from actors.models import AcledActorType
+from conflictkb.api.base import visible
+from events.api import ACLED_COLUMNS, acled_row, attach_ancestors, batched, claims_for_api
+from events.filters import EventFilter
+from events.interchange.reading import UCDP_COLUMNS
+from events.models import Event, LocationKind, Participation, Role
+from sources.models import Claim, ClaimKind, OutletKind
+
+BATCH = 500
+SOURCE = ACLED_COLUMNS.index("source")
+SIDE_1 = (Role.PERPETRATOR, Role.SIDE_A, Role.HOST)
+SIDE_2 = (Role.TARGET, Role.SIDE_B)
+DEATHS = re.compile(r"side A (\d+) · side B (\d+) · civilians (\d+) · unknown (\d+)")
+
+
+class FilterError(ValueError):
+    pass
+
+
+def filtered_events(filters: dict[str, Any], *, with_drafts: bool) -> QuerySet[Event]:
+    """Events chosen by the timeline's own FilterSet, from command-line style options."""
+    user = SimpleNamespace(is_staff=with_drafts, is_authenticated=with_drafts)
+    data = {name: value for name, value in filters.items() if value not in (None, "")}
+    events = Event.objects.visible_to(user)
+    event_filter = EventFilter(data=data, queryset=events, request=SimpleNamespace(user=user))
+    if not event_filter.is_valid():
+        raise FilterError(
+            "; ".join(
+                f"{name}: {' '.join(messages)}" for name, messages in event_filter.errors.items()
+            )
+        )
+    return event_filter.qs.order_by("start_date", "pk")
+
+
+def with_relations(events: QuerySet[Event], user: Any) -> QuerySet[Event]:
+    # Type, place, participants with actors and claims with document and outlet: 3 queries
+    # per batch instead of several per event.
+    return events.select_related("event_type__parent", "location").prefetch_related(
+        models.Prefetch(
+            "participations",
+            queryset=visible(Participation.objects.select_related("actor"), user),
+        ),
+        models.Prefetch(
+            "claims",
+            queryset=visible(claims_for_api(), user).select_related("document__outlet"),
+        ),
+    )
+
+
+def in_batches(events: QuerySet[Event], user: Any) -> Iterator[Event]:
+    for chunk in batched(with_relations(events, user).iterator(chunk_size=BATCH), BATCH):
+        attach_ancestors((event.location for event in chunk), user)
+        yield from chunk
+
+
+def sources(event: Event) -> str:
+    """A dataset is a compiler, not a source: for its claims, name the source text it cites."""
+    claims: Iterable[Claim] = event.claims.all()  # type: ignore[attr-defined]
+    return "; ".join(
+        sorted(
+            {
+                claim.document.title
+                if claim.document.outlet.kind == OutletKind.DATASET
+                else claim.document.outlet.name
+                for claim in claims
+            }
+        )
+    )
+
+
+def write_acled(out: TextIO, events: QuerySet[Event], *, user: Any) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ACLED_COLUMNS)
+    count = 0
+    for event in in_batches(events, user):
+        row = acled_row(event)
+        row[SOURCE] = sources(event)
+        writer.writerow(row)
+        count += 1
+    return count
+
+
+def dataset_claim(event: Event) -> Claim | None:
+    claims: list[Claim] = list(event.claims.all())  # type: ignore[attr-defined]
+    fatalities = [c for c in claims if c.kind == ClaimKind.FATALITIES]
+    datasets = [c for c in fatalities if c.document.outlet.kind == OutletKind.DATASET]
+    return (datasets or fatalities or [None])[0]
+
+
+def ucdp_row(event: Event) -> list[Any]:
+    parts: list[Participation] = list(event.participations.all())  # type: ignore[attr-defined]
+    side_a = [p.actor for p in parts if p.role in SIDE_1]
+    side_b = [p.actor for p in parts if p.role in SIDE_2]
+    top = event.event_type.parent or event.event_type
+    if top.slug == "violence-against-civilians":
+        violence = 3
+    elif side_a and side_a[0].acled_type == AcledActorType.STATE_FORCES:
+        violence = 1
+    else:
+        violence = 2
+    place = event.location
+    by_kind = {a.kind: a for a in getattr(place, "api_ancestors", [])} if place else {}
+    if place is not None:
+        by_kind.setdefault(place.kind, place)
+    claim = dataset_claim(event)
+    low, best, high = event.fatality_range()
+    best = best if best is not None else 0
+    low = low if low is not None else best
+    high = high if high is not None else best
+    split = DEATHS.fullmatch(claim.value_text) if claim else None
+    if split:
+        deaths = [int(n) for n in split.groups()]
+    else:
+        civilians = (claim.civilians if claim else None) or 0
+        combatants = (claim.combatants if claim else None) or 0
+        deaths = [combatants, 0, civilians, max(best - civilians - combatants, 0)]
+    article = claim.document.text if claim else ""
+    headline = claim.document.title if claim and claim.document.title != article[:400] else ""
+    names_a = "; ".join(a.name for a in side_a)
+    names_b = "; ".join(a.name for a in side_b)
+    values = {
+        "id": event.ucdp_id or str(event.uuid),
+        "year": event.start_date.year,
+        "type_of_violence": violence,
+        "dyad_name": f"{names_a} - {names_b}",
+        "side_a": names_a,
+        "side_b": names_b,
+        "number_of_sources": event.source_count,
+        "source_article": article,
+        "source_date": claim.document.published_on.isoformat()
+        if claim and claim.document.published_on
+        else "",
+        "source_headline": headline,
+        "where_prec": event.geo_precision,
+        "where_coordinates": place.name if place else "",
+        "adm_1": by_kind[LocationKind.ADMIN1].name if LocationKind.ADMIN1 in by_kind else "",
+        "adm_2": by_kind[LocationKind.ADMIN2].name if LocationKind.ADMIN2 in by_kind else "",
+        "latitude": "" if place is None or place.latitude is None else place.latitude,
+        "longitude": "" if place is None or place.longitude is None else place.longitude,
+        "country": by_kind[LocationKind.COUNTRY].name if LocationKind.COUNTRY in by_kind else "",
+        "date_prec": event.date_precision,
+        "date_start": event.start_date.isoformat(),
+        "date_end": (event.end_date or event.start_date).isoformat(),
+        "deaths_a": deaths[0],
+        "deaths_b": deaths[1],
+        "deaths_civilians": deaths[2],
+        "deaths_unknown": deaths[3],
+        "best": best,
+        "high": high,
+        "low": low,
+    }
+    return [values.get(column, "") for column in UCDP_COLUMNS]
+
+
+def write_ucdp(out: TextIO, events: QuerySet[Event], *, user: Any) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(UCDP_COLUMNS)
+    count = 0
+    for event in in_batches(events, user):
+        writer.writerow(ucdp_row(event))
+        count += 1
+    return count

@@ -1,0 +1,351 @@
+"""import_acled: mapping, atomic validation with a per-line report, idempotence, editors' work."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+from django.test import Client
+from pghistory.models import Context
+from pghistory.models import Events as AuditEvents
+
+from actors.models import AcledActorType, Actor, ActorName
+from events.interchange.services import ImportReport, events_import
+from events.models import (
+    DatePrecision,
+    Event,
+    GeoPrecision,
+    Location,
+    LocationKind,
+    Participation,
+    Role,
+)
+from sources.models import Claim, Document, Outlet, OutletKind
+from tests.factories import ActorFactory, ActorNameFactory, LocationFactory
+
+DATA = Path(__file__).parent.parent / "data"
+pytestmark = pytest.mark.django_db
+
+HEADER = (
+    "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,"
+    "actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,"
+    "iso,region,country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,"
+    "source_scale,notes,fatalities,tags,timestamp"
+)
+
+
+def acled(*rows: str) -> bytes:
+    return ("\n".join([HEADER, *rows]) + "\n").encode()
+
+
+def strike(event_id: str = "SYR9001", *, fatalities: int = 13, notes: str = "Strike") -> str:
+    return (
+        f"{event_id},2018-09-04,2018,1,Political violence,Explosions/Remote violence,"
+        "Air/drone strike,Military Forces of Russia (2000-),,8,Civilians (Syria),,7,78,,760,"
+        f"Middle East,Syria,Idleb,,,Khan Shaykhun,35.44,36.65,1,SOHR,National,{notes},"
+        f"{fatalities},,1536105600"
+    )
+
+
+def run(data: bytes, **options: object) -> ImportReport:
+    return events_import(data=data, dataset="acled", file_name="test.csv", **options)  # type: ignore[arg-type]
+
+
+def counts() -> dict[str, int]:
+    models = [Event, Participation, Actor, Location, Claim, Document, Outlet, AuditEvents, Context]
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def test_a_file_creates_events_with_places_actors_roles_and_the_datasets_claim() -> None:
+    report = events_import(
+        data=(DATA / "acled_valid.csv").read_bytes(), dataset="acled", file_name="valid.csv"
+    )
+
+    assert report.ok, report.lines()
+    strike = Event.objects.get(acled_id="SYR1001")
+    assert strike.event_type.slug == "air-drone-strike"
+    assert (strike.start_date, strike.end_date) == (datetime.date(2018, 9, 4),) * 2
+    assert strike.date_precision == DatePrecision.DAY
+    assert strike.geo_precision == GeoPrecision.EXACT
+    # Quoted commas and doubled quotes survive.
+    assert strike.summary == (
+        'On 4 September 2018, Russian jets struck Mhambal, killing 13 civilians, among them "children".'
+    )
+    place = strike.location
+    assert place is not None
+    assert (place.name, place.kind, place.latitude, place.longitude) == (
+        "Mhambal",
+        LocationKind.TOWN,
+        35.843,
+        36.386,
+    )
+    assert [a.name for a in Location.objects.filter(pk__in=place.ancestor_ids)] == [
+        "Syria",
+        "Idleb",
+        "Jisr Ash-Shugur",
+        "Jisr Ash-Shugur",
+    ]
+    assert sorted(strike.participations.values_list("actor__name", "role")) == [
+        ("Civilians (Syria)", Role.TARGET),
+        ("Military Forces of Russia (2000-)", Role.PERPETRATOR),
+        ("Military Forces of Syria (2000-)", Role.PERPETRATOR),
+    ]
+    russia = Actor.objects.get(name="Military Forces of Russia (2000-)")
+    assert russia.acled_type == AcledActorType.EXTERNAL_OTHER
+    claim = strike.claims.get()
+    assert claim.claimant_outlet == Outlet.objects.get(name="ACLED", kind=OutletKind.DATASET)
+    assert claim.document.title == "Syrian Observatory for Human Rights"
+    assert claim.value_best == 13
+    strike.refresh_from_db()
+    assert strike.fatality_range() == (13, 13, 13)
+
+
+def test_battles_put_the_actors_on_side_a_and_side_b_and_a_quoted_newline_stays_in_the_notes() -> (
+    None
+):
+    run((DATA / "acled_valid.csv").read_bytes())
+
+    clash = Event.objects.get(acled_id="SYR1002")
+    assert sorted(clash.participations.values_list("role", "actor__name")) == [
+        (Role.SIDE_A, "Hayat Tahrir al-Sham"),
+        (Role.SIDE_B, "Military Forces of Syria (2000-)"),
+    ]
+    assert "fighters\nkilled" in clash.summary
+    assert clash.start_date == datetime.date(2018, 9, 4)  # "04 September 2018"
+    assert clash.date_precision == DatePrecision.WEEK
+    assert clash.claims.get().document.title == "SOHR; Reuters"
+
+
+def test_arabic_names_are_read_from_a_utf8_file_with_a_bom() -> None:
+    assert (DATA / "acled_valid.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+    run((DATA / "acled_valid.csv").read_bytes())
+
+    protest = Event.objects.get(acled_id="SYR1003")
+    # A location named like its admin area is that area.
+    assert protest.location is not None
+    assert (protest.location.name, protest.location.kind) == ("إدلب", LocationKind.ADMIN1)
+    assert protest.summary == "تظاهرة في إدلب ضد الهجوم"
+    assert protest.claims.get().document.title == "محلي"
+
+
+def test_blank_optional_fields_and_missing_optional_columns_are_accepted() -> None:
+    report = run((DATA / "acled_blank_optional.csv").read_bytes())
+
+    assert report.ok, report.lines()
+    agreement = Event.objects.get(acled_id="SYR5001")
+    assert agreement.location is not None
+    assert agreement.location.name == "Syria"
+    assert agreement.location.latitude is None
+    assert agreement.date_precision == DatePrecision.MONTH
+    assert list(agreement.participations.values_list("role", flat=True)) == [Role.PERPETRATOR]
+
+
+@pytest.mark.parametrize(
+    ("file_name", "expected"),
+    [
+        (
+            "acled_invalid.csv",
+            [
+                ("line 2, event_date", "not a date"),
+                ("line 3, latitude", "out of range"),
+                ("line 4, sub_event_type", "unknown event type"),
+                ("line 6, fatalities", "-3 is out of range"),
+            ],
+        ),
+        ("acled_semicolons.csv", [("line 1, file", "wrong delimiter")]),
+        ("acled_latin1.csv", [("line 2, file", "not UTF-8")]),
+        ("acled_missing_column.csv", [("line 1, fatalities", "required column is missing")]),
+    ],
+)
+def test_a_file_with_any_bad_row_writes_nothing_and_reports_each_by_line_and_column(
+    file_name: str, expected: list[tuple[str, str]]
+) -> None:
+    run((DATA / "acled_valid.csv").read_bytes())
+    before = counts()
+
+    report = run((DATA / file_name).read_bytes())
+
+    assert len(report.problems) == len(expected)
+    for (where, reason), problem in zip(expected, report.problems, strict=True):
+        assert str(problem).startswith(where)
+        assert reason in problem.reason
+    assert counts() == before
+
+
+def test_a_repeated_event_id_in_one_file_is_reported_on_its_second_line() -> None:
+    report = run(acled(strike("SYR9001"), strike("SYR9001")))
+
+    assert [str(p) for p in report.problems] == [
+        "line 3, event_id_cnty: “SYR9001” already appears on line 2"
+    ]
+    assert not Event.objects.exists()
+
+
+def test_importing_the_same_file_twice_changes_nothing_and_records_no_audit_events() -> None:
+    run((DATA / "acled_valid.csv").read_bytes())
+    before = counts()
+    updated = list(Event.objects.order_by("pk").values_list("updated_at", flat=True))
+
+    report = run((DATA / "acled_valid.csv").read_bytes())
+
+    assert report.result is not None
+    assert (report.result.events_created, report.result.events_updated) == (0, 0)
+    assert report.result.events_unchanged == 3
+    assert counts() == before
+    assert list(Event.objects.order_by("pk").values_list("updated_at", flat=True)) == updated
+
+
+def test_a_newer_export_updates_the_event_in_place() -> None:
+    run(acled(strike(fatalities=13, notes="First report")))
+    event = Event.objects.get(acled_id="SYR9001")
+
+    report = run(acled(strike(fatalities=21, notes="Revised toll")))
+
+    assert report.result is not None
+    assert report.result.events_updated == 1
+    assert report.result.claims_updated == 1
+    event.refresh_from_db()
+    assert Event.objects.get(acled_id="SYR9001").pk == event.pk
+    assert event.summary == "Revised toll"
+    assert event.fatality_range() == (21, 21, 21)
+    assert event.claims.count() == 1
+
+
+def test_an_editors_change_survives_a_reimport_and_is_listed_in_the_report() -> None:
+    run(acled(strike(fatalities=13, notes="First report")))
+    event = Event.objects.get(acled_id="SYR9001")
+    event.title = "Airstrike on Khan Shaykhun market"
+    event.date_precision = DatePrecision.DAYS
+    event.save()
+
+    report = run(acled(strike(fatalities=21, notes="Revised toll")))
+
+    event.refresh_from_db()
+    assert event.title == "Airstrike on Khan Shaykhun market"
+    assert event.date_precision == DatePrecision.DAYS
+    assert event.summary == "Revised toll"  # not edited by hand: the dataset's newer text
+    assert event.fatality_range() == (21, 21, 21)
+    assert report.result is not None
+    assert [(k.line, k.external_id, k.fields) for k in report.result.kept] == [
+        (2, "SYR9001", ["title", "date_precision"])
+    ]
+    assert "line 2, SYR9001: title, date_precision" in report.lines()
+
+
+def test_an_editors_change_to_participants_is_kept() -> None:
+    run(acled(strike()))
+    event = Event.objects.get(acled_id="SYR9001")
+    extra = ActorFactory(name="Military Forces of Syria (2000-)")
+    Participation.objects.create(event=event, actor=extra, role=Role.SUPPORTER)
+
+    report = run(acled(strike(fatalities=20)))
+
+    assert event.participations.filter(actor=extra).exists()
+    assert report.result is not None
+    assert report.result.kept[0].fields == ["participants"]
+
+
+def test_actors_are_found_by_alias_and_places_by_alternate_spelling() -> None:
+    hts = ActorFactory(name="Hay'at Tahrir al-Sham")
+    ActorNameFactory(actor=hts, name="Military Forces of Russia (2000-)")
+    syria = LocationFactory(name="Syrian Arab Republic", kind=LocationKind.COUNTRY, parent=None)
+    syria.alternate_names = ["Syria", "سوريا"]
+    syria.save()
+    actors_before = Actor.objects.count()
+
+    run(acled(strike()))
+
+    event = Event.objects.get(acled_id="SYR9001")
+    assert event.participations.get(role=Role.PERPETRATOR).actor == hts
+    assert event.location is not None
+    assert event.location.ancestor_ids[0] == syria.pk
+    assert Actor.objects.count() == actors_before + 1  # only "Civilians (Syria)"
+    assert not ActorName.objects.filter(name="Civilians (Syria)").exists()
+
+
+def test_a_conflictkb_uuid_in_event_id_cnty_updates_that_event() -> None:
+    run(acled(strike()))
+    event = Event.objects.get(acled_id="SYR9001")
+    event.acled_id = ""
+    event.save()
+
+    report = run(acled(strike(str(event.uuid), fatalities=30)))
+
+    assert report.result is not None
+    assert report.result.events_created == 0
+    event.refresh_from_db()
+    assert event.fatality_range() == (30, 30, 30)
+
+
+def test_the_import_is_one_audit_context_naming_user_file_and_row_count(editor: User) -> None:
+    events_import(
+        data=(DATA / "acled_valid.csv").read_bytes(),
+        dataset="acled",
+        file_name="acled_valid.csv",
+        user=editor,
+    )
+
+    context = Context.objects.get()
+    assert context.metadata["import_file"] == "acled_valid.csv"
+    assert context.metadata["import_rows"] == 3
+    assert context.metadata["user"] == editor.pk
+    assert AuditEvents.objects.exclude(pgh_context_id=context.id).count() == 0
+    assert AuditEvents.objects.filter(pgh_obj_model="events.Event", pgh_label="insert").count() == 3
+
+
+def test_a_dry_run_counts_what_it_would_do_and_writes_nothing() -> None:
+    before = counts()
+
+    report = run((DATA / "acled_valid.csv").read_bytes(), dry_run=True)
+
+    assert report.result is not None
+    assert report.result.events_created == 3
+    assert counts() == before
+
+
+def test_new_records_are_drafts_unless_published() -> None:
+    run(acled(strike("SYR9001")))
+    run(acled(strike("SYR9002")), publish=True)
+
+    assert Event.objects.get(acled_id="SYR9001").status == "draft"
+    assert Event.objects.get(acled_id="SYR9002").status == "published"
+
+
+def test_the_command_prints_the_report_and_fails_on_a_bad_file() -> None:
+    out = io.StringIO()
+    call_command("import_acled", str(DATA / "acled_valid.csv"), stdout=out)
+    assert "Events: 3 were created, 0 updated, 0 unchanged." in out.getvalue()
+
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="4 problem"):
+        call_command("import_acled", str(DATA / "acled_invalid.csv"), stdout=out)
+    assert "line 3, latitude: 135.93 is out of range" in out.getvalue()
+
+
+def test_an_editor_uploads_a_file_in_the_admin_and_sees_the_report(editor_client: Client) -> None:
+    page = editor_client.get("/admin/events/event/import/")
+    assert page.status_code == 200
+
+    with (DATA / "acled_invalid.csv").open("rb") as upload:
+        response = editor_client.post(
+            "/admin/events/event/import/", {"dataset": "acled", "file": upload}
+        )
+    assert "135.93 is out of range" in response.content.decode()
+    assert not Event.objects.exists()
+
+    with (DATA / "acled_valid.csv").open("rb") as upload:
+        response = editor_client.post(
+            "/admin/events/event/import/", {"dataset": "acled", "file": upload}
+        )
+    assert "3 were created" in response.content.decode()
+    assert Event.objects.count() == 3
+
+
+def test_the_import_page_is_refused_to_anonymous_visitors(anon_client: Client) -> None:
+    response = anon_client.get("/admin/events/event/import/")
+    assert response.status_code == 302
