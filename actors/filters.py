@@ -13,6 +13,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from actors.models import AcledActorType, Actor, ActorKind, ActorRelation, RelationKind
+from conflictkb.api.filters import UpdatedSinceFilter
 from conflictkb.models import Publication
 
 
@@ -40,11 +41,7 @@ class ActorFilter(django_filters.FilterSet):
         choices=Publication.choices,
         help_text="Drafts are visible to editors only.",
     )
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at",
-        lookup_expr="gte",
-        help_text="Changed at or after this time (ISO 8601), for incremental sync.",
-    )
+    updated_since = UpdatedSinceFilter()
 
     class Meta:
         model = Actor
@@ -66,11 +63,7 @@ class ActorRelationFilter(django_filters.FilterSet):
     valid_on = django_filters.DateFilter(
         method="filter_valid_on", help_text="Relations in force on this date."
     )
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at",
-        lookup_expr="gte",
-        help_text="Changed at or after this time (ISO 8601), for incremental sync.",
-    )
+    updated_since = UpdatedSinceFilter()
 
     class Meta:
         model = ActorRelation

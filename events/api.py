@@ -21,10 +21,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import renderers, serializers
 from rest_framework.request import Request
+from rest_framework.utils.urls import remove_query_param
 
 from actors.api import ActorSummarySerializer
 from actors.models import AcledActorType, Actor, ActorKind
 from conflictkb.api.base import ApiViewSet, ModelCleanSerializer, UUIDRelatedField, visible
+from conflictkb.api.filters import UpdatedSinceFilter
 from events.filters import EventFilter
 from events.models import (
     DatePrecision,
@@ -145,11 +147,7 @@ class PlaceFilter(django_filters.FilterSet):
     within = django_filters.UUIDFilter(
         method="filter_within", help_text="A place's id: that place and everything inside it."
     )
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at",
-        lookup_expr="gte",
-        help_text="Changed at or after this time (ISO 8601), for incremental sync.",
-    )
+    updated_since = UpdatedSinceFilter()
 
     class Meta:
         model = Location
@@ -175,6 +173,18 @@ class EventTypeFilter(django_filters.FilterSet):
     class Meta:
         model = EventType
         fields: list[str] = []
+
+
+class ApiEventFilter(EventFilter):
+    """The timeline's EventFilter, with ``updated_since`` turned into UTC before the query.
+
+    (Offsets beyond ±15:59 are valid ISO 8601 but PostgreSQL refuses them.)
+    """
+
+    updated_since = UpdatedSinceFilter(
+        label="Changed since",
+        help_text="ISO 8601 date-time; events created or changed at or after it.",
+    )
 
 
 # --- Event types ----------------------------------------------------------------------------
@@ -462,8 +472,19 @@ def event_feature(event: dict[str, Any]) -> dict[str, Any]:
         "geometry": {"type": "Point", "coordinates": [place["longitude"], place["latitude"]]}
         if has_point
         else None,
-        "properties": {key: value for key, value in event.items() if key != "id"},
+        "properties": {key: without_format(value) for key, value in event.items() if key != "id"},
     }
+
+
+def without_format(value: Any) -> Any:
+    """Links inside features lead to the JSON records, not to ?format=geojson (DRF keeps it)."""
+    if isinstance(value, dict):
+        return {key: without_format(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_format(item) for item in value]
+    if isinstance(value, str) and value.startswith("http") and "format=" in value:
+        return remove_query_param(value, "format")
+    return value
 
 
 GEOJSON_SCHEMA = {
@@ -599,6 +620,7 @@ class EventTypeViewSet(ApiViewSet):
     serializer_class = EventTypeSerializer
     filterset_class = EventTypeFilter
     lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
     http_method_names = ["get", "head", "options"]
     ordering = ("position", "slug")
     ordering_fields = ("position", "slug", "name")
@@ -626,11 +648,14 @@ FORMAT = OpenApiParameter(
 class EventViewSet(ApiViewSet):
     """Consolidated events with their type, place, participants and fatality range."""
 
+    # The list's GeoJSON and CSV are whole documents, not pages of serializer rows.
+    unpaginated_media_types = ("application/geo+json", "text/csv")
+
     queryset = Event.objects.all()
     serializer_class = EventSerializer
     detail_serializer_class = EventDetailSerializer
     write_serializer_class = EventWriteSerializer
-    filterset_class = EventFilter
+    filterset_class = ApiEventFilter
     ordering = ("-start_date",)
     ordering_fields = ("start_date", "end_date", "title", "created_at", "updated_at")
 
@@ -669,7 +694,7 @@ class EventViewSet(ApiViewSet):
     @extend_schema(
         parameters=[EXPAND, FORMAT],
         responses={
-            (200, "application/json"): EventDetailSerializer(many=True),
+            (200, "application/json"): EventSerializer(many=True),
             (200, "text/csv"): OpenApiTypes.STR,
             (200, "application/geo+json"): GEOJSON_SCHEMA,
         },

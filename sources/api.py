@@ -65,7 +65,8 @@ class OutletSummarySerializer(serializers.ModelSerializer):
 class OutletSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="api:outlet-detail", lookup_field="uuid")
-    website = serializers.URLField(source="url", read_only=True)
+    # Read as plain strings: blank URLs are "" and would break the schema's uri format.
+    website = serializers.CharField(source="url", read_only=True)
     affiliated_actor = ActorSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -109,7 +110,7 @@ class OutletWriteSerializer(ModelCleanSerializer):
 class DocumentSummarySerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="api:document-detail", lookup_field="uuid")
-    link = serializers.URLField(source="url", read_only=True)
+    link = serializers.CharField(source="url", read_only=True)
     outlet = serializers.CharField(source="outlet.name", read_only=True)
 
     class Meta:
@@ -120,7 +121,8 @@ class DocumentSummarySerializer(serializers.ModelSerializer):
 class DocumentSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="api:document-detail", lookup_field="uuid")
-    link = serializers.URLField(source="url", read_only=True)
+    link = serializers.CharField(source="url", read_only=True)
+    archive_url = serializers.CharField(read_only=True)
     outlet = OutletSummarySerializer(read_only=True)
     relays = OutletSummarySerializer(many=True, read_only=True)
 

@@ -12,6 +12,7 @@ import django_filters
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Q, QuerySet
 
+from conflictkb.api.filters import UpdatedSinceFilter
 from conflictkb.models import Publication
 from sources.models import (
     Claim,
@@ -24,8 +25,6 @@ from sources.models import (
     Reliability,
     Stance,
 )
-
-UPDATED_SINCE_HELP = "Changed at or after this time (ISO 8601), for incremental sync."
 
 
 class OutletFilter(django_filters.FilterSet):
@@ -50,9 +49,7 @@ class OutletFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         field_name="status", lookup_expr="exact", choices=Publication.choices
     )
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text=UPDATED_SINCE_HELP
-    )
+    updated_since = UpdatedSinceFilter()
 
     class Meta:
         model = Outlet
@@ -72,9 +69,7 @@ class DocumentFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         field_name="status", lookup_expr="exact", choices=Publication.choices
     )
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text=UPDATED_SINCE_HELP
-    )
+    updated_since = UpdatedSinceFilter()
 
     class Meta:
         model = Document
@@ -121,9 +116,7 @@ class ClaimFilter(django_filters.FilterSet):
         coerce=int,
         help_text="Credibility 1 (confirmed) up to this grade.",
     )
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text=UPDATED_SINCE_HELP
-    )
+    updated_since = UpdatedSinceFilter()
 
     class Meta:
         model = Claim

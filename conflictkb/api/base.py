@@ -387,6 +387,11 @@ class ApiAutoSchema(AutoSchema):
         operation = super().get_operation(*args, **kwargs)
         if operation is None:
             return None
+        regex = getattr(self.view, "lookup_value_regex", None)
+        for parameter in operation.get("parameters", []):
+            # The router only routes ids matching lookup_value_regex; say so in the schema.
+            if parameter["in"] == "path" and regex:
+                parameter["schema"]["pattern"] = f"^{regex}$"
         codes = ["400", "404", "429"]
         if self.method != "GET":
             codes += ["401", "403"]
@@ -400,6 +405,12 @@ class ApiAutoSchema(AutoSchema):
                     "content": {"application/json": {"schema": ERROR_SCHEMA}},
                 },
             )
+        for media_type in getattr(self.view, "unpaginated_media_types", ()):
+            content = operation["responses"].get("200", {}).get("content", {})
+            wrapped = content.get(media_type, {}).get("schema", {})
+            if "results" in wrapped.get("properties", {}):
+                inner = wrapped["properties"]["results"]
+                content[media_type]["schema"] = inner.get("items", inner)
         for code, response in operation["responses"].items():
             if code in ("200", "201") and self.method in ("GET", "PUT", "PATCH", "POST"):
                 response.setdefault("headers", {})["ETag"] = {
@@ -410,6 +421,18 @@ class ApiAutoSchema(AutoSchema):
 
 
 # --- The base viewset -----------------------------------------------------------------------
+
+
+def contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(contains_nul(item) for item in value)
+    if hasattr(value, "lists"):  # QueryDict from a form or multipart body
+        return contains_nul(dict(value.lists()))
+    return False
 
 
 def etag_for(data: Any) -> str:
@@ -440,6 +463,14 @@ class ApiViewSet(viewsets.ModelViewSet):
     write_serializer_class: ClassVar[type[BaseSerializer] | None] = None
     ordering: ClassVar[Sequence[str]] = ("-updated_at",)
     ordering_fields: ClassVar[Sequence[str]] = ("updated_at", "created_at")
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # PostgreSQL cannot hold NUL characters: refuse them before any query sees them.
+        if contains_nul(dict(request.query_params.lists())) or (
+            request.method in ("POST", "PUT", "PATCH") and contains_nul(request.data)
+        ):
+            raise exceptions.ValidationError({"detail": "Text cannot contain NUL characters."})
+        super().initial(request, *args, **kwargs)
 
     # --- reading
 

@@ -118,6 +118,10 @@ class DeletedView(GenericAPIView):
             )
         if since.tzinfo is None:
             since = since.replace(tzinfo=datetime.UTC)
+        try:
+            since = since.astimezone(datetime.UTC)  # PostgreSQL takes offsets up to ±15:59 only
+        except (OverflowError, ValueError):
+            raise exceptions.ValidationError({"since": ["Out of range."]}) from None
         page_size = KeysetCursorPagination().get_page_size(request)
         after = self.decode_cursor(request.query_params.get("cursor"))
         staff = bool(getattr(request.user, "is_staff", False))

@@ -1,0 +1,100 @@
+"""The deletions feed, read from the audit trail."""
+
+# ruff: noqa: F811  (the api_* fixtures are imported from tests/conflictkb/api_fixtures.py)
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from tests.conflictkb.api_fixtures import (  # noqa: F401
+    API_URLS,
+    api_anon,
+    api_editor,
+    api_reviewer,
+    results,
+)
+from tests.factories import ActorFactory, ClaimFactory, EventFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls(API_URLS)]
+
+DELETED = "/api/v1/deleted/"
+
+
+def since(minutes: int = 5) -> str:
+    return (timezone.now() - datetime.timedelta(minutes=minutes)).isoformat()
+
+
+def test_a_record_deleted_through_the_api_appears_in_the_feed(api_anon, api_reviewer):
+    event = EventFactory()
+    assert api_reviewer.delete(f"/api/v1/events/{event.uuid}/").status_code == 204
+    [row] = results(api_anon.get(DELETED, {"since": since()}))
+    assert row["type"] == "event"
+    assert row["id"] == str(event.uuid)
+    assert datetime.datetime.fromisoformat(row["deleted_at"]) <= timezone.now()
+
+
+def test_deletions_before_since_are_left_out(api_anon):
+    ActorFactory().delete()
+    later = (timezone.now() + datetime.timedelta(minutes=1)).isoformat()
+    assert results(api_anon.get(DELETED, {"since": later})) == []
+
+
+def test_every_public_resource_type_is_reported_and_cascades_too(api_anon):
+    claim = ClaimFactory()
+    event, document = claim.event, claim.document
+    event.delete()  # the claim goes with it
+    document.delete()
+    types = sorted(r["type"] for r in results(api_anon.get(DELETED, {"since": since()})))
+    assert types == ["claim", "document", "event"]
+
+
+def test_anonymous_readers_do_not_hear_of_deleted_drafts_but_editors_do(api_anon, api_editor):
+    draft = ActorFactory(status="draft")
+    draft.delete()
+    assert results(api_anon.get(DELETED, {"since": since()})) == []
+    assert [r["id"] for r in results(api_editor.get(DELETED, {"since": since()}))] == [
+        str(draft.uuid)
+    ]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"since": "yesterday"},
+        {"since": since(), "cursor": "x"},
+        {"since": since(), "page_size": 501},
+    ],
+)
+def test_a_missing_or_malformed_parameter_is_a_400(api_anon, params):
+    response = api_anon.get(DELETED, params)
+    assert response.status_code == 400
+    assert set(params) - {"since"} <= set(response.json()) or "since" in response.json()
+
+
+def test_the_feed_pages_through_deletions_made_in_one_transaction(api_anon):
+    actors = ActorFactory.create_batch(5)
+    events = EventFactory.create_batch(2)
+    for record in [*actors, *events]:
+        record.delete()
+    seen, url, params = [], DELETED, {"since": since(), "page_size": 2}
+    while url:
+        body = api_anon.get(url, params).json()
+        seen += [row["id"] for row in body["results"]]
+        url, params = body["next"], {}
+    assert sorted(seen) == sorted(str(r.uuid) for r in [*actors, *events])
+    assert len(seen) == len(set(seen))
+
+
+def test_the_feed_costs_one_query_for_1_and_100_deletions(api_anon, django_assert_num_queries):
+    ActorFactory().delete()
+    # 1 the union of every resource's delete events, ordered and limited
+    with django_assert_num_queries(1):
+        assert len(results(api_anon.get(DELETED, {"since": since()}))) == 1
+    for actor in ActorFactory.create_batch(99):
+        actor.delete()
+    with django_assert_num_queries(1):
+        assert len(results(api_anon.get(DELETED, {"since": since(), "page_size": 100}))) == 100

@@ -1,0 +1,110 @@
+"""Property-based run of the live OpenAPI schema: no 5xx, no response outside the schema.
+
+schemathesis generates requests for every operation in /api/v1/schema/ and calls the WSGI app
+in-process, anonymously and with a reviewer's token (who may write, publish and delete).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from django.contrib.auth.models import User
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+from rest_framework.authtoken.models import Token
+from rest_framework.throttling import SimpleRateThrottle
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.conflictkb.api_fixtures import API_URLS
+from tests.factories import (
+    ActorNameFactory,
+    ActorRelationFactory,
+    ClaimFactory,
+    DocumentRelayFactory,
+    ParticipationFactory,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls(API_URLS)]
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+EXAMPLES_PER_OPERATION = 25
+
+
+@pytest.fixture
+def live_wsgi_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[WSGIHandler]:
+    """The WSGI app inside the test transaction, unthrottled.
+
+    Django closes the connection when a request finishes, which would end the test's
+    transaction; the test client disconnects the same signal handlers.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": None, "user": None})
+    try:
+        yield WSGIHandler()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def some_published_records() -> None:
+    """A little of everything, so generated requests also meet real rows."""
+    claim = ClaimFactory()
+    ParticipationFactory(event=claim.event)
+    ActorNameFactory(actor=claim.claimant_actor)
+    ActorRelationFactory(subject=claim.claimant_actor)
+    DocumentRelayFactory(document=claim.document)
+
+
+def run_every_operation(app: WSGIHandler, headers: dict[str, str]) -> int:
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", app)
+    calls = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+        def check(case: Any) -> None:
+            nonlocal calls
+            calls += 1
+            case.call_and_validate(headers=headers, checks=CHECKS)
+
+        check()
+    return calls
+
+
+def test_anonymous_clients_get_no_server_error_and_no_response_outside_the_schema(
+    live_wsgi_app, some_published_records
+):
+    assert run_every_operation(live_wsgi_app, {}) > 100
+
+
+def test_token_clients_get_no_server_error_and_no_response_outside_the_schema(
+    live_wsgi_app, some_published_records, reviewer: User
+):
+    token = Token.objects.create(user=reviewer)
+    assert run_every_operation(live_wsgi_app, {"Authorization": f"Token {token.key}"}) > 100
