@@ -671,20 +671,15 @@ class EventViewSet(ApiViewSet):
 
     def base_queryset(self) -> QuerySet[Event]:
         user = self.request.user
-        prefetches: list[Any] = [
-            # Participants with their actors: one query instead of one per event and actor.
-            models.Prefetch(
-                "participations",
-                queryset=visible(Participation.objects.select_related("actor"), user),
-            )
-        ]
+        # The timeline's loading strategy: type, parent type and place joined, participants
+        # with their actors in one query (not one per event and actor); plus the parent event.
+        events = Event.objects.for_list(user).select_related("parent")
         if self.expands_claims:
             # Claims with claimant, document and outlet: one query instead of several per claim.
-            prefetches.append(models.Prefetch("claims", queryset=visible(claims_for_api(), user)))
-        # Type, parent type, place and parent event joined into the main query.
-        return Event.objects.select_related(
-            "event_type__parent", "location", "parent"
-        ).prefetch_related(*prefetches)
+            events = events.prefetch_related(
+                models.Prefetch("claims", queryset=visible(claims_for_api(), user))
+            )
+        return events
 
     def get_serializer_class(self) -> Any:
         if self.action == "list" and self.expands_claims:

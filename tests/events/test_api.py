@@ -600,3 +600,21 @@ def test_denials_count_towards_contestation_in_the_fatality_summary(api_anon):
     [row] = results(api_anon.get(EVENTS))
     assert row["fatalities"]["contested"] is True
     assert row["fatalities"]["best"] == 5
+
+
+def test_the_idlib_demo_data_reads_as_json_csv_and_geojson(api_anon, idlib):
+    published = Event.objects.published().count()
+    assert published > 0
+    rows = results(api_anon.get(EVENTS, {"expand": "claims"}))
+    assert len(rows) == published
+    assert all(row["place"] is None or row["place"]["ancestors"] is not None for row in rows)
+    body = b"".join(api_anon.get(EVENTS, {"format": "csv"}).streaming_content).decode()
+    table = list(csv.DictReader(io.StringIO(body)))
+    assert len(table) == published
+    assert all(row["event_type"] and row["disorder_type"] for row in table)
+    features = json.loads(api_anon.get(EVENTS, {"format": "geojson"}).content)["features"]
+    for feature in features:
+        if feature["geometry"]:
+            longitude, latitude = feature["geometry"]["coordinates"]
+            place = feature["properties"]["place"]
+            assert (longitude, latitude) == (place["longitude"], place["latitude"])
