@@ -174,11 +174,34 @@ class TimelineView(FilteredEventsMixin, FilterView):
     context_object_name = "events"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        # Chronological whatever the filters: a timeline, not a ranking (the API ranks by q).
         filtered = self.object_list.order_by()
+        words = self.filterset.form.cleaned_data.get("q") if self.filterset.is_valid() else ""
+        by_relevance = bool(words) and self.request.GET.get("order") == "relevance"
+        if by_relevance:
+            rows, paging = self.best_matches()
+        else:
+            rows, paging = self.newest_first(filtered)
+        bars = histogram(filtered)
+        context = super().get_context_data(**kwargs)
+        context.update(
+            events=rows,
+            groups=[] if by_relevance else group_by_date(rows),
+            words=words,
+            by_relevance=by_relevance,
+            bars=bars,
+            bar_unit="day" if bars and bars[0].date_from == bars[0].date_to else "month",
+            bar_max=max((bar.count for bar in bars), default=0),
+            total=sum(bar.count for bar in bars),
+            filter_query=filter_query(self.request),
+            **paging,
+        )
+        return context
+
+    def newest_first(self, filtered: QuerySet[Event]) -> tuple[list[Event], dict[str, Any]]:
+        """A page of the timeline, keyset-paged on (start_date, id) in either direction."""
         after = Cursor.parse(self.request.GET.get("after"))
         before = Cursor.parse(self.request.GET.get("before"))
-        page = filtered.for_list(self.request.user)
+        page = filtered.for_list(self.request.user)  # type: ignore[attr-defined]
         if before:
             # Newer events: walk forwards from the cursor, then show them newest first.
             page = page.filter(before.newer()).order_by("start_date", "pk")
@@ -191,26 +214,37 @@ class TimelineView(FilteredEventsMixin, FilterView):
             rows = list(page.order_by("-start_date", "-pk")[: PAGE_SIZE + 1])
             has_newer, has_older = after is not None, len(rows) > PAGE_SIZE
             rows = rows[:PAGE_SIZE]
-        bars = histogram(filtered)
-        context = super().get_context_data(**kwargs)
-        context.update(
-            events=rows,
-            groups=group_by_date(rows),
-            bars=bars,
-            bar_unit="day" if bars and bars[0].date_from == bars[0].date_to else "month",
-            bar_max=max((bar.count for bar in bars), default=0),
-            total=sum(bar.count for bar in bars),
-            newer_cursor=Cursor(rows[0].start_date, rows[0].pk) if rows and has_newer else None,
-            older_cursor=Cursor(rows[-1].start_date, rows[-1].pk) if rows and has_older else None,
-            filter_query=filter_query(self.request),
-        )
-        return context
+        return rows, {
+            "newer_cursor": Cursor(rows[0].start_date, rows[0].pk) if rows and has_newer else None,
+            "older_cursor": Cursor(rows[-1].start_date, rows[-1].pk)
+            if rows and has_older
+            else None,
+        }
+
+    def best_matches(self) -> tuple[list[Event], dict[str, Any]]:
+        """Events ranked by how well their words match (EventFilter orders by search_rank).
+
+        Numbered pages: every match must be ranked before the first page is known, so an
+        offset adds little to what ranking already costs.
+        """
+        try:
+            number = max(1, int(self.request.GET.get("page", "1")))
+        except ValueError:
+            number = 1
+        start = (number - 1) * PAGE_SIZE
+        ranked = self.object_list.for_list(self.request.user)
+        rows = list(ranked[start : start + PAGE_SIZE + 1])
+        return rows[:PAGE_SIZE], {
+            "page_number": number,
+            "previous_page": number - 1 if number > 1 else None,
+            "next_page": number + 1 if len(rows) > PAGE_SIZE else None,
+        }
 
 
 def filter_query(request: HttpRequest) -> str:
     """The filters of the current query string, without paging: for export and map links."""
     params = request.GET.copy()
-    for key in ("after", "before"):
+    for key in ("after", "before", "page", "order"):
         params.pop(key, None)
     return params.urlencode()
 

@@ -581,3 +581,56 @@ def test_deep_timeline_pages_compare_the_cursor_as_one_row(anon_client):
         anon_client.get("/", {"after": "2018-09-05.999999"})
     page_query = next(q["sql"] for q in queries if "LIMIT 51" in q["sql"])
     assert '("events_event"."start_date", "events_event"."id") < (' in page_query
+
+
+def test_words_can_order_the_timeline_by_best_match(anon_client):
+    EventFactory(title="Summit", summary="Leaders discussed a ceasefire.", start_date=DAY)
+    EventFactory(
+        title="Ceasefire collapses",
+        summary="The ceasefire ends.",
+        start_date=DAY - datetime.timedelta(days=30),
+    )
+    newest = anon_client.get("/", {"q": "ceasefire"})
+    assert [e.title for e in newest.context["events"]] == ["Summit", "Ceasefire collapses"]
+    assert "order=relevance" in body(newest)
+    best = anon_client.get("/", {"q": "ceasefire", "order": "relevance"})
+    assert [e.title for e in best.context["events"]] == ["Ceasefire collapses", "Summit"]
+    page = body(best)
+    assert "best match first" in page
+    assert page.count('<h2 class="day__heading"') == 0
+    assert page.count("<time datetime=") == 2
+
+
+def test_best_match_order_needs_words(anon_client):
+    EventFactory(title="Older", start_date=DAY - datetime.timedelta(days=3))
+    EventFactory(title="Newer", start_date=DAY)
+    response = anon_client.get("/", {"order": "relevance"})
+    assert [e.title for e in response.context["events"]] == ["Newer", "Older"]
+    assert "best match" not in body(response)
+
+
+def test_best_matches_are_paged_by_number(anon_client):
+    make_events(PAGE_SIZE + 3)
+    first = anon_client.get("/", {"q": "event", "order": "relevance"})
+    assert first.context["next_page"] == 2
+    second = anon_client.get("/", {"q": "event", "order": "relevance", "page": "2"})
+    assert len(second.context["events"]) == 3
+    assert second.context["previous_page"] == 1
+    seen = {e.pk for e in first.context["events"]} | {e.pk for e in second.context["events"]}
+    assert len(seen) == PAGE_SIZE + 3
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_best_match_order_runs_five_queries_whatever_the_number_of_events(
+    anon_client, django_assert_num_queries, n
+):
+    make_events(n)
+    with django_assert_num_queries(5):
+        # 1. the page of events ranked by words (type, place, parent place joined)
+        # 2. their participations with actors
+        # 3. the histogram: events per day (GROUP BY)
+        # 4. the place choices of the filter form
+        # 5. the event type choices of the filter form
+        response = anon_client.get("/", {"q": "Event", "order": "relevance"})
+        page = body(response)
+    assert page.count('<li class="event-row') == n
