@@ -27,6 +27,7 @@ from events.templatetags.conflictkb import date_span_label, fatality_range
 PAGE_SIZE = 50
 # Above this many days between the first and last event the histogram counts months.
 DAILY_HISTOGRAM_MAX_DAYS = 62
+MIN_HISTOGRAM_DAYS = 7
 MAP_MARKER_LIMIT = 5000
 
 
@@ -120,6 +121,11 @@ def histogram(events: QuerySet[Event]) -> list[Bar]:
     first, last = min(days), max(days)
     bars: list[Bar] = []
     if (last - first).days <= DAILY_HISTOGRAM_MAX_DAYS:
+        # At least a week on the axis, the events in the middle: one day is not one wide slab.
+        missing = MIN_HISTOGRAM_DAYS - ((last - first).days + 1)
+        if missing > 0:
+            first -= datetime.timedelta(days=missing // 2)
+            last += datetime.timedelta(days=missing - missing // 2)
         day = first
         while day <= last:
             bars.append(Bar(f"{day.day} {day:%b %Y}", days.get(day, 0), day, day))

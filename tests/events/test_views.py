@@ -238,12 +238,16 @@ def test_histogram_counts_events_per_day_over_a_short_span():
     EventFactory(start_date=DAY + datetime.timedelta(days=2))
     bars = histogram(Event.objects.all())
     assert [(b.label, b.count) for b in bars] == [
+        ("2 Sep 2018", 0),
+        ("3 Sep 2018", 0),
         ("4 Sep 2018", 2),
         ("5 Sep 2018", 0),
         ("6 Sep 2018", 1),
+        ("7 Sep 2018", 0),
+        ("8 Sep 2018", 0),
     ]
-    assert bars[0].height == 40
-    assert bars[2].height == 20
+    assert bars[2].height == 40
+    assert bars[4].height == 20
 
 
 def test_histogram_counts_events_per_month_over_a_long_span():
