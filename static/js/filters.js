@@ -1,5 +1,6 @@
-// On narrow screens the filter panel starts folded unless filters are in use, so the events
-// come first. Without JavaScript it simply stays open.
+// On narrow screens the filter panel starts folded, so the events come first; its summary
+// says when filters are in use, and it stays open while a filter needs correcting.
+// Without JavaScript it simply stays open.
 (function () {
   "use strict";
   var panel = document.querySelector("details[data-fold-narrow]");
