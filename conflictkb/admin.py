@@ -25,6 +25,8 @@ admin.site.enable_nav_sidebar = False
 
 # History pages show the newest changes first and stop here; the full trail stays queryable.
 HISTORY_LIMIT = 500
+# Hidden form field: the record's audit version when the editor opened the change page.
+LOADED_VERSION = "loaded_version"
 UNINTERESTING_FIELDS = {"id", "created_at", "updated_at"}
 
 
@@ -95,8 +97,92 @@ def _foreign_key_labels(
     return labels
 
 
+def audit_version(obj: Model) -> int:
+    """The id of the last audited change of ``obj`` (0 before any): its version."""
+    latest = Events.objects.tracks(obj).order_by("-pgh_id").values_list("pgh_id", flat=True)
+    return latest.first() or 0
+
+
+def edit_conflict(obj: Model, version: int, fields: list[str]) -> str | None:
+    """What others changed in ``fields`` of ``obj`` since ``version``, or None.
+
+    Compares the audited snapshot at ``version`` with the row now, so changes to derived
+    columns (figures recomputed from claims, which are not audited) are no conflict.
+    """
+    history = Events.objects.tracks(obj).order_by("-pgh_id")
+    latest = history.first()
+    if latest is None or latest.pgh_id <= version:
+        return None
+    then = history.filter(pgh_id__lte=version).first()
+    if then is None:
+        return None
+    current = type(obj)._default_manager.get(pk=obj.pk)
+    changed = []
+    for field in obj._meta.concrete_fields:
+        if field.name not in fields or field.attname not in then.pgh_data:
+            continue
+        if field.to_python(then.pgh_data[field.attname]) != getattr(current, field.attname):
+            changed.append(str(field.verbose_name))
+    if not changed:
+        return None
+    user_id = (latest.pgh_context or {}).get("user")
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    who = user.get_username() if user else "Someone"
+    return (
+        f"{who} saved this {obj._meta.verbose_name} after you opened it, changing: "
+        f"{', '.join(changed)}. Your changes were not saved. The form shows your version; "
+        "check theirs in History, then save again to replace it."
+    )
+
+
+class ConcurrencyGuard(forms.ModelForm):
+    """Refuses to save over changes another editor made since this form was opened."""
+
+    request: HttpRequest
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        version = self.request.POST.get(LOADED_VERSION, "")
+        if self.instance.pk and version:
+            if not version.isdigit():
+                raise forms.ValidationError("The form was damaged; reload the page.")
+            conflict = edit_conflict(self.instance, int(version), list(self.fields))
+            if conflict:
+                # Saving again after reading this message is a deliberate overwrite.
+                self.request.conflict_seen = audit_version(self.instance)  # type: ignore[attr-defined]
+                raise forms.ValidationError(conflict, code="edit_conflict")
+        return cleaned
+
+
 class AuditedAdmin(admin.ModelAdmin):
-    """The "History" button of every change page shows the database audit trail with diffs."""
+    """The "History" button of every change page shows the database audit trail with diffs,
+    and saving over another editor's newer changes is refused."""
+
+    change_form_template = "admin/conflictkb/change_form.html"
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (ConcurrencyGuard, form), {"request": request})
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
+        # The version the editor started from travels with the form, across re-renders.
+        if obj is not None:
+            context[LOADED_VERSION] = (
+                getattr(request, "conflict_seen", None)
+                or request.POST.get(LOADED_VERSION)
+                or audit_version(obj)
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None

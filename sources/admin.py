@@ -41,14 +41,9 @@ class ClaimForm(forms.ModelForm):
         return status
 
 
-class RequestFormMixin:
-    """Hands the request to ClaimForm so it can check the user's permissions."""
-
-    def get_form(
-        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
-    ) -> Any:
-        form = super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
-        return type(form.__name__, (form,), {"request": request})
+class InlineRequestMixin:
+    """Hands the request to inline ClaimForms so they can check the user's permissions
+    (AuditedAdmin does the same for the main form)."""
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
         formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
@@ -69,7 +64,7 @@ CLAIM_FIELDSETS_BODY: list[Any] = [
 ]
 
 
-class EventClaimInline(RequestFormMixin, admin.StackedInline):
+class EventClaimInline(InlineRequestMixin, admin.StackedInline):
     model = Claim
     form = ClaimForm
     fk_name = "event"
@@ -93,7 +88,7 @@ class EventWithClaimsAdmin(EventAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(RequestFormMixin, AuditedAdmin):
+class ClaimAdmin(AuditedAdmin):
     form = ClaimForm
     list_display = [
         "short_quote",
