@@ -577,7 +577,9 @@ class ApiViewSet(viewsets.ModelViewSet):
         self.check_status_change(None, serializer.validated_data)
         instance = self.save_audited(serializer)
         data = self.read_representation(instance)
-        return Response(data, status=status.HTTP_201_CREATED, headers={"Location": data["url"]})
+        # str(): DRF's Hyperlink is a str subclass, and WSGI servers insist on plain str headers.
+        location = str(data["url"])
+        return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         partial = kwargs.pop("partial", False)

@@ -421,6 +421,7 @@ def test_an_editors_token_creates_a_draft_event_recorded_with_the_editor(api_edi
     assert response.status_code == 201, response.content
     body = response.json()
     assert response["Location"] == body["url"]
+    assert type(response.headers["Location"]) is str  # wsgiref refuses str subclasses
     assert body["end_date"] == "2018-09-07"  # filled in by Event.clean(), as in the admin
     assert body["status"] == "draft"
     assert body["participants"][0]["role"] == "perpetrator"
