@@ -10,6 +10,9 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     return HttpResponsePermanentRedirect(static("conflictkb/favicon.svg"))
 
 
+# Tells "the database is down, retry" (503) apart from other failures (500), as HTML or JSON.
+handler500 = "conflictkb.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("conflictkb.api")),

@@ -1,0 +1,111 @@
+"""With the database unreachable, pages answer a 503 page and the API a 503 JSON body, then
+recover by themselves when it is back. The outage is real: the server refuses connections."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.db import connection
+
+pytestmark = pytest.mark.slow
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(url: str) -> tuple[int, str, dict[str, str]]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (loopback only)
+            return response.status, response.read().decode(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), dict(error.headers)
+
+
+@pytest.fixture
+def site_on_its_own_database(db: None) -> Iterator[tuple[str, psycopg.Connection, str]]:
+    """A migrated database on the test server, and the site served from it by runserver."""
+    params = connection.get_connection_params()
+    admin = psycopg.connect(**{**params, "dbname": "postgres"}, autocommit=True)
+    name = f"ckb_outage_{uuid.uuid4().hex[:8]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    host = params.get("host") or "127.0.0.1"
+    netloc = f"{params.get('user', 'postgres')}@" + (
+        f"{host}:{params.get('port') or 5432}" if not host.startswith("/") else ""
+    )
+    url = f"postgres://{netloc}/{name}" + (f"?host={host}" if host.startswith("/") else "")
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "false"}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"],
+        cwd=PROJECT,
+        env=env,
+        check=True,
+        timeout=300,
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                get(base + "/favicon.ico")
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base, admin, name
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def take_down(admin: psycopg.Connection, name: str) -> None:
+    admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+    admin.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]
+    )
+
+
+def test_pages_and_api_answer_503_while_the_database_is_down_and_recover(
+    site_on_its_own_database,
+):
+    base, admin, name = site_on_its_own_database
+    assert get(base + "/")[0] == 200
+    assert get(base + "/api/v1/events/")[0] == 200
+
+    take_down(admin, name)
+    status, body, headers = get(base + "/")
+    assert status == 503
+    assert "ConflictKB is temporarily unavailable" in body
+    assert "Traceback" not in body
+    assert headers["Retry-After"] == "30"
+    status, body, headers = get(base + "/api/v1/events/")
+    assert status == 503
+    assert headers["Content-Type"] == "application/json"
+    assert body == '{"detail": "The database is unavailable. Please try again in a moment."}'
+
+    admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+    assert get(base + "/")[0] == 200
+    assert get(base + "/api/v1/events/")[0] == 200
