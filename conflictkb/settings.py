@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "conflictkb.security.LoginRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the acting user and the request URL as the context of every audited change.
@@ -158,6 +159,19 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+# Failed sign-ins allowed per address and per username within 15 minutes.
+LOGIN_FAILURES_ALLOWED = int(env("LOGIN_FAILURES_ALLOWED", "5"))
+
+# Throttle and sign-in counters live in the cache. The default is per process; with several
+# app server processes, set CACHE_TABLE (created by `manage.py createcachetable`) to share them.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": env("CACHE_TABLE"),
+    }
+    if env("CACHE_TABLE")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 # --- Site -----------------------------------------------------------------------------------
 SITE_NAME = "ConflictKB"

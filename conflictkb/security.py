@@ -1,0 +1,59 @@
+"""Slows down password guessing: after too many failed logins from one address, or for one
+username, further attempts are refused with 429 for a while."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.template import loader
+from django.urls import reverse
+
+WINDOW_SECONDS = 15 * 60
+
+
+def _keys(request: HttpRequest, username: str | None) -> list[str]:
+    keys = [f"login-failures:ip:{request.META.get('REMOTE_ADDR', '')}"]
+    if username:
+        keys.append(f"login-failures:user:{username.strip().lower()}")
+    return keys
+
+
+def record_login_failure(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    """user_login_failed receiver: count the failure for the address and the username."""
+    if request is None:
+        return
+    for key in _keys(request, credentials.get("username")):
+        cache.add(key, 0, WINDOW_SECONDS)  # the window starts at the first failure
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, WINDOW_SECONDS)
+
+
+def forget_user_failures(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    """user_logged_in receiver: a successful login clears that username's count."""
+    cache.delete(f"login-failures:user:{user.get_username().strip().lower()}")
+
+
+class LoginRateLimitMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.path == reverse("admin:login"):
+            limit = settings.LOGIN_FAILURES_ALLOWED
+            failures = cache.get_many(_keys(request, request.POST.get("username")))
+            if any(count >= limit for count in failures.values()):
+                html = loader.render_to_string(
+                    "429.html", {"minutes": WINDOW_SECONDS // 60}, request=None
+                )
+                response = HttpResponse(html, status=429)
+                response["Retry-After"] = str(WINDOW_SECONDS)
+                return response
+        return self.get_response(request)
