@@ -25,7 +25,13 @@ from rest_framework.utils.urls import remove_query_param
 
 from actors.api import ActorSummarySerializer
 from actors.models import AcledActorType, Actor, ActorKind
-from conflictkb.api.base import ApiViewSet, ModelCleanSerializer, UUIDRelatedField, visible
+from conflictkb.api.base import (
+    ApiViewSet,
+    ModelCleanSerializer,
+    StrictOrderingFilter,
+    UUIDRelatedField,
+    visible,
+)
 from conflictkb.api.filters import UpdatedSinceFilter
 from events.filters import EventFilter
 from events.models import (
@@ -45,8 +51,8 @@ from sources.api import ClaimSerializer, claims_for_api
 
 def attach_ancestors(places: Iterable[Location | None], user: Any) -> None:
     """Give each place ``api_ancestors`` (country first) with one query for all of them."""
-    places = [place for place in places if place is not None]
-    wanted = {ancestor for place in places for ancestor in place.ancestor_ids}
+    present = [place for place in places if place is not None]
+    wanted = {ancestor for place in present for ancestor in place.ancestor_ids}
     found = (
         {
             place.pk: place
@@ -57,8 +63,8 @@ def attach_ancestors(places: Iterable[Location | None], user: Any) -> None:
         if wanted
         else {}
     )
-    for place in places:
-        place.api_ancestors = [found[pk] for pk in place.ancestor_ids if pk in found]  # type: ignore[union-attr]
+    for place in present:
+        place.api_ancestors = [found[pk] for pk in place.ancestor_ids if pk in found]  # type: ignore[attr-defined]
 
 
 class PlaceRefSerializer(serializers.ModelSerializer):
@@ -115,7 +121,10 @@ class PlaceSerializer(AncestorsMixin, serializers.ModelSerializer):
 
 
 class PlaceWriteSerializer(ModelCleanSerializer):
-    parent = UUIDRelatedField(queryset=Location.objects.all(), required=False, allow_null=True)
+    # Declared fields are popped off the class by DRF; the stubs see Field.parent.
+    parent = UUIDRelatedField(  # type: ignore[assignment]
+        queryset=Location.objects.all(), required=False, allow_null=True
+    )
 
     class Meta:
         model = Location
@@ -333,7 +342,9 @@ class EventWriteSerializer(ModelCleanSerializer):
     place = UUIDRelatedField(
         source="location", queryset=Location.objects.all(), required=False, allow_null=True
     )
-    parent = UUIDRelatedField(queryset=Event.objects.all(), required=False, allow_null=True)
+    parent = UUIDRelatedField(  # type: ignore[assignment]
+        queryset=Event.objects.all(), required=False, allow_null=True
+    )
     participants = ParticipantWriteSerializer(
         many=True, required=False, help_text="Replaces the event's participants when given."
     )
@@ -544,7 +555,8 @@ def acled_row(event: Event) -> list[Any]:
     side1 = [p.actor for p in participations if p.role in SIDE_1]
     side2 = [p.actor for p in participations if p.role in SIDE_2]
     supporters = [p.actor for p in participations if p.role == Role.SUPPORTER]
-    actor1, actor2 = (side1[:1] or [None])[0], (side2[:1] or [None])[0]
+    actor1 = side1[0] if side1 else None
+    actor2 = side2[0] if side2 else None
     inter1 = actor1.acled_type if actor1 else None
     inter2 = actor2.acled_type if actor2 else None
     place = event.location
@@ -701,7 +713,7 @@ class EventViewSet(ApiViewSet):
 
     def csv_response(self, queryset: QuerySet[Event]) -> StreamingHttpResponse:
         user = self.request.user
-        ordering = self.filter_backends[1]().get_ordering(self.request, queryset, self)
+        ordering = StrictOrderingFilter().get_ordering(self.request, queryset, self)
         queryset = queryset.prefetch_related(
             # Claims with document and outlet for the source column: one query per 500 rows.
             models.Prefetch(

@@ -37,13 +37,14 @@ class RecordRefSerializer(serializers.Serializer):
 def record_ref(record: models.Model | None, request: Any) -> dict[str, Any] | None:
     if record is None:
         return None
-    kind = {
+    kinds: dict[type[models.Model], str] = {
         Event: "event",
         Actor: "actor",
         ActorRelation: "actor_relation",
         Location: "place",
         Outlet: "outlet",
-    }[type(record)]
+    }
+    kind = kinds[type(record)]
     view_name = {"actor_relation": "actorrelation", "place": "place"}.get(kind, kind)
     return {
         "type": kind,

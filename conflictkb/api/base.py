@@ -48,7 +48,7 @@ def visible(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
 
     The decision stays in ``PublishableQuerySet.visible_to``; this only lends it to them.
     """
-    return PublishableQuerySet.visible_to(queryset, user)  # type: ignore[arg-type]
+    return PublishableQuerySet.visible_to(queryset, user)  # type: ignore[type-var]
 
 
 # --- Errors ---------------------------------------------------------------------------------
@@ -145,9 +145,7 @@ class KeysetCursorPagination(BasePagination):
             )
         return condition
 
-    def paginate_queryset(
-        self, queryset: QuerySet[Any], request: Request, view: Any = None
-    ) -> list[Any]:
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
         self.request = request
         self.page_size = self.get_page_size(request)
         self.ordering = tuple(StrictOrderingFilter().get_ordering(request, queryset, view))
@@ -367,7 +365,7 @@ class ApiAutoSchema(AutoSchema):
         if action in ("retrieve", "create", "update", "partial_update") and detail is not None:
             return detail
         if action in ("create", "update", "partial_update"):
-            return self.view.serializer_class
+            return getattr(self.view, "serializer_class", None)
         return super().get_response_serializers()
 
     def get_override_parameters(self) -> list[Any]:
@@ -474,10 +472,14 @@ class ApiViewSet(viewsets.ModelViewSet):
 
     # --- reading
 
+    @property
+    def model(self) -> type[models.Model]:
+        # Subclasses set ``queryset``; the stubs type the class attribute as a manager.
+        return self.queryset.model  # type: ignore[arg-type,union-attr]
+
     def base_queryset(self) -> QuerySet[Any]:
         """Rows with what their representation needs loaded; no visibility rule."""
-        assert self.queryset is not None
-        return self.queryset.all()
+        return self.model._default_manager.all()
 
     def get_queryset(self) -> QuerySet[Any]:
         return visible(self.base_queryset(), self.request.user)
@@ -533,11 +535,11 @@ class ApiViewSet(viewsets.ModelViewSet):
 
     def check_status_change(self, instance: models.Model | None, data: dict[str, Any]) -> None:
         """Publishing (or unpublishing) needs ``publish_<model>``, as in the admin."""
-        if "status" not in data or not hasattr(self.queryset.model, "is_published"):  # type: ignore[union-attr]
+        if "status" not in data or not hasattr(self.model, "is_published"):
             return
         before = instance.status if instance is not None else Publication.DRAFT  # type: ignore[attr-defined]
         if (data["status"] == Publication.PUBLISHED) != (before == Publication.PUBLISHED):
-            meta = self.queryset.model._meta  # type: ignore[union-attr]
+            meta = self.model._meta
             require_permission(
                 self.request.user,
                 f"{meta.app_label}.publish_{meta.model_name}",
