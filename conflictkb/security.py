@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 WINDOW_SECONDS = 15 * 60
 
@@ -41,12 +41,19 @@ def forget_user_failures(sender: Any, request: HttpRequest, user: Any, **kwargs:
     cache.delete(f"login-failures:user:{user.get_username().strip().lower()}")
 
 
+def _login_path() -> str | None:
+    try:
+        return reverse("admin:login")
+    except NoReverseMatch:  # a URL configuration without the admin
+        return None
+
+
 class LoginRateLimitMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "POST" and request.path == reverse("admin:login"):
+        if request.method == "POST" and request.path == _login_path():
             limit = settings.LOGIN_FAILURES_ALLOWED
             failures = cache.get_many(_keys(request, request.POST.get("username")))
             if any(count >= limit for count in failures.values()):
