@@ -61,6 +61,7 @@ class ImportReport:
             f"documents created: {r.documents_created}; claims created: {r.claims_created}, "
             f"updated: {r.claims_updated}.",
         ]
+        out.append("Seconds per step: " + ", ".join(f"{k} {v}" for k, v in r.seconds.items()))
         if r.kept:
             out.append(f"Kept editors' changes on {len(r.kept)} event(s):")
             out += [f"line {k.line}, {k.external_id}: {', '.join(k.fields)}" for k in r.kept]
@@ -94,6 +95,7 @@ def events_import(
         return report
     assert text is not None
     parsed: Parsed = spec.parse(text)
+    parse_seconds = time.monotonic() - started
     report.rows = len(parsed.rows) + len({p.line for p in parsed.problems if p.line > 1})
     if parsed.problems:
         report.problems = parsed.problems
@@ -120,6 +122,7 @@ def events_import(
             status=status,
             progress=progress,
         )
+        report.result.seconds = {"reading": round(parse_seconds, 2), **report.result.seconds}
         if dry_run:
             transaction.set_rollback(True)
     report.seconds = time.monotonic() - started
