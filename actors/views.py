@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.views.generic import DetailView
 
 from actors.models import Actor
 from events.models import Event, Participation, Role
 from events.views import PublicationMixin
+from sources.models import Claim
 
 # The actor page lists this many of its most recent events; the timeline has the rest.
 EVENTS_SHOWN = 100
@@ -37,19 +38,25 @@ class ActorDetailView(PublicationMixin, DetailView):
         role_names = dict(Role.choices)
         for participation in participations[:EVENTS_SHOWN]:
             by_role.setdefault(role_names[participation.role], []).append(participation.event)
-        claims = actor.claims_made.all()
-        if not user.is_staff:
-            claims = claims.published()
-        claims_made = list(
-            claims.select_related(
-                "event",
-                "actor",
-                "location",
-                "actor_relation__subject",
-                "actor_relation__object",
-                "document__outlet",
-                "value_actor",
-            ).order_by("-document__published_on", "pk")[:CLAIMS_SHOWN]
+        claims = Claim.objects.all() if user.is_staff else Claim.objects.published()
+        claims = claims.select_related(
+            "event",
+            "actor",
+            "location",
+            "actor_relation__subject",
+            "actor_relation__object",
+            "claimant_actor",
+            "claimant_outlet",
+            "document__outlet",
+            "value_actor",
+        ).order_by("-document__published_on", "pk")
+        claims_made = list(claims.filter(claimant_actor=actor)[:CLAIMS_SHOWN])
+        # What others say about this actor: designations, intents, statements, and claims about
+        # its relations ("Turkey classifies Tahrir al-Sham as a terrorist group").
+        claims_about = list(
+            claims.filter(
+                Q(actor=actor) | Q(actor_relation__subject=actor) | Q(actor_relation__object=actor)
+            ).exclude(claimant_actor=actor)[:CLAIMS_SHOWN]  # its own are listed as made
         )
         relations = [
             (r.valid_from, r.valid_to, r.get_kind_display(), r.object, r)
@@ -66,5 +73,6 @@ class ActorDetailView(PublicationMixin, DetailView):
             events_by_role=by_role,
             more_events=len(participations) > EVENTS_SHOWN,
             claims_made=claims_made,
+            claims_about=claims_about,
         )
         return context

@@ -28,7 +28,7 @@ from conflictkb.audit import audited
 from conflictkb.models import Publication, Publishable, PublishableQuerySet
 
 if TYPE_CHECKING:
-    from django.db.models.manager import RelatedManager
+    from django.db.models.fields.related_descriptors import RelatedManager
 
 
 class ReturnedCharField(models.CharField):

@@ -385,8 +385,11 @@ class Claim(PublicRecord):
         return f"{self.claimant}: {self.get_kind_display()} ({self.subject})"
 
     def get_absolute_url(self) -> str:
-        subject = self.subject
-        return f"{subject.get_absolute_url()}#claim-{self.uuid}" if subject else ""
+        # A claim about a relation between actors is shown on its subject actor's page.
+        subject = self.actor_relation.subject if self.actor_relation else self.subject
+        if subject is None or isinstance(subject, ActorRelation):
+            return ""
+        return f"{subject.get_absolute_url()}#claim-{self.uuid}"
 
     @property
     def subject(self) -> Event | Actor | ActorRelation | Location | None:

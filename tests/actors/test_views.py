@@ -112,7 +112,7 @@ def test_a_draft_actor_is_not_found_by_anonymous_visitors(anon_client, editor_cl
 
 
 @pytest.mark.parametrize("n", [1, 50])
-def test_actor_page_runs_six_queries_whatever_the_number_of_events(
+def test_actor_page_runs_seven_queries_whatever_the_number_of_events(
     anon_client, django_assert_num_queries, hts, n
 ):
     for _ in range(n):
@@ -121,12 +121,14 @@ def test_actor_page_runs_six_queries_whatever_the_number_of_events(
         ClaimFactory(claimant_actor=hts, event=event)
         ActorRelationFactory(subject=hts, kind=RelationKind.OPPOSES)
         ActorRelationFactory(object=hts, kind=RelationKind.BACKS)
-    with django_assert_num_queries(6):
+        ClaimFactory(event=None, actor=hts, kind="designation", value_best=None)
+    with django_assert_num_queries(7):
         # 1. the actor
         # 2. its names
         # 3. its relations as subject, with the other actor
         # 4. its relations as object, with the other actor
         # 5. its participations with event, event type and place
         # 6. the claims it made, with subject, document and outlet
+        # 7. the claims about it or its relations, likewise
         page = body(anon_client.get(hts.get_absolute_url()))
     assert page.count('<li><time datetime="2018-09-04">') == n
