@@ -15,7 +15,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Q, QuerySet, Value
+from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
@@ -29,6 +29,7 @@ from conflictkb.api.base import ApiViewSet, KeysetCursorPagination
 from conflictkb.models import Publication
 
 # Resource name in the feed → tracked model. Types sort by these names.
+PUBLISHABLE = {"actor", "document", "event", "outlet", "place"}
 RESOURCES = {
     "actor": "actors.Actor",
     "actor_relation": "actors.ActorRelation",
@@ -48,12 +49,29 @@ def audit_model(label: str) -> type[models.Model]:
 def deletions(
     resource: str, *, since: datetime.datetime, after: tuple[str, str, int] | None, staff: bool
 ) -> QuerySet[Any]:
-    """One resource's deletions at or after ``since`` and past the cursor ``after``."""
+    """One resource's removals at or after ``since`` and past the cursor ``after``.
+
+    Readers who see published records only also lose a record when it goes back to draft:
+    for them an update whose previous state was published and whose new one is not counts
+    as a removal ("unpublished"); deleted drafts, which they never held, are left out.
+    """
     model = audit_model(RESOURCES[resource])
-    rows = model.objects.filter(pgh_label="delete", pgh_created_at__gte=since)  # type: ignore[attr-defined]
-    if not staff and any(f.name == "status" for f in model._meta.fields) and resource != "claim":
-        # Anonymous mirrors never held drafts, so they need not hear of their removal.
-        rows = rows.filter(status=Publication.PUBLISHED)
+    rows = model.objects.filter(pgh_created_at__gte=since)  # type: ignore[attr-defined]
+    removed = Q(pgh_label="delete")
+    if not staff and resource in PUBLISHABLE:
+        previous = (
+            model.objects.filter(  # type: ignore[attr-defined]
+                pgh_obj_id=OuterRef("pgh_obj_id"), pgh_id__lt=OuterRef("pgh_id")
+            )
+            .order_by("-pgh_id")
+            .values("status")[:1]
+        )
+        rows = rows.annotate(previous_status=Subquery(previous))
+        published = Publication.PUBLISHED
+        removed = (removed & Q(status=published)) | (
+            Q(pgh_label="update", previous_status=published) & ~Q(status=published)
+        )
+    rows = rows.filter(removed)
     if after is not None:
         at, after_type, pgh_id = after
         if resource > after_type:
@@ -63,8 +81,15 @@ def deletions(
         else:
             rows = rows.filter(pgh_created_at__gt=at)
     return (
-        rows.annotate(resource=Value(resource, output_field=models.CharField()))
-        .values("pgh_created_at", "resource", "pgh_id", "uuid")
+        rows.annotate(
+            resource=Value(resource, output_field=models.CharField()),
+            reason=Case(
+                When(pgh_label="delete", then=Value("deleted")),
+                default=Value("unpublished"),
+                output_field=models.CharField(),
+            ),
+        )
+        .values("pgh_created_at", "resource", "pgh_id", "uuid", "reason")
         .order_by()
     )
 
@@ -72,7 +97,11 @@ def deletions(
 class DeletedSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=sorted(RESOURCES))
     id = serializers.UUIDField()
-    deleted_at = serializers.DateTimeField()
+    deleted_at = serializers.DateTimeField(help_text="When it was deleted or unpublished.")
+    reason = serializers.ChoiceField(
+        choices=["deleted", "unpublished"],
+        help_text="unpublished: back to draft, so gone for readers without editor rights.",
+    )
 
 
 class DeletedView(GenericAPIView):
@@ -144,7 +173,12 @@ class DeletedView(GenericAPIView):
                 base64.urlsafe_b64encode(cursor.encode()).decode(),
             )
         results = [
-            {"type": row["resource"], "id": row["uuid"], "deleted_at": row["pgh_created_at"]}
+            {
+                "type": row["resource"],
+                "id": row["uuid"],
+                "deleted_at": row["pgh_created_at"],
+                "reason": row["reason"],
+            }
             for row in rows
         ]
         return Response({"next": next_link, "results": DeletedSerializer(results, many=True).data})

@@ -98,3 +98,19 @@ def test_the_feed_costs_one_query_for_1_and_100_deletions(api_anon, django_asser
         actor.delete()
     with django_assert_num_queries(1):
         assert len(results(api_anon.get(DELETED, {"since": since(), "page_size": 100}))) == 100
+
+
+def test_a_record_sent_back_to_draft_is_removed_for_anonymous_mirrors_only(api_anon, api_editor):
+    event = EventFactory()
+    event.status = "draft"
+    event.save()
+    event.title = "Edited as a draft"
+    event.save()  # a second draft edit is not a second removal
+    rows = results(api_anon.get(DELETED, {"since": since()}))
+    assert [(r["type"], r["id"], r["reason"]) for r in rows] == [
+        ("event", str(event.uuid), "unpublished")
+    ]
+    assert results(api_editor.get(DELETED, {"since": since()})) == []
+    event.delete()
+    reasons = [r["reason"] for r in results(api_editor.get(DELETED, {"since": since()}))]
+    assert reasons == ["deleted"]
