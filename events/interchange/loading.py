@@ -526,9 +526,9 @@ def stage(cursor: Any, rows: list[Row]) -> None:
                 inter = row.actor_types.get(name)
                 if actor is None:
                     actor = actors[name.lower()] = len(actor_rows) + 1
-                    actor_rows.append((actor, name, inter, KIND_OF_INTER.get(inter, "militia")))  # type: ignore[arg-type]
+                    actor_rows.append((actor, name, inter, KIND_OF_INTER.get(inter, "militia")))
                 elif inter and actor_rows[actor - 1][2] is None:
-                    actor_rows[actor - 1] = (actor, name, inter, KIND_OF_INTER[inter])  # type: ignore[index]
+                    actor_rows[actor - 1] = (actor, name, inter, KIND_OF_INTER[inter])
                 parts.append((row.line, pos, actor, role))
             copy_rows.write_row(
                 (

@@ -202,7 +202,7 @@ def day(row: dict[str, str], column: str) -> datetime.date:
 
 
 def coordinates(row: dict[str, str]) -> tuple[float | None, float | None]:
-    values = []
+    values: list[float | None] = []
     for column, limit in (("latitude", 90.0), ("longitude", 180.0)):
         value = row.get(column, "").strip()
         if not value:
@@ -259,7 +259,7 @@ def check_names(row_names: list[str], column: str) -> None:
 ISO_ALPHA2 = {760: "SY", 792: "TR", 368: "IQ", 422: "LB", 400: "JO", 376: "IL", 364: "IR"}
 
 # ACLED's inter codes as the closest actor kind, for actors an import creates.
-KIND_OF_INTER = {
+KIND_OF_INTER: dict[int | None, str] = {
     AcledActorType.STATE_FORCES: ActorKind.STATE_FORCES,
     AcledActorType.REBEL_GROUPS: ActorKind.REBEL_GROUP,
     AcledActorType.POLITICAL_MILITIAS: ActorKind.MILITIA,

@@ -26,6 +26,7 @@ from sources.models import Claim, ClaimKind, OutletKind
 
 BATCH = 500
 SOURCE = ACLED_COLUMNS.index("source")
+NOTES = ACLED_COLUMNS.index("notes")
 SIDE_1 = (Role.PERPETRATOR, Role.SIDE_A, Role.HOST)
 SIDE_2 = (Role.TARGET, Role.SIDE_B)
 DEATHS = re.compile(r"side A (\d+) · side B (\d+) · civilians (\d+) · unknown (\d+)")
@@ -72,18 +73,16 @@ def in_batches(events: QuerySet[Event], user: Any) -> Iterator[Event]:
 
 
 def sources(event: Event) -> str:
-    """A dataset is a compiler, not a source: for its claims, name the source text it cites."""
-    claims: Iterable[Claim] = event.claims.all()  # type: ignore[attr-defined]
-    return "; ".join(
-        sorted(
-            {
-                claim.document.title
-                if claim.document.outlet.kind == OutletKind.DATASET
-                else claim.document.outlet.name
-                for claim in claims
-            }
-        )
-    )
+    """A dataset is a compiler, not a source: for its claims, give the source text it cites
+    (kept verbatim as the document's text)."""
+    claims: Iterable[Claim] = event.claims.all()
+    names = {
+        claim.document.text
+        if claim.document.outlet.kind == OutletKind.DATASET
+        else claim.document.outlet.name
+        for claim in claims
+    }
+    return "; ".join(sorted(name for name in names if name))
 
 
 def write_acled(out: TextIO, events: QuerySet[Event], *, user: Any) -> int:
@@ -93,20 +92,23 @@ def write_acled(out: TextIO, events: QuerySet[Event], *, user: Any) -> int:
     for event in in_batches(events, user):
         row = acled_row(event)
         row[SOURCE] = sources(event)
+        # The API falls back to the title for readers; a file meant to be imported again
+        # keeps notes as they were (the importer derives titles itself).
+        row[NOTES] = event.summary
         writer.writerow(row)
         count += 1
     return count
 
 
 def dataset_claim(event: Event) -> Claim | None:
-    claims: list[Claim] = list(event.claims.all())  # type: ignore[attr-defined]
+    claims: list[Claim] = list(event.claims.all())
     fatalities = [c for c in claims if c.kind == ClaimKind.FATALITIES]
     datasets = [c for c in fatalities if c.document.outlet.kind == OutletKind.DATASET]
-    return (datasets or fatalities or [None])[0]
+    return next(iter(datasets or fatalities), None)
 
 
 def ucdp_row(event: Event) -> list[Any]:
-    parts: list[Participation] = list(event.participations.all())  # type: ignore[attr-defined]
+    parts: list[Participation] = list(event.participations.all())
     side_a = [p.actor for p in parts if p.role in SIDE_1]
     side_b = [p.actor for p in parts if p.role in SIDE_2]
     top = event.event_type.parent or event.event_type

@@ -25,7 +25,7 @@ from events.models import (
     Role,
 )
 from sources.models import Claim, Document, Outlet, OutletKind
-from tests.factories import ActorFactory, ActorNameFactory, LocationFactory
+from tests.factories import ActorFactory, ActorNameFactory, LocationFactory, ParticipationFactory
 
 DATA = Path(__file__).parent.parent / "data"
 pytestmark = pytest.mark.django_db
@@ -51,8 +51,8 @@ def strike(event_id: str = "SYR9001", *, fatalities: int = 13, notes: str = "Str
     )
 
 
-def run(data: bytes, **options: object) -> ImportReport:
-    return events_import(data=data, dataset="acled", file_name="test.csv", **options)  # type: ignore[arg-type]
+def run(data: bytes, **options: bool) -> ImportReport:
+    return events_import(data=data, dataset="acled", file_name="test.csv", **options)
 
 
 def counts() -> dict[str, int]:
@@ -240,8 +240,10 @@ def test_an_editors_change_survives_a_reimport_and_is_listed_in_the_report() -> 
 def test_an_editors_change_to_participants_is_kept() -> None:
     run(acled(strike()))
     event = Event.objects.get(acled_id="SYR9001")
-    extra = ActorFactory(name="Military Forces of Syria (2000-)")
-    Participation.objects.create(event=event, actor=extra, role=Role.SUPPORTER)
+    ParticipationFactory(
+        event=event, actor__name="Military Forces of Syria (2000-)", role=Role.SUPPORTER
+    )
+    extra = Actor.objects.get(name="Military Forces of Syria (2000-)")
 
     report = run(acled(strike(fatalities=20)))
 
