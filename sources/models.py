@@ -23,6 +23,18 @@ from conflictkb.models import (
 from events.models import Event, Location
 
 
+def web_address(field: str) -> models.CheckConstraint:
+    """Links shown to readers are http(s) only: never ``javascript:`` or ``data:``, whatever
+    wrote the row."""
+    return models.CheckConstraint(
+        condition=Q(**{field: ""})
+        | Q(**{f"{field}__startswith": "https://"})
+        | Q(**{f"{field}__startswith": "http://"}),
+        name=f"%(class)s_{field}_http",
+        violation_error_message="Only http:// and https:// addresses are accepted.",
+    )
+
+
 class OutletKind(models.TextChoices):
     NEWS_AGENCY = "news_agency", "News agency"
     NEWSPAPER = "newspaper", "Newspaper"
@@ -93,6 +105,7 @@ class Outlet(Publishable):
     class Meta:
         ordering = ["name"]
         permissions = [("publish_outlet", "Can publish outlets")]
+        constraints = [web_address("url")]
 
     def __str__(self) -> str:
         return self.name
@@ -125,12 +138,14 @@ class Document(Publishable):
         ordering = [F("published_on").desc(nulls_last=True), "title"]
         permissions = [("publish_document", "Can publish documents")]
         constraints = [
+            web_address("url"),
+            web_address("archive_url"),
             models.UniqueConstraint(
                 fields=["url"],
                 condition=~Q(url=""),
                 name="document_url_unique",
                 violation_error_message="A document with this URL is already recorded.",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,113 @@
+"""Content written to deface or attack renders inert: in pages, the admin, exports and the API."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from sources.models import Document, Outlet
+from tests.factories import (
+    ActorFactory,
+    ClaimFactory,
+    DocumentFactory,
+    EventFactory,
+    LocationFactory,
+    OutletFactory,
+    ParticipationFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SCRIPT = '<script>alert("pwned")</script>'
+IMAGE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def hostile_event():
+    place = LocationFactory(name=f"Idlib {IMAGE}")
+    event = EventFactory(title=f"Strike {SCRIPT}", summary=f"<b>bold</b> {IMAGE}", location=place)
+    ParticipationFactory(event=event, actor=ActorFactory(name=f"Group {IMAGE}"))
+    ClaimFactory(event=event, quote=f"They said {SCRIPT}")
+    return event
+
+
+def assert_inert(html: str) -> None:
+    assert SCRIPT not in html
+    assert IMAGE not in html
+    assert "&lt;script&gt;" in html or "&lt;img" in html
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        lambda e: reverse("events:timeline"),
+        lambda e: e.get_absolute_url(),
+        lambda e: e.participations.get().actor.get_absolute_url(),
+        lambda e: e.location.get_absolute_url(),
+        lambda e: reverse("search") + "?q=Strike",
+        lambda e: reverse("admin:events_event_changelist"),
+        lambda e: reverse("admin:events_event_change", args=[e.pk]),
+        lambda e: reverse("admin:events_event_history", args=[e.pk]),
+        lambda e: reverse("admin:sources_claim_changelist"),
+    ],
+)
+def test_markup_in_titles_names_and_quotes_is_shown_as_text(hostile_event, superuser, client, page):
+    client.force_login(superuser)
+    response = client.get(page(hostile_event))
+    assert response.status_code == 200
+    assert_inert(response.content.decode())
+
+
+def test_the_map_data_is_json_that_carries_markup_as_plain_strings(hostile_event, client):
+    response = client.get(reverse("events:export_geojson"))
+    assert response["Content-Type"].startswith("application/geo+json")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    titles = [feature["properties"]["title"] for feature in json.loads(body)["features"]]
+    assert titles == [hostile_event.title]  # text for the popup to insert as text, not HTML
+
+
+@pytest.mark.parametrize("model", [Outlet, Document])
+def test_javascript_links_are_refused_by_the_database(model):
+    row = OutletFactory() if model is Outlet else DocumentFactory()
+    with pytest.raises(IntegrityError, match="url_http"), transaction.atomic():
+        model.objects.filter(pk=row.pk).update(url="javascript:alert(1)")
+
+
+def test_javascript_links_are_refused_by_the_admin_form(superuser, client):
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:sources_outlet_add"),
+        {"name": "Evil", "kind": "newspaper", "url": "javascript:alert(1)", "status": "draft"},
+    )
+    assert response.status_code == 200
+    assert "Enter a valid URL." in response.content.decode()
+    assert not Outlet.objects.filter(name="Evil").exists()
+
+
+def test_the_csv_export_neutralises_spreadsheet_formulas(client):
+    for start in ("=", "+", "-", "@"):
+        EventFactory(title=f'{start}HYPERLINK("http://evil.example","click")')
+    response = client.get(reverse("events:export_csv"))
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode()
+    cells = [cell for row in csv.reader(io.StringIO(body)) for cell in row]
+    assert not [cell for cell in cells if cell[:1] in {"=", "+", "@"} or cell.startswith("-H")]
+    assert sum("HYPERLINK" in cell for cell in cells) == 4
+
+
+@pytest.mark.parametrize("path", ["/", "/admin/login/", "/api/v1/events/", "/search/?q=Idlib"])
+def test_every_response_forbids_inline_script_and_framing(client, path):
+    response = client.get(path)
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self';" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "img-src 'self' data: https://tile.openstreetmap.org" in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
