@@ -30,6 +30,7 @@ from conflictkb.api.base import (
     ModelCleanSerializer,
     StrictOrderingFilter,
     UUIDRelatedField,
+    hidden,
     visible,
 )
 from conflictkb.api.filters import UpdatedSinceFilter
@@ -320,6 +321,13 @@ class EventSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+    def to_representation(self, instance: Event) -> Any:
+        data = super().to_representation(instance)
+        for key, record in (("place", instance.location), ("parent", instance.parent)):
+            if hidden(record, self.context):
+                data[key] = None
+        return data
 
 
 class EventDetailSerializer(EventSerializer):

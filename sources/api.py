@@ -16,7 +16,9 @@ from conflictkb.api.base import (
     ApiViewSet,
     ModelCleanSerializer,
     UUIDRelatedField,
+    hidden,
     require_permission,
+    visible,
 )
 from events.models import Event, Location, Participation
 from sources.filters import ClaimFilter, DocumentFilter, OutletFilter
@@ -86,6 +88,12 @@ class OutletSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+    def to_representation(self, instance: Outlet) -> Any:
+        data = super().to_representation(instance)
+        if hidden(instance.affiliated_actor, self.context):
+            data["affiliated_actor"] = None
+        return data
 
 
 class OutletWriteSerializer(ModelCleanSerializer):
@@ -233,9 +241,20 @@ class ClaimSerializer(serializers.ModelSerializer):
     def get_subject(self, claim: Claim) -> dict[str, Any] | None:
         return record_ref(claim.subject, self.context.get("request"))
 
-    @extend_schema_field(RecordRefSerializer)
+    @extend_schema_field(RecordRefSerializer(allow_null=True))
     def get_claimant(self, claim: Claim) -> dict[str, Any] | None:
-        return record_ref(claim.claimant, self.context.get("request"))
+        claimant = claim.claimant
+        return (
+            None
+            if hidden(claimant, self.context)
+            else record_ref(claimant, self.context.get("request"))
+        )
+
+    def to_representation(self, instance: Claim) -> Any:
+        data = super().to_representation(instance)
+        if hidden(instance.value_actor, self.context):
+            data["value_actor"] = None
+        return data
 
 
 class ClaimWriteSerializer(ModelCleanSerializer):
@@ -332,7 +351,9 @@ class DocumentViewSet(ApiViewSet):
 
     def base_queryset(self) -> QuerySet[Document]:
         # Outlet joined (one per document otherwise) and relayed outlets in one query.
-        return Document.objects.select_related("outlet").prefetch_related("relays")
+        return Document.objects.select_related("outlet").prefetch_related(
+            models.Prefetch("relays", queryset=visible(Outlet.objects.all(), self.request.user))
+        )
 
 
 class ClaimViewSet(ApiViewSet):

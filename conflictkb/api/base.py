@@ -51,6 +51,19 @@ def visible(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
     return PublishableQuerySet.visible_to(queryset, user)  # type: ignore[type-var]
 
 
+def hidden(record: Any, context: dict[str, Any]) -> bool:
+    """A related draft the reader may not see (it is shown as null).
+
+    Lists are filtered by ``visible_to``; this covers single related records embedded in a
+    published one (an event's place, a claim's claimant), already loaded, so it reads the
+    record's own ``is_published`` (the same status test as ``published()``) without a query.
+    """
+    if record is None or not hasattr(record, "is_published"):
+        return False
+    user = getattr(context.get("request"), "user", None)
+    return not getattr(user, "is_staff", False) and not record.is_published
+
+
 # --- Errors ---------------------------------------------------------------------------------
 
 

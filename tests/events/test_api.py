@@ -619,3 +619,15 @@ def test_the_idlib_demo_data_reads_as_json_csv_and_geojson(api_anon, idlib):
             longitude, latitude = feature["geometry"]["coordinates"]
             place = feature["properties"]["place"]
             assert (longitude, latitude) == (place["longitude"], place["latitude"])
+
+
+def test_anonymous_readers_see_no_draft_place_or_parent_inside_a_published_event(
+    api_anon, api_editor
+):
+    parent = EventFactory(status="draft", title="Secret offensive")
+    event = EventFactory(parent=parent, location=LocationFactory(status="draft"))
+    [row] = results(api_anon.get(EVENTS))
+    assert (row["place"], row["parent"]) == (None, None)
+    assert "Secret offensive" not in api_anon.get(f"{EVENTS}{event.uuid}/").content.decode()
+    staff_row = api_editor.get(f"{EVENTS}{event.uuid}/").json()
+    assert staff_row["parent"]["title"] == "Secret offensive"

@@ -271,3 +271,21 @@ def test_an_editor_corrects_a_claim_with_the_current_etag_but_not_a_stale_one(
     fresh = api_editor.get(url)["ETag"]
     response = api_editor.patch(url, {"value_best": 14}, format="json", HTTP_IF_MATCH=fresh)
     assert response.status_code == 200
+
+
+def test_anonymous_readers_see_no_draft_claimant_named_actor_affiliate_or_relayed_outlet(
+    api_anon, api_editor, article
+):
+    draft_actor = ActorFactory(status="draft", name="Unvetted militia")
+    claim = ClaimFactory(
+        document=article, claimant_actor=draft_actor, kind="perpetrator", value_actor=draft_actor
+    )
+    OutletFactory(name="Mouthpiece", affiliated_actor=draft_actor)
+    DocumentRelayFactory(document=article, outlet=OutletFactory(status="draft", name="Draft wire"))
+    body = api_anon.get(f"{CLAIMS}{claim.uuid}/").json()
+    assert (body["claimant"], body["value_actor"]) == (None, None)
+    outlets = {r["name"]: r for r in results(api_anon.get(OUTLETS))}
+    assert outlets["Mouthpiece"]["affiliated_actor"] is None
+    relays = api_anon.get(f"{DOCUMENTS}{article.uuid}/").json()["relays"]
+    assert [o["name"] for o in relays] == ["Reuters"]
+    assert api_editor.get(f"{CLAIMS}{claim.uuid}/").json()["claimant"]["name"] == "Unvetted militia"
