@@ -12,7 +12,7 @@ import binascii
 import copy
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import pghistory
@@ -51,7 +51,7 @@ def visible(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
     return PublishableQuerySet.visible_to(queryset, user)  # type: ignore[type-var]
 
 
-def hidden(record: Any, context: dict[str, Any]) -> bool:
+def hidden(record: Any, context: Mapping[str, Any]) -> bool:
     """A related draft the reader may not see (it is shown as null).
 
     Lists are filtered by ``visible_to``; this covers single related records embedded in a
