@@ -1,0 +1,35 @@
+"""A short load run in the suite: 8 readers and 2 writers under gunicorn, nothing lost.
+`manage.py load_test` runs the same for 60 s (README, Security)."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from conflictkb.loadtest import gunicorn, run_load, verify_writes
+from conflictkb.management.commands.load_test import prepare
+
+# gunicorn's workers read committed rows: the data must be committed, and flushed afterwards
+# (naming the apps makes the flush cascade to the importer's model-less snapshot table).
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS)),
+]
+
+
+def test_concurrent_readers_and_writers_get_no_errors_and_every_write_is_audited():
+    token, template, pages, user = prepare()
+    params = connection.settings_dict
+    host = params["HOST"] or params.get("OPTIONS", {}).get("host", "")
+    url = (
+        f"postgres://{params['USER']}@/{params['NAME']}?host={host}"
+        if host.startswith("/")
+        else f"postgres://{params['USER']}@{host}:{params['PORT'] or 5432}/{params['NAME']}"
+    )
+    with gunicorn(url, workers=2) as base:
+        result = run_load(base, token=token, claim_template=template, event_paths=pages, seconds=5)
+    assert result.failures == []
+    assert sum(result.reads.values()) > 50
+    assert len(result.created) > 5
+    assert verify_writes(result, user.pk) == (len(result.created), len(result.created))
