@@ -34,6 +34,7 @@ from conflictkb.api.base import (
     visible,
 )
 from conflictkb.api.filters import UpdatedSinceFilter
+from conflictkb.security import spreadsheet_safe
 from events.filters import EventFilter
 from events.models import (
     DatePrecision,
@@ -736,7 +737,7 @@ class EventViewSet(ApiViewSet):
             for chunk in batched(queryset.iterator(chunk_size=500), 500):
                 attach_ancestors((event.location for event in chunk), user)
                 for event in chunk:
-                    yield writer.writerow(acled_row(event))
+                    yield writer.writerow([spreadsheet_safe(v) for v in acled_row(event)])
 
         stamp = datetime.datetime.now(tz=datetime.UTC).strftime("%Y%m%d-%H%M%S")
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

@@ -20,6 +20,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from actors.models import ActorRelation, RelationKind
+from conflictkb.security import spreadsheet_safe
 from events.filters import EventFilter
 from events.models import Event, Location, Participation, Role
 from events.templatetags.conflictkb import date_span_label, fatality_range
@@ -511,13 +512,6 @@ def export_rows(events: Iterable[Event], request: HttpRequest) -> Iterator[list[
         ]
 
 
-def safe_cell(value: Any) -> Any:
-    """Spreadsheet applications run cells starting with = + - @ as formulas: quote them."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def export_filename(suffix: str) -> str:
     return f"conflictkb-events-{datetime.date.today():%Y%m%d}.{suffix}"
 
@@ -536,7 +530,7 @@ class ExportCSVView(FilteredEventsMixin, FilterView):
         def lines() -> Iterator[str]:
             yield writer.writerow(CSV_COLUMNS)
             for row in export_rows(events.iterator(chunk_size=2000), self.request):
-                yield writer.writerow([safe_cell(v) for v in row])
+                yield writer.writerow([spreadsheet_safe(v) for v in row])
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{export_filename("csv")}"'

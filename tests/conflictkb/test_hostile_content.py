@@ -89,10 +89,11 @@ def test_javascript_links_are_refused_by_the_admin_form(superuser, client):
     assert not Outlet.objects.filter(name="Evil").exists()
 
 
-def test_the_csv_export_neutralises_spreadsheet_formulas(client):
+@pytest.mark.parametrize("path", ["/export.csv", "/api/v1/events/?format=csv"])
+def test_csv_exports_neutralise_spreadsheet_formulas(client, path):
     for start in ("=", "+", "-", "@"):
         EventFactory(title=f'{start}HYPERLINK("http://evil.example","click")')
-    response = client.get(reverse("events:export_csv"))
+    response = client.get(reverse("events:export_csv") if path == "/export.csv" else path)
     assert response.status_code == 200
     body = b"".join(response.streaming_content).decode()
     cells = [cell for row in csv.reader(io.StringIO(body)) for cell in row]

@@ -1,0 +1,51 @@
+"""The editing interface and the API docs work in a browser under the Content-Security-Policy
+(no inline script): a violation is a console error, which fails the test."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+
+from events.models import Event
+from tests.factories import UserFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS)),
+]
+
+
+def test_the_api_docs_list_the_endpoints(visit, idlib_site):
+    assert visit.goto("/api/v1/docs/").status == 200
+    visit.page.wait_for_selector(".opblock-tag", timeout=20000)
+    tags = visit.page.locator(".opblock-tag").all_inner_texts()
+    assert any("events" in tag for tag in tags)
+    visit.screenshot("api-docs")
+
+
+def test_an_editor_signs_in_and_edits_an_event_with_its_claims(visit, idlib_site):
+    # A transactional test starts from emptied tables: the groups' migration runs again.
+    importlib.import_module("sources.migrations.0003_groups").create_groups(apps, None)
+    UserFactory(username="editor", groups=["Editors"])
+    visit.goto("/admin/login/")
+    visit.page.fill("#id_username", "editor")
+    visit.page.fill("#id_password", "correct horse battery staple")
+    visit.page.click("input[type=submit]")
+    visit.page.wait_for_url("**/admin/")
+    visit.goto("/admin/events/event/?q=airstrikes")
+    visit.page.click("text=Russian airstrikes on Idlib")
+    visit.page.wait_for_selector("#claims-group")
+    assert visit.page.locator("#claims-group .inline-related:not(.empty-form)").count() == 4
+    # Autocomplete (select2, the admin's own script) answers from the server.
+    visit.page.click("#participations-group .select2-selection >> nth=0")
+    visit.page.keyboard.type("Russia")
+    visit.page.wait_for_selector(".select2-results__option >> text=Military Forces of Russia")
+    visit.page.keyboard.press("Escape")
+    visit.screenshot("admin-event")
+    visit.page.fill("#id_summary", "Four Russian jets strike targets in Idlib governorate.")
+    visit.page.click("input[name=_continue]")
+    visit.page.wait_for_selector(".messagelist .success")
+    assert Event.objects.get(title="Russian airstrikes on Idlib").summary.endswith("governorate.")
