@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -14,6 +15,7 @@ from pghistory.models import Context
 from pghistory.models import Events as AuditEvents
 
 from actors.models import AcledActorType, Actor, ActorName
+from events.interchange.progress import ProgressBar
 from events.interchange.services import ImportReport, events_import
 from events.models import (
     DatePrecision,
@@ -51,7 +53,7 @@ def strike(event_id: str = "SYR9001", *, fatalities: int = 13, notes: str = "Str
     )
 
 
-def run(data: bytes, **options: bool) -> ImportReport:
+def run(data: bytes, **options: Any) -> ImportReport:
     return events_import(data=data, dataset="acled", file_name="test.csv", **options)
 
 
@@ -351,3 +353,24 @@ def test_an_editor_uploads_a_file_in_the_admin_and_sees_the_report(editor_client
 def test_the_import_page_is_refused_to_anonymous_visitors(anon_client: Client) -> None:
     response = anon_client.get("/admin/events/event/import/")
     assert response.status_code == 302
+
+
+class FakeTerminal(io.StringIO):
+    def __init__(self, *, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def test_the_progress_bar_draws_on_a_terminal_and_stays_silent_in_a_pipe() -> None:
+    terminal, pipe = FakeTerminal(tty=True), FakeTerminal(tty=False)
+
+    run((DATA / "acled_valid.csv").read_bytes(), progress=ProgressBar(terminal))
+    run((DATA / "acled_valid.csv").read_bytes(), progress=ProgressBar(pipe))
+
+    drawn = terminal.getvalue()
+    assert drawn.count("\r") == 8  # reading, actors, places, documents, events, …, done
+    assert "█" * 30 + " done" in drawn
+    assert pipe.getvalue() == ""
