@@ -187,7 +187,11 @@ def date_field(row: dict[str, str], column: str, *, blank: bool = False) -> date
         raise RowError(column, "is required")
     # UCDP writes "2018-09-04 00:00:00.000"; ACLED "2018-09-04" or "04 September 2018".
     head = value.split(" ")[0] if value[:4].isdigit() else value
-    for fmt in DATE_FORMATS:
+    try:
+        return datetime.date.fromisoformat(head)  # the usual case; strptime is 20x slower
+    except ValueError:
+        pass
+    for fmt in DATE_FORMATS[1:]:
         try:
             return datetime.datetime.strptime(head, fmt).date()
         except ValueError:
