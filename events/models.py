@@ -408,7 +408,9 @@ class EventQuerySet(PublishableQuerySet):
                         "claimant_outlet",
                         "document__outlet",
                         "value_actor",
-                    ).order_by("kind", "stance", "credibility", "pk"),
+                    )
+                    .with_party_flag()
+                    .order_by("kind", "stance", "credibility", "pk"),
                 ),
             )
         )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import Count, F, Field, Func, Model, Q, QuerySet, Value
+from django.db.models import Count, F, Field, Func, Model, QuerySet, Value
 from django.db.models.functions import TruncDay
 from django.db.models.lookups import GreaterThan, LessThan
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -19,7 +19,6 @@ from django.urls import NoReverseMatch, reverse
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from actors.models import ActorRelation, RelationKind
 from conflictkb.security import spreadsheet_safe
 from events.filters import EventFilter
 from events.models import Event, Location, Participation, Role
@@ -270,12 +269,6 @@ class EventDetailView(PublicationMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         event: Event = self.object
         claims = list(event.claims.all())
-        parties = PartyCheck(event)
-        for claim in claims:
-            claim.by_party = parties.includes(  # type: ignore[attr-defined]
-                claim.claimant_actor_id
-                or (claim.claimant_outlet.affiliated_actor_id if claim.claimant_outlet else None)
-            )
         by_kind: dict[str, list[Any]] = {}
         for claim in claims:
             by_kind.setdefault(claim.get_kind_display(), []).append(claim)
@@ -295,39 +288,6 @@ class EventDetailView(PublicationMixin, DetailView):
             context["last_change_user"] = last_change_user(last)
             context["history_url"] = admin_history_url(Event, event.pk)
         return context
-
-
-class PartyCheck:
-    """Is a claimant a party to the event? It is if it took part, or if it belongs (part of,
-    member of, at the time of the event) to the same body as a participant: Russia's Defence
-    Ministry speaks for the Russian forces that flew the strikes. One query."""
-
-    def __init__(self, event: Event) -> None:
-        participants = {p.actor_id for p in event.participations.all()}
-        claimants = {
-            c.claimant_actor_id
-            or (c.claimant_outlet.affiliated_actor_id if c.claimant_outlet else None)
-            for c in event.claims.all()
-        } - {None}
-        start, end = event.date_span
-        belongs = ActorRelation.objects.filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=end),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=start),
-            kind__in=[RelationKind.PART_OF, RelationKind.MEMBER_OF],
-            subject_id__in=participants | claimants,
-        ).values_list("subject_id", "object_id")
-        self.parents: dict[int, set[int]] = {}
-        for subject_id, object_id in belongs if participants and claimants else ():
-            self.parents.setdefault(subject_id, set()).add(object_id)
-        self.party_bodies: set[int] = set()
-        for actor_id in participants:
-            self.party_bodies |= self.bodies(actor_id)
-
-    def bodies(self, actor_id: int) -> set[int]:
-        return {actor_id} | self.parents.get(actor_id, set())
-
-    def includes(self, actor_id: int | None) -> bool:
-        return actor_id is not None and bool(self.bodies(actor_id) & self.party_bodies)
 
 
 def last_change_user(history_row: Any) -> str:

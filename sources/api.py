@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
@@ -20,7 +20,7 @@ from conflictkb.api.base import (
     require_permission,
     visible,
 )
-from events.models import Event, Location, Participation
+from events.models import Event, Location
 from sources.filters import ClaimFilter, DocumentFilter, OutletFilter
 from sources.models import Claim, ClaimStatus, Document, Outlet
 
@@ -306,11 +306,8 @@ def claims_for_api() -> QuerySet[Claim]:
     """Claims with everything their representation shows, in one query (no visibility rule).
 
     Subject, claimant, document with its outlet and the named actor are joined (up to eight
-    queries per claim otherwise); whether the claimant is a party is one EXISTS per row.
+    queries per claim otherwise); whether the claimant is a party is the database's rule (Claim.objects.with_party_flag).
     """
-    party = Participation.objects.filter(event=OuterRef("event")).filter(
-        Q(actor=OuterRef("claimant_actor")) | Q(actor=OuterRef("claimant_outlet__affiliated_actor"))
-    )
     return Claim.objects.select_related(
         "event",
         "actor",
@@ -321,7 +318,7 @@ def claims_for_api() -> QuerySet[Claim]:
         "claimant_outlet",
         "document__outlet",
         "value_actor",
-    ).annotate(claimant_is_party=Exists(party))
+    ).with_party_flag()
 
 
 class OutletViewSet(ApiViewSet):

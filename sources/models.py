@@ -8,7 +8,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from actors.models import Actor, ActorRelation
@@ -239,6 +240,23 @@ class ClaimQuerySet(models.QuerySet):
             "claimant_outlet",
             "document__outlet",
             "value_actor",
+        )
+
+    def with_party_flag(self) -> Self:
+        """Annotate ``claimant_is_party``: the claimant (or its outlet's actor) took part in the
+        claim's event, or belongs to the same body as a participant (sources migration 0005)."""
+        claimant = Coalesce("claimant_actor_id", "claimant_outlet__affiliated_actor_id")
+        return self.annotate(
+            claimant_is_party=Coalesce(
+                Func(
+                    F("event_id"),
+                    claimant,
+                    function="ckb_claimant_is_party",
+                    output_field=models.BooleanField(),
+                ),
+                Value(False),
+                output_field=models.BooleanField(),
+            )
         )
 
     def counted(self) -> Self:
