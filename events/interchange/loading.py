@@ -418,15 +418,13 @@ def load(
         cursor.execute(INSERT_PARTICIPANTS)
         timed("participants")
         progress("claims")
-        # The claim triggers recompute each event's figures with per-event subqueries on
-        # sources_claim; its statistics predate this transaction's rows, so the planner
-        # would scan the whole table once per event. Index lookups only, for these two.
         # Each claim statement makes the database recompute the figures of the events it
         # touched, with per-event lookups planned from sources_claim's statistics. Without
         # statistics for the new rows the planner pairs the event_id index with the status
         # index, and every lookup reads all accepted claims (quadratic: 4 s for 10,000 events).
         # So: a first few claims, ANALYZE, then the rest; and nested loops allowed again,
-        # since those lookups are exactly that.
+        # since those lookups are exactly that. (ANALYZE needs the table's owner; for another
+        # role it is skipped with a warning and autovacuum's statistics have to do.)
         cutoff = rows[min(FIRST_CLAIMS, len(rows)) - 1].line if rows else 0
         with settings(cursor, enable_nestloop="on"):
             cursor.execute(INSERT_CLAIMS, {**params, "from_line": 0, "to_line": cutoff})
