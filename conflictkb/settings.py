@@ -131,6 +131,27 @@ if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
         "ConflictKB runs on PostgreSQL only; DATABASE_URL must be postgres://…"
     )
 
+# --- Read replicas (optional) ---------------------------------------------------------------
+# DATABASE_REPLICA_URLS: comma-separated URLs of streaming replicas of DATABASE_URL. Reads go
+# to them in turn; writes, and reads after a write, go to the primary (conflictkb/db_router.py).
+DATABASE_REPLICAS: list[str] = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    _replica = dj_database_url.parse(
+        _url, conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")), conn_health_checks=True
+    )
+    if not _replica["ENGINE"].endswith("postgresql"):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS must be postgres://… URLs")
+    # Tests run against one server: there each replica is the primary's test database.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_number}")
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["conflictkb.db_router.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(0, "conflictkb.db_router.ReadYourWritesMiddleware")
+# Seconds a browser keeps reading from the primary after a POST, PUT, PATCH or DELETE.
+REPLICA_PIN_SECONDS = int(env("REPLICA_PIN_SECONDS", "5"))
+# --- end of read replicas -------------------------------------------------------------------
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
