@@ -374,3 +374,37 @@ def test_the_progress_bar_draws_on_a_terminal_and_stays_silent_in_a_pipe() -> No
     assert drawn.count("\r") == 8  # reading, actors, places, documents, events, …, done
     assert "█" * 30 + " done" in drawn
     assert pipe.getvalue() == ""
+
+
+def test_a_newer_export_with_other_actors_replaces_the_participants_in_file_order() -> None:
+    run(acled(strike()))
+    newer = strike().replace(
+        "Military Forces of Russia (2000-),,8", "Military Forces of Syria (2000-),Hezbollah,1"
+    )
+
+    report = run(acled(newer))
+
+    assert report.result is not None
+    assert report.result.events_updated == 1
+    event = Event.objects.get(acled_id="SYR9001")
+    assert list(event.participations.order_by("pk").values_list("actor__name", "role")) == [
+        ("Military Forces of Syria (2000-)", Role.PERPETRATOR),
+        ("Hezbollah", Role.PERPETRATOR),
+        ("Civilians (Syria)", Role.TARGET),
+    ]
+    # The actor that left the event stays in the knowledge base.
+    assert Actor.objects.filter(name="Military Forces of Russia (2000-)").exists()
+
+
+def test_the_command_dry_run_writes_nothing_and_names_the_importing_user(editor: User) -> None:
+    out = io.StringIO()
+    call_command("import_acled", str(DATA / "acled_valid.csv"), "--dry-run", stdout=out)
+    assert "would be created" in out.getvalue()
+    assert not Event.objects.exists()
+
+    call_command(
+        "import_acled", str(DATA / "acled_valid.csv"), "--user", "editor", stdout=io.StringIO()
+    )
+    assert Context.objects.get().metadata["username"] == "editor"
+    with pytest.raises(CommandError, match="No user named nobody"):
+        call_command("import_acled", str(DATA / "acled_valid.csv"), "--user", "nobody")
