@@ -332,6 +332,8 @@ def test_the_command_prints_the_report_and_fails_on_a_bad_file() -> None:
 
 
 def test_an_editor_uploads_a_file_in_the_admin_and_sees_the_report(editor_client: Client) -> None:
+    changelist = editor_client.get("/admin/events/event/")
+    assert 'href="/admin/events/event/import/"' in changelist.content.decode()
     page = editor_client.get("/admin/events/event/import/")
     assert page.status_code == 200
 
@@ -408,3 +410,19 @@ def test_the_command_dry_run_writes_nothing_and_names_the_importing_user(editor:
     assert Context.objects.get().metadata["username"] == "editor"
     with pytest.raises(CommandError, match="No user named nobody"):
         call_command("import_acled", str(DATA / "acled_valid.csv"), "--user", "nobody")
+
+
+def test_an_editor_cannot_publish_through_the_upload_but_a_reviewer_can(
+    editor_client: Client, reviewer_client: Client
+) -> None:
+    with (DATA / "acled_valid.csv").open("rb") as upload:
+        editor_client.post(
+            "/admin/events/event/import/", {"dataset": "acled", "file": upload, "publish": "on"}
+        )
+    assert set(Event.objects.values_list("status", flat=True)) == {"draft"}
+
+    with (DATA / "acled_blank_optional.csv").open("rb") as upload:
+        reviewer_client.post(
+            "/admin/events/event/import/", {"dataset": "acled", "file": upload, "publish": "on"}
+        )
+    assert Event.objects.get(acled_id="SYR5001").status == "published"
