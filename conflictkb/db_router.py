@@ -16,7 +16,6 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 
@@ -49,8 +48,7 @@ class PrimaryReplicaRouter:
 
     def db_for_read(self, model: type[Model], **hints: Any) -> str:
         names = replicas()
-        # Inside a transaction on the primary, reads must see its uncommitted writes.
-        if not names or _pinned.get() or connections[PRIMARY].in_atomic_block:
+        if not names or _pinned.get():
             return PRIMARY
         return names[next(self._turn) % len(names)]
 
