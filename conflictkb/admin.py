@@ -58,13 +58,8 @@ def audit_history(obj: Model, *, limit: int = HISTORY_LIMIT) -> list[dict[str, A
         for attname, field in fields.items():
             old, new = before.get(attname), after.get(attname)
             if old != new:
-                choices = dict(field.flatchoices)
                 changes.append(
-                    (
-                        field.verbose_name,
-                        labels.get((attname, old), choices.get(old, old)),
-                        labels.get((attname, new), choices.get(new, new)),
-                    )
+                    (field.verbose_name, _shown(field, old, labels), _shown(field, new, labels))
                 )
         context = event.pgh_context or {}
         rows.append(
@@ -77,6 +72,15 @@ def audit_history(obj: Model, *, limit: int = HISTORY_LIMIT) -> list[dict[str, A
             }
         )
     return rows
+
+
+def _shown(field: Any, value: Any, labels: dict[tuple[str, Any], str]) -> Any:
+    """A snapshot value as editors know it: a related record's name, a choice's label."""
+    if field.is_relation:
+        return labels.get((field.attname, value), value)
+    if field.choices and not isinstance(value, list | dict):
+        return dict(field.flatchoices).get(value, value)
+    return value
 
 
 def _foreign_key_labels(

@@ -108,3 +108,15 @@ def test_the_history_page_runs_the_same_queries_for_one_change_or_fifty(
             Event.objects.filter(pk=busy.pk).update(summary=f"revision {n}")
     assert history_of(quiet) == 1
     assert history_of(busy) == 51
+
+
+def test_the_history_of_a_place_shows_its_list_of_spellings(superuser, client):
+    from tests.factories import LocationFactory
+
+    place = LocationFactory(name="Idlib", alternate_names=["Idleb"])
+    place.alternate_names = ["Idleb", "إدلب"]
+    place.save()
+    client.force_login(superuser)
+    response = client.get(reverse("admin:events_location_history", args=[place.pk]))
+    assert response.status_code == 200
+    assert "إدلب" in response.content.decode()
