@@ -19,6 +19,13 @@ run: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
 
+# Production: gunicorn (gunicorn.conf.py: WEB_CONCURRENCY workers, timeouts) with
+# DJANGO_ENV=production, which needs DATABASE_URL, SECRET_KEY and ALLOWED_HOSTS; static files
+# are collected first and served by WhiteNoise. See docs/serving.md.
+serve: $(INSTALLED)
+	DJANGO_ENV=production $(BIN)/python manage.py collectstatic --noinput -v0
+	DJANGO_ENV=production exec $(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT)
+
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

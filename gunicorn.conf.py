@@ -1,0 +1,33 @@
+"""gunicorn settings for ``make serve`` (see docs/serving.md); each can be set from the environment.
+
+Sync workers: each handles one request at a time with its own database connection, which
+suits short queries on a machine with few cores. Put a buffering proxy (nginx, Caddy) in
+front so that slow clients do not hold a worker.
+"""
+
+from __future__ import annotations
+
+import os
+
+wsgi_app = "conflictkb.wsgi:application"
+
+# The usual rule for sync workers: two per core plus one, so a core never waits idle while a
+# worker waits on PostgreSQL. Lower it when the database server shares the machine.
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
+
+# A sync worker is killed when one request runs longer than this: the streaming CSV export of
+# a large selection is the longest request, hence more than gunicorn's default 30 s.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
+# Time a worker gets to finish its request after a restart or shutdown signal.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+# Seconds an idle keep-alive connection from the proxy stays open.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+
+# Recycle each worker after about a thousand requests, so slow memory growth stays bounded;
+# the jitter keeps the workers from restarting all at once.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
+max_requests_jitter = max_requests // 10
+
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
