@@ -50,3 +50,19 @@ def reviewer_client(reviewer: User) -> Client:
 def idlib(db: None) -> None:
     """The demo data set: the Idlib crisis of September 2018 (fixtures/idlib-2018-09.json)."""
     call_command("loaddata", "idlib-2018-09", verbosity=0)
+
+
+@pytest.fixture
+def committed_idlib(transactional_db: None) -> None:
+    """The demo data set committed, for tests that read it from another process or connection.
+
+    A transactional test ends by emptying every table, including what migrations load (the
+    event types, the Editors and Reviewers groups): both are loaded again first.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    call_command("loaddata", "event_types", verbosity=0)
+    importlib.import_module("sources.migrations.0003_groups").create_groups(apps, None)
+    call_command("loaddata", "idlib-2018-09", verbosity=0)

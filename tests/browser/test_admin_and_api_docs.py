@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.conf import settings
 
 from events.models import Event
@@ -26,9 +23,7 @@ def test_the_api_docs_list_the_endpoints(visit, idlib_site):
     visit.screenshot("api-docs")
 
 
-def test_an_editor_signs_in_and_edits_an_event_with_its_claims(visit, idlib_site):
-    # A transactional test starts from emptied tables: the groups' migration runs again.
-    importlib.import_module("sources.migrations.0003_groups").create_groups(apps, None)
+def test_an_editor_signs_in_and_edits_an_event_with_its_claims(visit, committed_idlib):
     UserFactory(username="editor", groups=["Editors"])
     visit.goto("/admin/login/")
     visit.page.fill("#id_username", "editor")

@@ -45,7 +45,7 @@ def url_of(settings: dict) -> str:
 
 
 def test_a_restored_backup_has_every_record_and_every_history_row(
-    idlib, reviewer, empty_database, tmp_path: Path
+    committed_idlib, reviewer, empty_database, tmp_path: Path
 ):
     with pghistory.context(user=reviewer.pk):
         Event.objects.filter(status="draft").update(status="published")

@@ -18,7 +18,7 @@ pytestmark = [
 ]
 
 
-def test_concurrent_readers_and_writers_get_no_errors_and_every_write_is_audited():
+def test_concurrent_readers_and_writers_get_no_errors_and_every_write_is_audited(committed_idlib):
     token, template, pages, user = prepare()
     params = connection.settings_dict
     host = params["HOST"] or params.get("OPTIONS", {}).get("host", "")
