@@ -559,6 +559,8 @@ class Event(Publishable):
         indexes = [
             GinIndex(fields=["search_vector"], name="event_search"),
             models.Index(fields=["-start_date", "-id"], name="event_timeline"),
+            # "At least N killed" (min_fatalities) reads only the few events above N.
+            models.Index(fields=["fatalities_high"], name="event_fatalities_high"),
         ]
         constraints = [
             models.CheckConstraint(
