@@ -21,6 +21,8 @@ from django.http import HttpRequest, HttpResponse
 
 PRIMARY = "default"
 PIN_COOKIE = "ckb_primary"
+# The app label of the model DatabaseCache routes its queries with.
+CACHE_APP_LABEL = "django_cache"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 # True once the current request (or thread, outside requests) must read from the primary.
@@ -48,7 +50,9 @@ class PrimaryReplicaRouter:
 
     def db_for_read(self, model: type[Model], **hints: Any) -> str:
         names = replicas()
-        if not names or _pinned.get():
+        # Throttle and sign-in counters (CACHE_TABLE) must be exact: a lagging replica would
+        # let a client past its limit.
+        if not names or _pinned.get() or model._meta.app_label == CACHE_APP_LABEL:
             return PRIMARY
         return names[next(self._turn) % len(names)]
 

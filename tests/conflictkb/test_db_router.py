@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.cache.backends.db import DatabaseCache
 from django.db import connection, router
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.test import RequestFactory, override_settings
@@ -55,6 +56,12 @@ def test_reads_go_to_the_replicas_in_turn(two_replicas):
         ["replica1", "replica2", "replica1", "replica2"],
         ["replica2", "replica1", "replica2", "replica1"],
     )
+
+
+def test_cache_table_reads_stay_on_the_primary_so_rate_limits_are_exact(two_replicas):
+    cache = DatabaseCache("ckb_cache", {})
+    assert router.db_for_read(cache.cache_model_class) == "default"
+    assert Event.objects.all().db.startswith("replica")  # and nothing else is pinned
 
 
 def test_writes_go_to_the_primary(two_replicas):
