@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.urls import path
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,6 +30,7 @@ class ApiDocsView(SpectacularSwaggerSplitView):
     """Swagger UI. The split view serves its start-up script as a file, so the site's policy of
     no inline script holds; Swagger UI does set inline styles, allowed on this page only."""
 
+    @extend_schema(exclude=True)  # the docs page is not part of the API it documents
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().get(request, *args, **kwargs)
         response["Content-Security-Policy"] = content_security_policy().replace(
