@@ -706,3 +706,21 @@ class EventRelation(models.Model):
     def clean(self) -> None:
         if self.from_event_id and self.from_event_id == self.to_event_id:
             raise ValidationError({"to_event": "An event cannot be related to itself."})
+
+
+class ImportSnapshot(models.Model):
+    """What the last import of a dataset said about an event, so a re-import can tell an
+    editor's changes from the dataset's (events/interchange). Bookkeeping, not evidence: not
+    audited. A model so that Django knows the table (flushes, dumps, grants)."""
+
+    pk = models.CompositePrimaryKey("event_id", "dataset")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    dataset = models.CharField(max_length=20)
+    fields = models.JSONField()
+    imported_at = models.DateTimeField(db_default=models.functions.Now())
+
+    class Meta:
+        db_table = "events_import_snapshot"
+
+    def __str__(self) -> str:
+        return f"{self.dataset} snapshot of event {self.event_id}"

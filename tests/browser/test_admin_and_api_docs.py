@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 
 from events.models import Event
 from tests.factories import UserFactory
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS)),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

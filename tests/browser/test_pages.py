@@ -5,17 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from events.models import Event, Location
 
 pytestmark = [
     pytest.mark.browser,
-    # The live server reads committed rows. Naming the available apps makes the flush after
-    # each test TRUNCATE … CASCADE, which also empties tables that have no model (the
-    # importer's events_import_snapshot references events).
-    pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS)),
+    # The live server reads committed rows.
+    pytest.mark.django_db(transaction=True),
 ]
 
 PUBLISHED_EVENTS = 5

@@ -8,18 +8,16 @@ from pathlib import Path
 
 import pghistory
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
 from conflictkb.backup import audited_tables, connect, record_counts
 from events.models import Event
 
-# pg_dump reads committed rows only. Naming the available apps makes the flush after each test
-# TRUNCATE … CASCADE, which also empties the importer's model-less snapshot table.
+# pg_dump reads committed rows only.
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS)),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
