@@ -16,7 +16,8 @@ run: $(INSTALLED)
 	$(BIN)/python manage.py demo_setup
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: $(INSTALLED)
+# Lint first: a style or type error fails the run before the tests start.
+test: lint
 	$(BIN)/python -m pytest
 
 # Production: gunicorn (gunicorn.conf.py: WEB_CONCURRENCY workers, timeouts) with

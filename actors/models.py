@@ -92,8 +92,7 @@ class ActorQuerySet(PublishableQuerySet):
         # Short texts are abbreviations: trigram similarity would find "HTS" in "Rights".
         threshold = SEARCH_NAME_SIMILARITY if len(text) > SHORT_NAME_LENGTH else 1.0
         return self.similar_to(text, threshold=0).filter(
-            Q(similarity__gte=threshold)
-            | Q(pk__in=Actor.objects.answering_to(text).values("pk"))
+            Q(similarity__gte=threshold) | Q(pk__in=Actor.objects.answering_to(text).values("pk"))
         )
 
     def similar_to(self, text: str, *, threshold: float = DUPLICATE_NAME_SIMILARITY) -> Self:
