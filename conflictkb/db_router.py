@@ -3,9 +3,10 @@
 Active when ``DATABASE_REPLICA_URLS`` is set (settings add ``replica1``, ``replica2``, … and
 list them in ``DATABASE_REPLICAS``). Replicas lag behind the primary by a moment, so a request
 that has written — or that is a POST, PUT, PATCH or DELETE and may be about to — reads from the
-primary for the rest of its life, and so does the same browser for ``REPLICA_PIN_SECONDS``
-afterwards (the page an editor is redirected to after saving shows what was saved).
-Outside a request (management commands, imports) the first write pins the thread for good.
+primary for the rest of its life, and after a POST, PUT, PATCH or DELETE so does the same
+browser for ``REPLICA_PIN_SECONDS`` (the page an editor is redirected to after saving shows
+what was saved). Outside a request (management commands, imports) the first write pins the
+thread for good.
 """
 
 from __future__ import annotations
@@ -32,10 +33,6 @@ _pinned: ContextVar[bool] = ContextVar("ckb_pinned_to_primary", default=False)
 def pin_to_primary() -> None:
     """Send every later read of this request (or thread) to the primary."""
     _pinned.set(True)
-
-
-def pinned_to_primary() -> bool:
-    return _pinned.get()
 
 
 def replicas() -> list[str]:
