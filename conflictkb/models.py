@@ -57,3 +57,11 @@ class NumNonNulls(models.Func):
 
     function = "num_nonnulls"
     output_field = models.IntegerField()
+
+
+class Row(models.Func):
+    """A row value, ``(a, b)``, for comparing several columns at once: ``(a, b) < (x, y)`` lets
+    PostgreSQL start an index scan at a keyset cursor, which an OR of columns does not."""
+
+    template = "(%(expressions)s)"
+    output_field = models.Field()

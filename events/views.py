@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import Count, F, Field, Func, Model, QuerySet, Value
+from django.db.models import Count, F, Model, QuerySet, Value
 from django.db.models.functions import TruncDay
 from django.db.models.lookups import GreaterThan, LessThan
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -19,6 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
+from conflictkb.models import Row
 from conflictkb.security import spreadsheet_safe
 from events.filters import EventFilter
 from events.models import Event, Location, Participation, Role
@@ -51,13 +52,6 @@ def admin_history_url(model: type[Model], pk: int) -> str | None:
 
 
 # --- Timeline -------------------------------------------------------------------------------
-
-
-class Row(Func):
-    """A row value, ``(a, b)``, for comparing several columns at once."""
-
-    template = "(%(expressions)s)"
-    output_field = Field()
 
 
 @dataclass(frozen=True)

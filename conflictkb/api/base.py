@@ -18,7 +18,8 @@ from typing import Any, ClassVar
 import pghistory
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import ProtectedError, Q, QuerySet, RestrictedError
+from django.db.models import F, ProtectedError, Q, QuerySet, RestrictedError, Value
+from django.db.models.lookups import GreaterThan, LessThan
 from django.utils.http import parse_etags
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
@@ -37,7 +38,7 @@ from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.validators import UniqueValidator
 
-from conflictkb.models import Publication, PublishableQuerySet
+from conflictkb.models import Publication, PublishableQuerySet, Row
 
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 100
@@ -145,7 +146,18 @@ class KeysetCursorPagination(BasePagination):
 
     @staticmethod
     def after(ordering: Sequence[str], position: list[Any]) -> Q:
-        """Rows after ``position`` in ``ordering``: (a > x) or (a = x and b > y) or …"""
+        """Rows after ``position`` in ``ordering``.
+
+        When every term runs the same way, one row comparison, ``(a, b) > (x, y)``, which
+        PostgreSQL answers by starting the index scan at the cursor (page 10,000 costs what
+        page 1 does); otherwise (a > x) or (a = x and b > y) or …
+        """
+        directions = {term.startswith("-") for term in ordering}
+        if len(directions) == 1:
+            fields = [F(term.lstrip("-")) for term in ordering]
+            values = [Value(value) for value in position]
+            compare = LessThan if directions == {True} else GreaterThan
+            return Q(compare(Row(*fields), Row(*values)))
         condition = Q()
         for index in range(len(ordering) - 1, -1, -1):
             field = ordering[index].lstrip("-")
