@@ -63,10 +63,14 @@ class ActorQuerySet(PublishableQuerySet):
         former name. One semi-join; PostgreSQL regex matches can use the trigram indexes.
         """
         pattern = r"\m" + re.escape(text.strip())
-        return self.filter(
-            Q(name__iregex=pattern)
-            | Q(pk__in=ActorName.objects.filter(name__iregex=pattern).values("actor_id"))
+        # One UNION of the two name matches: an OR of them is estimated at half of all actors,
+        # and the planner then scans every participation and event.
+        ids = (
+            Actor.objects.filter(name__iregex=pattern)
+            .values("pk")
+            .union(ActorName.objects.filter(name__iregex=pattern).values("actor_id"))
         )
+        return self.filter(pk__in=ids)
 
     def for_detail(self, user: object = None) -> Self:
         """The actor page in 4 queries: the actor, its names, and its relations each way with

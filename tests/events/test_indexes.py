@@ -199,14 +199,10 @@ def known_gap(reason: str) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=True, reason=reason)
 
 
-ACTOR_GAP = known_gap(
-    "Actor.objects.answering_to() ORs the actor's own name with a hashed subquery over its other "
-    "names; PostgreSQL estimates such an OR at half of all actors, so it hashes every "
-    "participation and scans every event. Fix: actor ids from one UNION of the two name matches."
-)
-TYPE_GAP = known_gap(
-    "EventFilter.filter_type ORs events.event_type_id with the joined type's parent_id; no index "
-    "serves a condition spanning two tables. Fix: event_type__in=<the type and its sub-types>."
+BROAD_TYPE = known_gap(
+    "Riots are 2 of the 25 sub-types the seed draws from, about 8 % of its events; for every "
+    "matching event of a table this small, the planner prefers one full scan to index probes. "
+    "Whether it still does at a million events is for the 1M-event benchmark to show."
 )
 WORDS_GAP = known_gap(
     "EventQuerySet.matching_words() ORs the GIN-indexed search_vector with three EXISTS "
@@ -221,9 +217,9 @@ DATE_RANGE_GAP = known_gap(
 
 FILTERS = [
     "place",
-    pytest.param("actor, by a former name", marks=ACTOR_GAP),
+    "actor, by a former name",
     "date range",
-    pytest.param("type", marks=TYPE_GAP),
+    "type",
     pytest.param("words", marks=WORDS_GAP),
     "contested",
     "map area",
@@ -233,7 +229,12 @@ FILTERS = [
 # The histogram has no LIMIT: the date range is a full scan there (on the first page the
 # timeline index's start_date bound hides it, at the cost of walking every older event).
 SELECTIONS = [
-    pytest.param(name, marks=DATE_RANGE_GAP) if name == "date range" else name for name in FILTERS
+    pytest.param(name, marks=DATE_RANGE_GAP)
+    if name == "date range"
+    else pytest.param(name, marks=BROAD_TYPE)
+    if name == "type"
+    else name
+    for name in FILTERS
 ]
 
 
