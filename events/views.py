@@ -168,6 +168,13 @@ class FilteredEventsMixin(PublicationMixin):
     def get_queryset(self) -> QuerySet[Event]:
         return self.visible(Event.objects.all())
 
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponseBase:
+        response = super().render_to_response(context, **kwargs)  # type: ignore[misc]
+        # Malformed filters: the page still renders, with each reason next to its field.
+        if self.filterset.errors:  # type: ignore[attr-defined]
+            response.status_code = 400
+        return response
+
 
 class TimelineView(FilteredEventsMixin, FilterView):
     template_name = "events/event_list.html"

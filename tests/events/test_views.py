@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from actors.models import NameKind, RelationKind
 from conflictkb.models import Publication
@@ -203,7 +204,9 @@ def test_timeline_filters_keep_their_state_in_export_and_map_links(anon_client, 
 
 def test_a_malformed_filter_is_reported_on_the_form_not_as_a_server_error(anon_client):
     EventFactory(title="Any strike")
-    page = body(anon_client.get("/", {"bbox": "east of Idlib", "date_from": "4 Sept"}))
+    response = anon_client.get("/", {"bbox": "east of Idlib", "date_from": "4 Sept"})
+    assert response.status_code == 400
+    page = response.content.decode()
     assert "Give four numbers" in page
     assert "Enter a valid date" in page
     assert 'aria-invalid="true"' in page
@@ -638,3 +641,19 @@ def test_best_match_order_runs_five_queries_whatever_the_number_of_events(
         response = anon_client.get("/", {"q": "Event", "order": "relevance"})
         page = body(response)
     assert page.count('<li class="event-row') == n
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("date_from=4-9-2018x", "date_from"),
+        ("place=not-a-place", "place"),
+        ("min_fatalities=many", "min_fatalities"),
+    ],
+)
+@pytest.mark.parametrize("page", ["events:timeline", "events:map"])
+def test_a_malformed_filter_is_a_400_page_that_says_what_is_wrong(anon_client, page, query, field):
+    response = anon_client.get(reverse(page) + "?" + query)
+    assert response.status_code == 400
+    (message,) = response.context["filter"].errors[field]
+    assert escape(message) in response.content.decode()
