@@ -64,6 +64,10 @@ class PlaceChoiceField(forms.ModelChoiceField):
         return "\u2003" * len(obj.ancestor_ids) + obj.name
 
 
+# Longer words or names are an error, not a query: they would only make the database work.
+MAX_TEXT_FILTER = 200
+
+
 class PlaceFilter(django_filters.ModelChoiceFilter):
     field_class = PlaceChoiceField
 
@@ -133,12 +137,14 @@ def event_types_in_tree_order(request: HttpRequest | None) -> QuerySet[EventType
 class EventFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_words",
+        max_length=MAX_TEXT_FILTER,
         label="Words",
         help_text="Full text over titles, summaries, claim quotes, actor names and place names; "
         'quotes for phrases, "or", and -word to exclude. Results carry a search_rank.',
     )
     actor = django_filters.CharFilter(
         method="filter_actor",
+        max_length=MAX_TEXT_FILTER,
         label="Actor",
         help_text="Any name, alias, abbreviation or former name of a participant, matched at the "
         "start of a word, case-insensitive (HTS, Nusra, Tahrir); or an actor's id.",

@@ -196,3 +196,13 @@ def test_a_draft_place_is_not_a_valid_choice_for_anonymous_visitors():
     request = RequestFactory().get("/", {"place": str(draft.uuid)})
     request.user = type("U", (), {"is_staff": False})()
     assert "place" in EventFilter(request.GET, request=request).errors
+
+
+@pytest.mark.parametrize("name", ["q", "actor"])
+def test_an_over_long_text_filter_is_refused_with_its_limit(anon_client, name):
+    page = anon_client.get("/", {name: "Idlib " * 100})
+    assert page.status_code == 400
+    assert "Ensure this value has at most 200 characters" in page.content.decode()
+    api = anon_client.get("/api/v1/events/", {name: "Idlib " * 100})
+    assert api.status_code == 400
+    assert name in api.json()
