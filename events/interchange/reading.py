@@ -114,6 +114,9 @@ def records(
     except StopIteration:
         problems.append(Problem(1, "", "the file is empty"))
         return
+    except csv.Error as error:  # a field over the csv module's limit (131,072 characters)
+        problems.append(Problem(1, "", f"unreadable CSV: {error}"))
+        return
     missing = [name for name in required if name not in header]
     if missing:
         first_line = text.split("\n", 1)[0]
@@ -129,7 +132,14 @@ def records(
         return
     width = len(header)
     line = reader.line_num + 1
-    for values in reader:
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:  # the reader cannot go on past such a field
+            problems.append(Problem(line, "", f"unreadable CSV: {error}"))
+            return
         start, line = line, reader.line_num + 1
         if not values or values == [""]:
             continue
@@ -137,6 +147,11 @@ def records(
             problems.append(
                 Problem(start, "", f"{len(values)} fields where the header has {width}")
             )
+            continue
+        # PostgreSQL text cannot hold NUL: the load would fail with a database error.
+        nul = [n for n, v in zip(header, values, strict=True) if "\x00" in v and n in columns]
+        if nul:
+            problems.append(Problem(start, nul[0], "contains a NUL character (byte 0x00)"))
             continue
         yield start, dict(zip(header, values, strict=True))
 
