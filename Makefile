@@ -13,7 +13,7 @@ PORT ?= 8000
 
 run: $(INSTALLED)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo_setup
+	$(BIN)/python manage.py demo_setup --site http://$(HOST):$(PORT)
 	@# No autoreloader: its file-watching parent keeps the embedded PostgreSQL from being released
 	@# on SIGTERM. Developers who want reloading run `manage.py runserver` themselves.
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import io
+import re
 
 import pytest
+from django.core.management import call_command
 
 from actors.models import Actor, ActorRelation
 from events.models import Event, Location
@@ -96,3 +99,23 @@ def test_one_event_is_a_draft(idlib):
     assert list(Event.objects.exclude(status="published").values_list("title", flat=True)) == [
         "Drone attacks on Russian bases in Syria"
     ]
+
+
+def test_demo_setup_prints_a_password_the_admin_accepts_once(client):
+    out = io.StringIO()
+    call_command("demo_setup", site="http://127.0.0.1:8123/", stdout=out)
+    printed = out.getvalue()
+    assert "Sign in at http://127.0.0.1:8123/admin/" in printed
+    password = re.search(r"with password: (\S+)", printed).group(1)
+
+    assert client.login(username="admin", password=password)
+    admin_index = client.get("/admin/")
+    assert admin_index.status_code == 200
+    assert "Actors, places, events and the evidence behind them" in admin_index.text
+    assert Event.objects.filter(title="Russian airstrikes on Idlib", contested=True).exists()
+
+    again = io.StringIO()
+    call_command("demo_setup", stdout=again)
+    assert password not in again.getvalue()
+    assert "demo data not loaded again" in again.getvalue()
+    assert Event.objects.filter(title="Russian airstrikes on Idlib").count() == 1

@@ -23,8 +23,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--username", default="admin")
+        parser.add_argument(
+            "--site",
+            default="http://127.0.0.1:8000",
+            help="Address the site will be served at, for the sign-in link printed.",
+        )
 
-    def handle(self, *args: Any, username: str, **options: Any) -> None:
+    def handle(self, *args: Any, username: str, site: str, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("demo_setup is for local sites; it refuses DJANGO_ENV=production.")
         if Event.objects.exists():
@@ -45,6 +50,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created admin account “{username}” with password: {password}\n"
-                "It is shown only this once. Sign in at http://127.0.0.1:8000/admin/"
+                f"It is shown only this once. Sign in at {site.rstrip('/')}/admin/"
             )
         )
