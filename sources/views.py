@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -13,6 +14,18 @@ from sources.models import Claim, ClaimStatus, Document, Outlet
 
 DOCUMENTS_SHOWN = 100
 CLAIMS_SHOWN = 100
+
+
+def locator_order(claim: Claim) -> tuple[tuple[int, int | str], ...]:
+    """Document order: "¶ 2" before "¶ 10", "p. 3" before "p. 12" (numbers compared as numbers);
+    claims without a locator last."""
+    if not claim.locator:
+        return ((2, ""),)
+    return tuple(
+        (0, int(part)) if part.isdecimal() else (1, part.casefold())
+        for part in re.split(r"(\d+)", claim.locator)
+        if part
+    )
 
 
 def visible_claims(user: Any) -> QuerySet[Claim]:
@@ -66,5 +79,5 @@ class DocumentDetailView(PublicationMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         claims = visible_claims(self.request.user).filter(document=self.object)
         context = super().get_context_data(**kwargs)
-        context["claims"] = list(claims.order_by("locator", "pk"))
+        context["claims"] = sorted(claims.order_by("pk"), key=locator_order)
         return context

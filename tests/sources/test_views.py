@@ -111,3 +111,11 @@ def test_document_page_runs_three_queries_whatever_the_number_of_claims(
         # 3. the claims citing it, with subject, claimant and outlet
         page = body(anon_client.get(document.get_absolute_url()))
     assert page.count('<article class="claim ') == n
+
+
+def test_document_page_lists_its_claims_in_document_order(anon_client, wire_story):
+    for locator, quote in [("¶ 10", "Tenth."), ("", "Unplaced."), ("¶ 2", "Second.")]:
+        ClaimFactory(document=wire_story, locator=locator, quote=quote)
+    page = body(anon_client.get(wire_story.get_absolute_url()))
+    positions = [page.index(quote) for quote in ("Second.", "Tenth.", "Unplaced.")]
+    assert positions == sorted(positions)
