@@ -657,3 +657,21 @@ def test_a_malformed_filter_is_a_400_page_that_says_what_is_wrong(anon_client, p
     assert response.status_code == 400
     (message,) = response.context["filter"].errors[field]
     assert escape(message) in response.content.decode()
+
+
+def test_a_malformed_filter_shows_the_rejected_value_and_no_result_count(anon_client):
+    response = anon_client.get("/", {"date_from": "notadate"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "You gave “notadate”." in page  # a date input cannot show it
+    assert "events match these filters" not in page
+    assert "Download CSV" not in page
+
+
+def test_an_unknown_address_is_a_404_page_of_the_site(anon_client):
+    response = anon_client.get("/no/such/page/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Page not found" in page
+    assert "/no/such/page/" in page
+    assert 'href="/search/"' in page or 'action="/search/"' in page
