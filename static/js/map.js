@@ -8,8 +8,14 @@
   var settings = JSON.parse(document.getElementById("map-settings").textContent);
 
   var map = L.map(element, { scrollWheelZoom: false, worldCopyJump: true });
-  // Tiles are decoration: without them (offline, blocked) the markers and frame still show.
-  L.tileLayer(settings.tileUrl, { attribution: settings.attribution, maxZoom: 18 }).addTo(map);
+  // Tiles are decoration: without them (offline, blocked) the markers and frame still show,
+  // and a note says why the background is blank.
+  var tiles = L.tileLayer(settings.tileUrl, { attribution: settings.attribution, maxZoom: 18 });
+  tiles.once("tileerror", function () {
+    var note = document.getElementById("map-tiles-note");
+    if (note) note.hidden = false;
+  });
+  tiles.addTo(map);
 
   // Events at the same coordinates share one marker (a governorate's centre often holds
   // several); its popup lists them all. UCDP geo precision 1–7: the vaguer the place, the
@@ -60,15 +66,18 @@
     (groups[key] = groups[key] || []).push(marker);
   });
   var layer = L.featureGroup();
+  var labels = [];
   Object.keys(groups).forEach(function (key) {
     var group = groups[key];
     var label = group.length > 1 ? group.length + " events at " + group[0].place : group[0].title;
+    labels.push(label);
     L.circleMarker([group[0].lat, group[0].lon], style(group))
       .bindPopup(popup(group), { maxHeight: 260 })
       .bindTooltip(label)
       .addTo(layer);
   });
   layer.addTo(map);
+
   function fit() {
     if (markers.length) {
       map.fitBounds(layer.getBounds(), { padding: [50, 50], maxZoom: 9, animate: false });
@@ -77,6 +86,24 @@
     }
   }
   fit();
+
+  // Keyboard users reach the markers with Tab and open one with Enter or Space, as with a mouse.
+  // (The paths exist once the map has a view, so after fit().)
+  layer.getLayers().forEach(function (marker, i) {
+    var path = marker.getElement();
+    if (!path) return;
+    path.setAttribute("tabindex", "0");
+    path.setAttribute("role", "button");
+    path.setAttribute("aria-label", labels[i] + ": show the events");
+    path.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        marker.openPopup();
+      }
+    });
+    path.addEventListener("focus", function () { marker.openTooltip(); });
+    path.addEventListener("blur", function () { marker.closeTooltip(); });
+  });
   // A phone turned sideways or a resized window: keep every marker in view.
   if (window.ResizeObserver) {
     var width = element.clientWidth;

@@ -196,6 +196,9 @@ def test_map_shows_markers_with_tile_requests_blocked(visit, idlib_site):
     markers = page.locator("#event-map path.leaflet-interactive")
     expect(markers).to_have_count(places.count())
     assert tiles, "the map asked for no tiles: the blocking was not exercised"
+    # The blank background is explained, and keyboard users can reach the markers.
+    expect(page.locator("#map-tiles-note")).to_be_visible()
+    expect(markers.first).to_have_attribute("tabindex", "0")
     visit.screenshot("map")
     markers.first.click(force=True)
     popup_links = page.locator(".leaflet-popup-content a")
