@@ -6,7 +6,7 @@ import re
 from typing import Self
 
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import TrigramWordSimilarity
+from django.contrib.postgres.search import SearchVector, TrigramWordSimilarity
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -139,6 +139,8 @@ class Actor(Publishable):
         permissions = [("publish_actor", "Can publish actors")]
         indexes = [
             GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="actor_name_trgm"),
+            # The events "words" filter matches names as whole words ("simple" configuration).
+            GinIndex(SearchVector("name", config="simple"), name="actor_name_words"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -189,7 +191,9 @@ class ActorName(models.Model):
     class Meta:
         ordering = [F("valid_from").asc(nulls_first=True), "name"]
         indexes = [
-            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="actorname_name_trgm")
+            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="actorname_name_trgm"),
+            # The events "words" filter matches names as whole words ("simple" configuration).
+            GinIndex(SearchVector("name", config="simple"), name="actorname_name_words"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["actor", "name", "kind"], name="actorname_unique"),

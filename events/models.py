@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import pgtrigger
 from django.apps import apps
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField, DateRangeField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import (
@@ -40,6 +41,33 @@ class ReturnedCharField(models.CharField):
 def claim_queryset() -> Any:
     """All claims. sources depends on events, not the reverse, so Claim is looked up here."""
     return apps.get_model("sources", "Claim")._default_manager.all()
+
+
+class OneOf(models.Func):
+    """``column = ANY(ARRAY(ids))``: the ids are computed once, so the test is an index
+    condition on ``column`` (several of them OR a bitmap each), where ``column IN (ids)`` under
+    an OR is a filter tried on every row."""
+
+    arity = 2
+    output_field = models.BooleanField()
+
+    def __init__(self, column: str, ids: models.QuerySet[Any]) -> None:
+        # No ORDER BY: the order of the ids does not matter.
+        super().__init__(F(column), ArraySubquery(ids.order_by()))
+
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, Any]:
+        column, array = self.get_source_expressions()
+        column_sql, column_params = compiler.compile(column)
+        array_sql, array_params = compiler.compile(array)
+        return f"{column_sql} = ANY({array_sql})", (*column_params, *array_params)
 
 
 # --- Places ---------------------------------------------------------------------------------
@@ -180,6 +208,8 @@ class Location(Publishable):
                 fields=["search_names"], opclasses=["gin_trgm_ops"], name="location_names_trgm"
             ),
             GinIndex(fields=["alternate_names"], name="location_alt_names"),
+            # The events "words" filter matches names as whole words ("simple" configuration).
+            GinIndex(SearchVector("search_names", config="simple"), name="location_names_words"),
             models.Index(fields=["latitude", "longitude"], name="location_lat_lon"),
         ]
         constraints = [
@@ -476,26 +506,57 @@ class EventQuerySet(PublishableQuerySet):
         words = SearchQuery(text, search_type="websearch", config="english")
         names = SearchQuery(text, search_type="websearch", config="simple")
         # sources depends on events, not the reverse: reach Claim through its relation.
-        claims = claim_queryset().filter(event=OuterRef("pk"), search_vector=words)
+        claims = claim_queryset().filter(search_vector=words, event__isnull=False)
+        quoted: Q | OneOf
+        if with_drafts:
+            quoted = OneOf("pk", claims.values("event_id"))
+        else:
+            # ClaimQuerySet.published() for claims about an event (their only subject), with
+            # the event's status tested on the event itself: joining events to many matching
+            # claims would read every event.
+            quoted = OneOf("pk", claims.citable().values("event_id")) & Q(
+                status=Publication.PUBLISHED
+            )
         actors = Actor.objects.all() if with_drafts else Actor.objects.published()
-        actor_names = ActorName.objects.annotate(
-            words=SearchVector("name", config="simple")
-        ).filter(words=names)
-        actors = actors.annotate(words=SearchVector("name", config="simple")).filter(
-            Q(words=names) | Q(pk__in=actor_names.values("actor_id"))
+        named_actors = actors.annotate(words=SearchVector("name", config="simple")).filter(
+            words=names
+        )
+        otherwise_named_actors = actors.filter(
+            pk__in=ActorName.objects.annotate(words=SearchVector("name", config="simple"))
+            .filter(words=names)
+            .values("actor_id")
         )
         places = Location.objects.all() if with_drafts else Location.objects.published()
-        places = (
-            places.annotate(words=SearchVector("search_names", config="simple"))
-            .filter(words=names)
-            .filter(StartsWith(Cast(OuterRef("location__path"), models.CharField()), F("path")))
+        named_places = places.annotate(words=SearchVector("search_names", config="simple")).filter(
+            words=names
         )
+        # The event's place is a named place or inside one (its path starts with the named
+        # place's), whatever the status of the event's place itself.
+        inside_named_places = Location.objects.filter(
+            Exists(
+                named_places.filter(
+                    StartsWith(Cast(OuterRef("path"), models.CharField()), F("path"))
+                )
+            )
+        ).values("pk")
+        # Each match is an array of ids its own index finds (event_search, claim_search,
+        # actor_name_words and actorname_name_words, location_names_words) computed once, and
+        # the events are one bitmap OR of those sets. An OR of per-event EXISTS tests fits no
+        # index, so PostgreSQL would read and test every event.
         return (
             self.filter(
                 Q(search_vector=words)
-                | Exists(claims if with_drafts else claims.published())
-                | Exists(Participation.objects.filter(event=OuterRef("pk"), actor__in=actors))
-                | Exists(places)
+                | quoted
+                | OneOf(
+                    "pk", Participation.objects.filter(actor__in=named_actors).values("event_id")
+                )
+                | OneOf(
+                    "pk",
+                    Participation.objects.filter(actor__in=otherwise_named_actors).values(
+                        "event_id"
+                    ),
+                )
+                | OneOf("location", inside_named_places)
             )
             .annotate(search_rank=SearchRank(F("search_vector"), words))
             .order_by("-search_rank", "-start_date", "-id")

@@ -211,20 +211,22 @@ CLAIMANT_FIELDS = ("claimant_actor", "claimant_outlet")
 
 
 class ClaimQuerySet(models.QuerySet):
+    def citable(self) -> Self:
+        """Claims in a published document, not awaiting work (whatever their subject)."""
+        return self.filter(document__status=Publication.PUBLISHED).exclude(
+            status=ClaimStatus.NEEDS_WORK
+        )
+
     def published(self) -> Self:
         """Claims in a published document, about a published subject, not awaiting work."""
         published = Publication.PUBLISHED
-        return (
-            self.filter(document__status=published)
-            .exclude(status=ClaimStatus.NEEDS_WORK)
-            .filter(
-                Q(event__status=published)
-                | Q(actor__status=published)
-                | Q(location__status=published)
-                | Q(
-                    actor_relation__subject__status=published,
-                    actor_relation__object__status=published,
-                )
+        return self.citable().filter(
+            Q(event__status=published)
+            | Q(actor__status=published)
+            | Q(location__status=published)
+            | Q(
+                actor_relation__subject__status=published,
+                actor_relation__object__status=published,
             )
         )
 
