@@ -242,13 +242,18 @@ def export_sqlite(db: str, path: Path) -> dict[str, Any]:
         }
         actors: dict[int, str] = dict(conn.execute("SELECT id, name FROM actors_actor").fetchall())
 
+        found: dict[tuple[int | None, str], tuple[int | None, str]] = {}
+
         def enclosing(location_id: int | None, kind: str) -> tuple[int | None, str]:
-            if location_id is None:
-                return None, ""
-            for ancestor in [int(p) for p in places[location_id][2].strip("/").split("/")]:
-                if ancestor in places and places[ancestor][1] == kind:
-                    return ancestor, places[ancestor][0]
-            return None, ""
+            key = (location_id, kind)
+            if key not in found:
+                found[key] = None, ""
+                path = places[location_id][2] if location_id is not None else "/"
+                for ancestor in [int(p) for p in path.strip("/").split("/") if p]:
+                    if ancestor in places and places[ancestor][1] == kind:
+                        found[key] = ancestor, places[ancestor][0]
+                        break
+            return found[key]
 
         def rows() -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
             with conn.cursor(name="events") as cursor:
@@ -859,6 +864,28 @@ def copy_seconds(db: str, date_from: str) -> dict[str, Any]:
     return {"s": round(took, 2), "mb": round(size / 1e6, 1)}
 
 
+def first_request(url: str, args: argparse.Namespace) -> tuple[int, bytes, float]:
+    """Status, body and seconds of the faster of two requests (one when the first is slow)."""
+    timings = []
+    for _ in range(2):
+        started = time.perf_counter()
+        status, body = fetch(url, timeout=args.slow * 1.5)
+        timings.append(round(time.perf_counter() - started, 2))
+        if status != 200 or timings[-1] >= args.slow:
+            break
+    return status, body, min(timings)
+
+
+def cancel_runaway_queries(db: str) -> None:
+    """After a request timed out, stop its query: a worker would run it on, loading the CPUs."""
+    with psycopg.connect(database_url(db), autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+            "AND state = 'active' AND pid <> pg_backend_pid()",
+            [db],
+        )
+
+
 def measure(
     case: Case,
     args: argparse.Namespace,
@@ -876,11 +903,11 @@ def measure(
     """
     workdir = Path(args.workdir)
     slug = re.sub(r"[^a-z0-9]+", "-", case.name.lower()).strip("-")
-    limit_ms = int(args.slow * 4000)
+    limit_ms = int(args.slow * 1500)
     if case.kb_path:
-        started = time.perf_counter()
-        status, body = fetch(kb_base + case.kb_path, timeout=args.slow * 4)
-        first = round(time.perf_counter() - started, 2)
+        status, body, first = first_request(kb_base + case.kb_path, args)
+        if status == 0:
+            cancel_runaway_queries(args.db)
         case.results.update(kb_status=status, kb_first_s=first)
         if status == 200 and case.group in ("api", "cursor"):
             case.results["kb_rows"] = len(json.loads(body)["results"])
@@ -906,9 +933,7 @@ def measure(
             case.results["raw_sql"] = replay(args.db, grouped, args.raw_repeat, limit_ms)
             case.results["raw_sql"].pop("slowest_sql")
     if case.ds_path:
-        started = time.perf_counter()
-        status, body = fetch(ds_base + case.ds_path, timeout=args.slow * 4)
-        first = round(time.perf_counter() - started, 2)
+        status, body, first = first_request(ds_base + case.ds_path, args)
         case.results.update(ds_status=status, ds_first_s=first)
         if status == 200 and case.ds_path.startswith("/bench.json"):
             case.results["ds_rows"] = len(json.loads(body))
@@ -940,7 +965,7 @@ def machine() -> dict[str, Any]:
         version = conn.execute("SELECT version()").fetchone()[0]  # type: ignore[index]
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
+    ).stdout.strip() or os.environ.get("CKB_COMMIT", "")
     return {
         "nproc": os.cpu_count(),
         "cpu": cpu,
@@ -1005,9 +1030,7 @@ def main() -> None:
     parser.add_argument(
         "--slow", type=float, default=20, help="seconds: a slower first request is not load-tested"
     )
-    parser.add_argument(
-        "--csv-rows", default="10000,50000,100000", help="rows per CSV export, ascending"
-    )
+    parser.add_argument("--csv-rows", default="10000,100000", help="rows per CSV export, ascending")
     parser.add_argument("--only", help="run only the cases whose name contains this text")
     parser.add_argument("--no-csv", action="store_true")
     args = parser.parse_args()
