@@ -392,9 +392,11 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 9
     raise RuntimeError(f"{url} did not answer within {seconds} s")
 
 
-def start_gunicorn(args: argparse.Namespace, port: int, workers: str | None) -> Server:
+def start_gunicorn(
+    args: argparse.Namespace, port: int, workers: str | None, **extra: str
+) -> Server:
     ensure_free(port)
-    env = production_env(args, GUNICORN_LOG_LEVEL="warning")
+    env = production_env(args, GUNICORN_LOG_LEVEL="warning", **extra)
     if workers:
         env["WEB_CONCURRENCY"] = workers
     logfile = (Path(args.workdir) / f"gunicorn-{port}.log").open("ab")
@@ -1057,8 +1059,8 @@ def main() -> None:
     django.setup()
 
     report["fill"] = fill(args)
-    if not report["fill"]["skipped"]:
-        report["contest"] = contest(args.contest_every)
+    report["contest"] = contest(args.contest_every)
+    if not report["fill"]["skipped"] or report["contest"]["claims_added"]:
         log("VACUUM ANALYZE")
         vacuum_analyze(args.db)
     report["sqlite"] = export_sqlite(args.db, workdir / "bench.db")
@@ -1108,7 +1110,9 @@ def main() -> None:
             # with the rows shows as growth from one export to the next.
             kb.stop()
             servers.remove(kb)
-            one = start_gunicorn(args, args.port + 2, "1")
+            # A sync worker is killed after GUNICORN_TIMEOUT (120 s by default) even while it
+            # streams: the exports get 600 s, and their times say whether 120 s would do.
+            one = start_gunicorn(args, args.port + 2, "1", GUNICORN_TIMEOUT="600")
             servers.append(one)
             exports = []
             for rows in [int(n) for n in args.csv_rows.split(",")]:
