@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import datetime
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import Count, F, Model, QuerySet, Value
-from django.db.models.functions import TruncDay
+from django.db.models import Count, DateField, F, Model, QuerySet, Value
+from django.db.models.functions import Greatest
 from django.db.models.lookups import GreaterThan, LessThan
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -22,7 +23,7 @@ from django_filters.views import FilterView
 from conflictkb.models import Row
 from conflictkb.security import spreadsheet_safe
 from events.filters import EventFilter
-from events.models import Event, Location, Participation, Role
+from events.models import DatePrecision, Event, Location, Participation, Role
 from events.templatetags.conflictkb import date_span_label, fatality_range
 
 PAGE_SIZE = 50
@@ -97,49 +98,119 @@ class Bar:
     height: float = 0
 
 
-def histogram(events: QuerySet[Event]) -> list[Bar]:
+@dataclass
+class Histogram:
+    """The bars over the timeline, and what the caption must say about the events they count.
+
+    Every filtered event is counted once, so ``total`` is the number of events in the list.
+    """
+
+    bars: list[Bar] = field(default_factory=list)
+    unit: str = "day"
+    total: int = 0
+    # Events that overlap the range but began before date_from: counted in its first bar.
+    began_before: int = 0
+    # Events dated only to a month (on a day's bars) or a year (on a month's bars): counting them
+    # on their first day or month would draw a spike that never happened, so they are in the
+    # total and named in the caption instead.
+    too_vague: int = 0
+    vague_unit: str = "month"
+
+    @property
+    def busiest(self) -> int:
+        return max((bar.count for bar in self.bars), default=0)
+
+
+def histogram(
+    events: QuerySet[Event],
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> Histogram:
     """Events per day, or per month over long spans, from one GROUP BY query.
 
+    ``date_from`` and ``date_to`` are the timeline's date filter, which selects the events
+    overlapping it: the axis stays inside it and an event that began earlier is counted on its
+    first day, so no bar lies outside the range and selecting a bar only ever narrows it.
     Days with no event are included (bars of height 0) so the axis is even.
     """
-    per_day = dict(
+    first_day_in_range: Any = F("start_date")
+    began_before: Any = Value(False)
+    if date_from:
+        since = Value(date_from, output_field=DateField())
+        first_day_in_range = Greatest("start_date", since, output_field=DateField())
+        began_before = LessThan(F("start_date"), since)
+    rows = list(
         events.order_by()
-        .annotate(day=TruncDay("start_date"))
-        .values_list("day")
+        .annotate(day=first_day_in_range, began_before=began_before)
+        .values_list("day", "date_precision", "began_before")
         .annotate(n=Count("id"))
-        .values_list("day", "n")
+        .values_list("day", "date_precision", "began_before", "n")
     )
-    if not per_day:
-        return []
-    days = {(d.date() if isinstance(d, datetime.datetime) else d): n for d, n in per_day.items()}
-    first, last = min(days), max(days)
-    bars: list[Bar] = []
-    if (last - first).days <= DAILY_HISTOGRAM_MAX_DAYS:
-        # At least a week on the axis, the events in the middle: one day is not one wide slab.
-        missing = MIN_HISTOGRAM_DAYS - ((last - first).days + 1)
-        if missing > 0:
-            first -= datetime.timedelta(days=missing // 2)
-            last += datetime.timedelta(days=missing - missing // 2)
+    if not rows:
+        return Histogram()
+    first, last = min(row[0] for row in rows), max(row[0] for row in rows)
+    daily = (last - first).days <= DAILY_HISTOGRAM_MAX_DAYS
+    vaguest_drawn = DatePrecision.WEEK if daily else DatePrecision.MONTH
+    result = Histogram(unit="day" if daily else "month", vague_unit="month" if daily else "year")
+    per_bucket: dict[datetime.date, int] = defaultdict(int)
+    # One pass over the aggregate's rows (a few per day), not over events.
+    for day, precision, began_early, n in rows:
+        result.total += n
+        if precision > vaguest_drawn:
+            result.too_vague += n
+            continue
+        result.began_before += n if began_early else 0
+        per_bucket[day if daily else day.replace(day=1)] += n
+    if daily:
+        first, last = widen_to_a_week(first, last, date_from, date_to)
         day = first
         while day <= last:
-            bars.append(Bar(f"{day.day} {day:%b %Y}", days.get(day, 0), day, day))
+            result.bars.append(Bar(f"{day.day} {day:%b %Y}", per_bucket[day], day, day))
             day += datetime.timedelta(days=1)
     else:
         month = first.replace(day=1)
         while month <= last:
             following = (month + datetime.timedelta(days=32)).replace(day=1)
-            count = sum(n for d, n in days.items() if month <= d < following)
+            # The first and last months are cut to the filter, so their links never widen it.
+            start = max(month, date_from) if date_from else month
             end = following - datetime.timedelta(days=1)
-            bars.append(Bar(f"{month:%b %Y}", count, month, end))
+            end = min(end, date_to) if date_to else end
+            whole = start == month and end == following - datetime.timedelta(days=1)
+            label = f"{month:%b %Y}" if whole else date_span_label(start, end, DatePrecision.DAYS)
+            result.bars.append(Bar(label, per_bucket[month], start, end))
             month = following
-    tallest = max(bar.count for bar in bars) or 1
-    width = 100 / len(bars)
-    for i, bar in enumerate(bars):
+    tallest = result.busiest or 1
+    width = 100 / len(result.bars)
+    for i, bar in enumerate(result.bars):
         bar.x = round(i * width, 3)
         bar.width = round(width * 0.85, 3)  # a gap between bars
         bar.height = round(40 * bar.count / tallest, 2)
         bar.y = round(40 - bar.height, 2)
-    return bars
+    return result
+
+
+def widen_to_a_week(
+    first: datetime.date,
+    last: datetime.date,
+    date_from: datetime.date | None,
+    date_to: datetime.date | None,
+) -> tuple[datetime.date, datetime.date]:
+    """At least a week on the axis with the events in the middle, so one day is not one wide
+    slab; but never past the date filter, whose outside the list does not show."""
+    missing = MIN_HISTOGRAM_DAYS - ((last - first).days + 1)
+    if missing <= 0:
+        return first, last
+    week = datetime.timedelta(days=MIN_HISTOGRAM_DAYS - 1)
+    first -= datetime.timedelta(days=missing // 2)
+    if date_from:
+        first = max(first, date_from)
+    last = max(last, first + week)
+    if date_to:
+        last = min(last, date_to)
+    first = min(first, last - week)
+    if date_from:
+        first = max(first, date_from)
+    return first, last
 
 
 @dataclass
@@ -188,17 +259,16 @@ class TimelineView(FilteredEventsMixin, FilterView):
             rows, paging = self.best_matches()
         else:
             rows, paging = self.newest_first(filtered)
-        bars = histogram(filtered)
+        dates = self.filterset.form.cleaned_data if self.filterset.is_valid() else {}
+        chart = histogram(filtered, dates.get("date_from"), dates.get("date_to"))
         context = super().get_context_data(**kwargs)
         context.update(
             events=rows,
             groups=[] if by_relevance else group_by_date(rows),
             words=words,
             by_relevance=by_relevance,
-            bars=bars,
-            bar_unit="day" if bars and bars[0].date_from == bars[0].date_to else "month",
-            bar_max=max((bar.count for bar in bars), default=0),
-            total=sum(bar.count for bar in bars),
+            histogram=chart,
+            total=chart.total,
             filter_query=filter_query(self.request),
             **paging,
         )

@@ -6,6 +6,7 @@ import csv
 import datetime
 import io
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -239,7 +240,7 @@ def test_histogram_counts_events_per_day_over_a_short_span():
     EventFactory(start_date=DAY)
     EventFactory(start_date=DAY)
     EventFactory(start_date=DAY + datetime.timedelta(days=2))
-    bars = histogram(Event.objects.all())
+    bars = histogram(Event.objects.all()).bars
     assert [(b.label, b.count) for b in bars] == [
         ("2 Sep 2018", 0),
         ("3 Sep 2018", 0),
@@ -257,7 +258,7 @@ def test_histogram_counts_events_per_month_over_a_long_span():
     EventFactory(start_date=datetime.date(2018, 7, 1))
     EventFactory(start_date=datetime.date(2018, 9, 4))
     EventFactory(start_date=datetime.date(2018, 9, 30))
-    bars = histogram(Event.objects.all())
+    bars = histogram(Event.objects.all()).bars
     assert [(b.label, b.count) for b in bars] == [("Jul 2018", 1), ("Aug 2018", 0), ("Sep 2018", 2)]
     assert bars[2].date_to == datetime.date(2018, 9, 30)
 
@@ -268,6 +269,85 @@ def test_histogram_bars_link_to_their_day_and_are_labelled(anon_client):
     assert '<svg viewBox="0 0 100 40"' in page
     assert 'href="?date_from=2018-09-04&amp;date_to=2018-09-04"' in page
     assert 'aria-label="4 Sep 2018: 1 event"' in page
+
+
+def histogram_links(page: str) -> list[str]:
+    return re.findall(r'<a href="\?([^"]*)" aria-label="([^"]*)"', page)
+
+
+def test_histogram_stays_inside_the_date_filter_and_agrees_with_the_count(anon_client):
+    # A week-long offensive that began before the range overlaps it, so the list shows it.
+    EventFactory(
+        title="Offensive",
+        start_date=datetime.date(2018, 8, 30),
+        end_date=datetime.date(2018, 9, 5),
+        date_precision=DatePrecision.WEEK,
+    )
+    EventFactory(title="Strike", start_date=DAY)
+    response = anon_client.get("/", {"date_from": "2018-09-01"})
+    page = body(response)
+    assert "<strong>2</strong> events match these filters" in page
+    links = histogram_links(page)
+    # No bar before 1 Sep, and none links to a day outside the filter.
+    assert links[0] == (
+        "date_from=2018-09-01&amp;date_to=2018-09-01",
+        "1 Sep 2018: 1 event",
+    )
+    assert not any("2018-08" in href for href, _ in links)
+    assert "4 Sep 2018: 1 event" in [label for _, label in links]
+    assert sum(bar.count for bar in response.context["histogram"].bars) == 2
+    assert "1 event that began before the range is counted in its first day." in page
+
+
+def test_histogram_months_are_cut_to_the_date_filter():
+    EventFactory(start_date=datetime.date(2018, 7, 1), end_date=datetime.date(2018, 7, 31))
+    EventFactory(start_date=datetime.date(2018, 10, 2))
+    chart = histogram(Event.objects.all(), datetime.date(2018, 7, 15), datetime.date(2018, 10, 20))
+    assert [(b.label, b.count) for b in chart.bars] == [
+        ("15–31 Jul 2018", 1),
+        ("Aug 2018", 0),
+        ("Sep 2018", 0),
+        ("1–20 Oct 2018", 1),
+    ]
+    assert (chart.bars[0].date_from, chart.bars[-1].date_to) == (
+        datetime.date(2018, 7, 15),
+        datetime.date(2018, 10, 20),
+    )
+    assert chart.began_before == 1
+
+
+def test_histogram_does_not_draw_an_event_known_only_to_the_month_on_its_first_day(anon_client):
+    EventFactory(
+        start_date=datetime.date(2018, 9, 1),
+        end_date=datetime.date(2018, 9, 30),
+        date_precision=DatePrecision.MONTH,
+    )
+    EventFactory(start_date=DAY)
+    response = anon_client.get("/")
+    page = body(response)
+    labels = [label for _, label in histogram_links(page)]
+    assert "4 Sep 2018: 1 event" in labels
+    assert "1 Sep 2018: 0 events" in labels
+    assert "<strong>2</strong> events" in page
+    assert "1 event dated only to the month is in the count but on no day’s bar." in page
+
+
+def test_histogram_counts_an_event_known_only_to_the_month_in_its_month():
+    EventFactory(
+        start_date=datetime.date(2018, 9, 1),
+        end_date=datetime.date(2018, 9, 30),
+        date_precision=DatePrecision.MONTH,
+    )
+    EventFactory(start_date=datetime.date(2018, 6, 10))
+    chart = histogram(Event.objects.all())
+    assert [(b.label, b.count) for b in chart.bars][-1] == ("Sep 2018", 1)
+    assert (chart.unit, chart.total, chart.too_vague) == ("month", 2, 0)
+
+
+def test_histogram_padding_to_a_week_stays_inside_a_short_date_filter():
+    EventFactory(start_date=DAY)
+    chart = histogram(Event.objects.all(), DAY, DAY + datetime.timedelta(days=1))
+    assert [b.label for b in chart.bars] == ["4 Sep 2018", "5 Sep 2018"]
 
 
 @pytest.mark.parametrize("n", [1, 50])
