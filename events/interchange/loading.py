@@ -252,17 +252,23 @@ UPDATE events_event e SET
  WHERE e.id = x.event_id AND x.changed && %(event_fields)s::text[]
 """
 
+# A new event's figures are written as its one claim (INSERT_CLAIMS) will make them: that
+# claim's values, each borrowing from the others as sources migration 0002 does, one claim, one
+# source. The recomputation the claims trigger then finds nothing to change, instead of
+# rewriting every new event (and its search vector and a dozen index entries) a second time.
+# The database stays the judge: where a reused document relays wire stories, it corrects them.
 INSERT_EVENTS = """
 WITH created AS (
     INSERT INTO events_event (uuid, created_at, updated_at, status, title, summary, event_type_id,
                               start_date, end_date, date_precision, location_id, geo_precision,
                               acled_id, ucdp_id, fatality_rule, contested, claim_count,
-                              source_count)
+                              source_count, fatalities_low, fatalities_best, fatalities_high)
     SELECT s.event_uuid, now(), now(), %(status)s, s.title, s.summary, s.event_type_id,
            s.start_date, s.end_date, s.date_precision, n.location_id, s.geo_precision,
            CASE WHEN %(id_column)s = 'acled_id' THEN s.external_id ELSE '' END,
            CASE WHEN %(id_column)s = 'ucdp_id' THEN s.external_id ELSE '' END,
-           'range', false, 0, 0
+           'range', false, 1, 1, coalesce(s.low, s.best, s.high),
+           coalesce(s.best, s.low, s.high), coalesce(s.high, s.best, s.low)
       FROM ckb_stg_row s LEFT JOIN ckb_stg_node n ON n.node = s.node
      WHERE NOT EXISTS (SELECT 1 FROM ckb_stg_match m WHERE m.line = s.line)
      ORDER BY s.line

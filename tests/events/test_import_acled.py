@@ -26,8 +26,15 @@ from events.models import (
     Participation,
     Role,
 )
+from events.services import event_recompute_figures
 from sources.models import Claim, Document, Outlet, OutletKind
-from tests.factories import ActorFactory, ActorNameFactory, LocationFactory, ParticipationFactory
+from tests.factories import (
+    ActorFactory,
+    ActorNameFactory,
+    LocationFactory,
+    OutletFactory,
+    ParticipationFactory,
+)
 
 DATA = Path(__file__).parent.parent / "data"
 pytestmark = pytest.mark.django_db
@@ -426,3 +433,30 @@ def test_an_editor_cannot_publish_through_the_upload_but_a_reviewer_can(
             "/admin/events/event/import/", {"dataset": "acled", "file": upload, "publish": "on"}
         )
     assert Event.objects.get(acled_id="SYR5001").status == "published"
+
+
+def test_new_events_figures_are_what_the_database_derives_from_their_claims() -> None:
+    assert run(acled(strike("SYR9001", fatalities=13))).ok
+    # An editor records that this source relays two wire services: events citing it from now
+    # on have two independent sources, not one.
+    document = Event.objects.get(acled_id="SYR9001").claims.get().document
+    document.relays.add(OutletFactory(name="Reuters"), OutletFactory(name="AFP"))
+    assert run(acled(strike("SYR9001", fatalities=13), strike("SYR9002", fatalities=4))).ok
+
+    second = Event.objects.get(acled_id="SYR9002")
+    assert (second.claim_count, second.source_count) == (1, 2)
+    assert second.fatality_range() == (4, 4, 4)
+    assert not second.contested
+    stored = list(Event.objects.order_by("pk").values_list(*FIGURES))
+    event_recompute_figures(events=Event.objects.values_list("pk", flat=True))
+    assert list(Event.objects.order_by("pk").values_list(*FIGURES)) == stored
+
+
+FIGURES = (
+    "fatalities_low",
+    "fatalities_best",
+    "fatalities_high",
+    "contested",
+    "claim_count",
+    "source_count",
+)
