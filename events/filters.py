@@ -21,6 +21,7 @@ from django.db.backends.postgresql.psycopg_any import DateRange
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.utils.formats import get_format
 
 from actors.models import Actor
 from events.models import DateSpan, Event, EventType, Location, Participation
@@ -55,6 +56,35 @@ class BBoxField(forms.CharField):
         if not (-90 <= min_lat <= max_lat <= 90):
             raise ValidationError(self.error_messages["latitude"], code="latitude")
         return BBox(numbers)
+
+
+class ISODateInput(forms.DateInput):
+    """``<input type="date">``, whose value must be yyyy-mm-dd or nothing.
+
+    A value the browser cannot show (a malformed filter on a 400 page) is left out rather than
+    written into the input, where the browser would drop it with a console warning; the error
+    under the field repeats what was typed.
+    """
+
+    input_type = "date"
+
+    def format_value(self, value: Any) -> str | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        try:
+            return datetime.date.fromisoformat(str(value).strip()).isoformat()
+        except ValueError:
+            pass
+        for date_format in get_format("DATE_INPUT_FORMATS"):
+            try:
+                return (
+                    datetime.datetime.strptime(str(value).strip(), date_format).date().isoformat()
+                )
+            except ValueError:
+                continue
+        return None
 
 
 class BBoxFilter(django_filters.Filter):
@@ -178,13 +208,13 @@ class EventFilter(django_filters.FilterSet):
         method="filter_date_from",
         label="From",
         help_text="ISO date; events ending on or after it (events overlapping the range).",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=ISODateInput(),
     )
     date_to = django_filters.DateFilter(
         method="filter_date_to",
         label="To",
         help_text="ISO date; events starting on or before it (events overlapping the range).",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=ISODateInput(),
     )
     contested = StrictBooleanFilter(
         field_name="contested",

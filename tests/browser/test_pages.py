@@ -85,6 +85,17 @@ def test_a_malformed_filter_is_explained_next_to_its_field(visit, idlib_site):
     expect(page.get_by_label("Map area", exact=True)).to_have_attribute("aria-invalid", "true")
 
 
+def test_a_malformed_date_leaves_the_date_input_empty_without_a_console_warning(visit, idlib_site):
+    page = visit.page
+    warnings: list[str] = []
+    page.on("console", lambda message: warnings.append(message.text))
+    assert visit.goto("/?date_from=notadate").status == 400
+    visit.errors[:] = [error for error in visit.errors if "status of 400" not in error]
+    expect(page.get_by_text("You gave “notadate”.")).to_be_visible()
+    expect(page.get_by_label("From", exact=True)).to_have_value("")
+    assert [text for text in warnings if "does not conform" in text] == []
+
+
 def test_event_page_shows_both_competing_airstrike_claims_and_the_contested_badge(
     visit, idlib_site
 ):

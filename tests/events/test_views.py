@@ -748,6 +748,24 @@ def test_a_malformed_filter_shows_the_rejected_value_and_no_result_count(anon_cl
     assert "Download CSV" not in page
 
 
+def test_a_malformed_date_is_not_written_into_the_date_input(anon_client):
+    response = anon_client.get("/", {"date_from": "notadate", "date_to": "2018-09-07"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    # A date input cannot hold it (Chromium drops it with a console warning); the error says it.
+    assert 'value="notadate"' not in page
+    assert '<input type="date" name="date_from"' in page
+    assert '<input type="date" name="date_to" value="2018-09-07"' in page
+    assert "You gave “notadate”." in page
+
+
+# The form also reads the site's own date format (en-GB: day first); the input shows it as ISO.
+@pytest.mark.parametrize("typed", ["2018-09-01", "01/09/2018"])
+def test_a_readable_date_is_shown_in_the_date_input_as_the_browser_expects(anon_client, typed):
+    page = body(anon_client.get("/", {"date_from": typed}))
+    assert '<input type="date" name="date_from" value="2018-09-01"' in page
+
+
 def test_an_unknown_address_is_a_404_page_of_the_site(anon_client):
     response = anon_client.get("/no/such/page/")
     assert response.status_code == 404
