@@ -1,7 +1,9 @@
 """Property-based run of the live OpenAPI schema: no 5xx, no response outside the schema.
 
 schemathesis generates requests for every operation in /api/v1/schema/ and calls the WSGI app
-in-process, anonymously and with a reviewer's token (who may write, publish and delete).
+in-process, anonymously and with a reviewer's token (who may write, publish and delete), one
+operation at a time and (stateful) in sequences where a created record's id feeds the next
+calls.
 """
 
 from __future__ import annotations
@@ -108,3 +110,38 @@ def test_token_clients_get_no_server_error_and_no_response_outside_the_schema(
 ):
     token = Token.objects.create(user=reviewer)
     assert run_every_operation(live_wsgi_app, {"Authorization": f"Token {token.key}"}) > 100
+
+
+def test_token_clients_chaining_calls_get_no_server_error(
+    live_wsgi_app, some_published_records, reviewer: User
+):
+    """Stateful: schemathesis links operations (a create's id feeds the read, update and delete
+    of that record) and runs sequences of them with a reviewer's token."""
+    token = Token.objects.create(user=reviewer)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", live_wsgi_app)
+    calls: list[tuple[str, str, int]] = []
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"headers": {"Authorization": f"Token {token.key}"}}
+
+        def validate_response(self, response: Any, case: Any, *args: Any, **kwargs: Any) -> None:
+            calls.append((case.method, case.operation.path, response.status_code))
+            case.validate_response(response, checks=CHECKS)
+
+    Workflow.run(
+        settings=settings(
+            max_examples=15,
+            stateful_step_count=6,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    # The sequences really reached records they had created: a delete of one succeeded.
+    assert any(
+        method == "DELETE" and path.endswith("{uuid}/") and status == 204
+        for method, path, status in calls
+    )
+    assert len(calls) > 50
