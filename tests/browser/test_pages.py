@@ -117,6 +117,29 @@ def test_event_page_shows_both_competing_airstrike_claims_and_the_contested_badg
     expect(grade.locator(".grade__tip")).to_be_visible()
     expect(grade.locator(".grade__tip")).to_contain_text("Outlet reliability")
     page.locator("body").click(position={"x": 5, "y": 300})
+    # So does the party badge's, from the keyboard and by a tap, kept inside a phone's screen.
+    party = claimants.locator(".badge--party").first
+    party.focus()
+    expect(party.locator(".badge__tip")).to_be_visible()
+    expect(party.locator(".badge__tip")).to_contain_text("conflict of interest")
+    page.locator("body").click(position={"x": 5, "y": 300})
+    expect(party.locator(".badge__tip")).to_be_hidden()
+    phone = visit.context.browser.new_context(
+        viewport={"width": 375, "height": 800}, has_touch=True, is_mobile=True
+    )
+    try:
+        touch = phone.new_page()
+        touch.goto(page.url)
+        badge = touch.locator(".badge--party").first
+        badge.tap()
+        tip = badge.locator(".badge__tip")
+        expect(tip).to_be_visible()
+        box = tip.bounding_box()
+        assert box is not None
+        assert box["x"] >= 0, box
+        assert box["x"] + box["width"] <= 375, box
+    finally:
+        phone.close()
     visit.screenshot("event")
 
 

@@ -396,6 +396,21 @@ def test_event_page_flags_a_claimant_who_is_party_to_the_event(anon_client, airs
     assert "Party to the event" not in cards["Syrian Observatory for Human Rights"]
 
 
+def test_party_badge_explains_itself_on_focus_not_only_on_hover(anon_client, airstrike):
+    card = claim_cards(body(anon_client.get(airstrike.get_absolute_url())))[
+        "Ministry of Defence of Russia"
+    ]
+    badge = re.search(r'<span class="badge badge--party"([^>]*)>', card)
+    assert badge, card
+    # Reachable by Tab (and a tap), described by a tip in the page rather than a title.
+    assert 'tabindex="0"' in badge.group(1)
+    assert "title=" not in badge.group(1)
+    tip_id = re.search(r'aria-describedby="([^"]+)"', badge.group(1)).group(1)
+    tip = re.search(rf'<span class="badge__tip" role="tooltip" id="{tip_id}">([^<]*)</span>', card)
+    assert tip, card
+    assert "conflict of interest" in tip.group(1)
+
+
 def test_event_page_explains_grades_on_hover_and_focus(anon_client, airstrike):
     page = body(anon_client.get(airstrike.get_absolute_url()))
     assert 'class="grade" tabindex="0"' in page
