@@ -12,7 +12,14 @@ from django.urls import URLPattern, path
 
 from conflictkb.admin import DuplicateNameForm, PublishableAdmin
 from events.interchange.services import events_import
-from events.models import Event, EventRelation, EventType, Location, Participation
+from events.models import (
+    DERIVED_FIGURES,
+    Event,
+    EventRelation,
+    EventType,
+    Location,
+    Participation,
+)
 
 
 class LocationForm(DuplicateNameForm):
@@ -149,12 +156,7 @@ class EventAdmin(PublishableAdmin):
     autocomplete_fields = ["event_type", "location", "parent"]
     inlines = [ParticipationInline, EventRelationInline]
     readonly_fields = [
-        "fatalities_low",
-        "fatalities_best",
-        "fatalities_high",
-        "contested",
-        "claim_count",
-        "source_count",
+        *DERIVED_FIGURES,
         "uuid",
         "created_at",
         "updated_at",

@@ -563,19 +563,19 @@ class EventQuerySet(PublishableQuerySet):
         )
 
 
-@audited(
-    # Derived columns change only as a consequence of an audited claim change.
-    exclude=[
-        "search_vector",
-        "updated_at",
-        "fatalities_low",
-        "fatalities_best",
-        "fatalities_high",
-        "contested",
-        "claim_count",
-        "source_count",
-    ]
+# What the database derives from an event's claims (sources migration 0002), never typed in.
+DERIVED_FIGURES = (
+    "fatalities_low",
+    "fatalities_best",
+    "fatalities_high",
+    "contested",
+    "claim_count",
+    "source_count",
 )
+
+
+# Derived columns change only as a consequence of an audited claim change.
+@audited(exclude=["search_vector", "updated_at", *DERIVED_FIGURES])
 class Event(Publishable):
     title = models.CharField(max_length=300)
     summary = models.TextField(blank=True)
