@@ -231,6 +231,50 @@ def group_by_date(events: Iterable[Event]) -> list[DayGroup]:
     return groups
 
 
+# A long search or name would push the rest of the folded panel's summary off a phone's screen.
+SUMMARY_TEXT_LIMIT = 30
+
+
+def active_filters(filterset: EventFilter) -> list[str]:
+    """The filters in use, each in a few words ("actor HTS", "from 1 Sep 2018"), for the summary
+    of the filter panel, which a phone shows folded. From the cleaned values the filtering
+    already fetched: no query. Filters that could not be read are counted, to be corrected."""
+    filterset.is_valid()  # an unbound form (no query string) has no cleaned_data
+    data = getattr(filterset.form, "cleaned_data", {})
+
+    def short(text: str) -> str:
+        text = " ".join(text.split())
+        return text if len(text) <= SUMMARY_TEXT_LIMIT else text[: SUMMARY_TEXT_LIMIT - 1] + "…"
+
+    def day(value: datetime.date) -> str:
+        return f"{value.day} {value:%b %Y}"
+
+    described: list[str] = []
+    if data.get("q", "").strip():
+        described.append(f"words “{short(data['q'])}”")
+    if data.get("actor", "").strip():
+        described.append(f"actor {short(data['actor'])}")
+    if data.get("place"):
+        described.append(f"in {short(data['place'].name)}")
+    if data.get("type"):
+        described.append(short(data["type"].name))
+    if data.get("date_from"):
+        described.append(f"from {day(data['date_from'])}")
+    if data.get("date_to"):
+        described.append(f"to {day(data['date_to'])}")
+    if data.get("contested") is not None:
+        described.append("contested only" if data["contested"] else "not contested")
+    if data.get("bbox"):
+        described.append("in a map area")
+    if data.get("min_fatalities") is not None:
+        described.append(f"at least {int(data['min_fatalities']):,} killed")
+    if data.get("updated_since"):
+        described.append(f"changed since {day(data['updated_since'].date())}")
+    if filterset.errors:
+        described.append(f"{len(filterset.errors)} to correct")
+    return described
+
+
 class FilteredEventsMixin(PublicationMixin):
     """The published (or, for staff, all) events narrowed by EventFilter from the query string."""
 
@@ -238,6 +282,11 @@ class FilteredEventsMixin(PublicationMixin):
 
     def get_queryset(self) -> QuerySet[Event]:
         return self.visible(Event.objects.all())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context["active_filters"] = active_filters(self.filterset)  # type: ignore[attr-defined]
+        return context
 
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponseBase:
         response = super().render_to_response(context, **kwargs)  # type: ignore[misc]

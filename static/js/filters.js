@@ -1,5 +1,5 @@
 // On narrow screens the filter panel starts folded, so the events come first; its summary
-// says when filters are in use, and it stays open while a filter needs correcting.
+// names the filters in use, and it stays open while a filter needs correcting.
 // Without JavaScript it simply stays open.
 (function () {
   "use strict";

@@ -75,6 +75,17 @@ def test_timeline_lists_the_idlib_events_and_each_filter_narrows_it(visit, idlib
     expect(rows(page).first.locator(".badge--contested")).to_be_visible()
 
 
+def test_on_a_phone_the_folded_filter_panel_names_the_filters_applied(visit, idlib_site):
+    page = visit.page
+    page.set_viewport_size({"width": 375, "height": 800})
+    visit.goto("/?actor=HTS&date_from=2018-09-01")
+    panel = page.locator("details.filters-toggle")
+    expect(panel).not_to_have_attribute("open", "")
+    expect(panel.locator("> summary")).to_have_text("Filters: actor HTS, from 1 Sep 2018")
+    expect(panel.locator("> summary")).to_be_visible()
+    visit.screenshot("timeline-phone-filtered")
+
+
 def test_a_malformed_filter_is_explained_next_to_its_field(visit, idlib_site):
     page = visit.page
     assert visit.goto("/?bbox=east+of+Idlib").status == 400

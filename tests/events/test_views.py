@@ -214,6 +214,27 @@ def test_a_malformed_filter_is_reported_on_the_form_not_as_a_server_error(anon_c
     assert "Any strike" not in page
 
 
+@pytest.mark.parametrize("page", ["events:timeline", "events:map"])
+def test_the_folded_filter_panel_says_which_filters_are_applied(anon_client, page):
+    query = {"actor": "HTS", "date_from": "2018-09-01", "contested": "true", "min_fatalities": "10"}
+    html = body(anon_client.get(reverse(page), query))
+    assert (
+        "<summary>Filters: actor HTS, from 1 Sep 2018, contested only, at least 10 killed</summary>"
+        in html
+    )
+    # Paging is not a filter, and nothing is listed when nothing narrows the events.
+    assert "<summary>Filters</summary>" in body(anon_client.get(reverse(page), {"after": "x"}))
+
+
+def test_the_filter_panel_summary_shortens_long_words_and_counts_what_to_correct(anon_client):
+    response = anon_client.get("/", {"q": "ceasefire violations along the M5 highway", "bbox": "x"})
+    assert response.status_code == 400
+    assert (
+        "<summary>Filters: words “ceasefire violations along th…”, 1 to correct</summary>"
+        in response.content.decode()
+    )
+
+
 def test_timeline_pages_by_keyset_without_gaps_or_repeats(anon_client):
     events = make_events(PAGE_SIZE + 10)
     first = anon_client.get("/")
