@@ -317,7 +317,7 @@ def test_histogram_stays_inside_the_date_filter_and_agrees_with_the_count(anon_c
     assert not any("2018-08" in href for href, _ in links)
     assert "4 Sep 2018: 1 event" in [label for _, label in links]
     assert sum(bar.count for bar in response.context["histogram"].bars) == 2
-    assert "1 event that began before the range is counted in its first day." in page
+    assert "The first day’s bar includes 1 event that began before the range." in page
 
 
 def test_histogram_months_are_cut_to_the_date_filter():
