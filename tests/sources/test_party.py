@@ -77,6 +77,6 @@ def test_the_event_page_and_the_api_flag_the_same_claimants(idlib, client):
     assert flagged == {"Ministry of Defence of Russia"}
     event = strikes[0].event
     page = client.get(event.get_absolute_url()).content.decode()
-    assert page.count("Party to the event</span>") == 2  # the ministry's two claims
+    assert page.count('class="badge badge--party"') == 2  # the ministry's two claims
     api = client.get(f"/api/v1/events/{event.uuid}/").json()
     assert {c["claimant"]["name"] for c in api["claims"] if c["claimant_is_party"]} == flagged
