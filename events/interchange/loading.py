@@ -219,16 +219,21 @@ WITH current AS MATERIALIZED (
 ), judged AS MATERIALIZED (
     -- Without a snapshot (an event made by hand, or before its first import of this dataset)
     -- whatever it already has is the editors'; only what it lacks is filled in.
+    -- An event that already is what the file says (most of a re-import) has nothing kept
+    -- and nothing changed: one comparison instead of one per field.
     SELECT c.*, f.fields AS incoming,
-           ARRAY(SELECT k FROM jsonb_object_keys(f.fields) k
+           CASE WHEN c.fields = f.fields THEN '{}'::text[]
+                ELSE ARRAY(SELECT k FROM jsonb_object_keys(f.fields) k
                   WHERE c.fields->k IS DISTINCT FROM f.fields->k
                     AND CASE WHEN c.snapshot IS NULL THEN coalesce(c.fields->k, 'null') <> 'null'
-                             ELSE c.fields->k IS DISTINCT FROM c.snapshot->k END) AS kept
+                             ELSE c.fields->k IS DISTINCT FROM c.snapshot->k END) END AS kept
       FROM current c JOIN ckb_stg_fields f ON f.line = c.line
 )
 SELECT line, event_id, claim_id, kept,
-       ARRAY(SELECT k FROM jsonb_object_keys(incoming) k
-              WHERE fields->k IS DISTINCT FROM incoming->k AND NOT k = ANY(kept)) AS changed
+       CASE WHEN fields = incoming THEN '{}'::text[]
+            ELSE ARRAY(SELECT k FROM jsonb_object_keys(incoming) k
+                        WHERE fields->k IS DISTINCT FROM incoming->k AND NOT k = ANY(kept))
+       END AS changed
   FROM judged
 """
 
