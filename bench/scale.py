@@ -300,24 +300,26 @@ def export_sqlite(db: str, path: Path) -> dict[str, Any]:
 
         batch: list[dict[str, Any]] = []
         links: list[dict[str, Any]] = []
-        events, participants = lite["events"], lite["event_actors"]
+        # Tables, not views (sqlite-utils types them as either); Any also when it is not installed.
+        events: Any = lite["events"]
+        participants: Any = lite["event_actors"]
         for event, actor_rows in rows():
             batch.append(event)
             links += actor_rows
             if len(batch) >= 20_000:
-                events.insert_all(batch, pk="id", batch_size=5_000)  # type: ignore[union-attr]
-                participants.insert_all(links, batch_size=5_000)  # type: ignore[union-attr]
+                events.insert_all(batch, pk="id", batch_size=5_000)
+                participants.insert_all(links, batch_size=5_000)
                 batch, links = [], []
-        events.insert_all(batch, pk="id", batch_size=5_000)  # type: ignore[union-attr]
-        participants.insert_all(links, batch_size=5_000)  # type: ignore[union-attr]
+        events.insert_all(batch, pk="id", batch_size=5_000)
+        participants.insert_all(links, batch_size=5_000)
     log("SQLite: indexes and full-text index")
-    events.create_index(["date"])  # type: ignore[union-attr]
-    events.create_index(["admin1_id", "date"])  # type: ignore[union-attr]
-    events.create_index(["parent_type", "date"])  # type: ignore[union-attr]
-    events.create_index(["type", "date"])  # type: ignore[union-attr]
-    participants.create_index(["actor_id", "event_id"])  # type: ignore[union-attr]
-    participants.create_index(["actor", "event_id"])  # type: ignore[union-attr]
-    events.enable_fts(["title", "notes"], fts_version="FTS5")  # type: ignore[union-attr]
+    events.create_index(["date"])
+    events.create_index(["admin1_id", "date"])
+    events.create_index(["parent_type", "date"])
+    events.create_index(["type", "date"])
+    participants.create_index(["actor_id", "event_id"])
+    participants.create_index(["actor", "event_id"])
+    events.enable_fts(["title", "notes"], fts_version="FTS5")
     lite.analyze()
     lite.close()
     partial.rename(path)
