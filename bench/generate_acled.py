@@ -131,6 +131,59 @@ def actors(rng: random.Random, count: int) -> list[tuple[str, int]]:
     return found
 
 
+def record(
+    rng: random.Random,
+    *,
+    event_id: str,
+    day: datetime.date,
+    event: tuple[str, str, str],
+    actors: tuple[str, int, str, int, str],
+    place: tuple[Any, ...],
+    source: str,
+    notes: str,
+    fatalities: int,
+    timestamp: int,
+) -> list[Any]:
+    """One row in ACLED's column order; draws time and geo precision, an associated actor and
+    the source scale from ``rng`` (in this order, so files stay the same for a seed)."""
+    disorder, event_type, sub_type = event
+    actor1, inter1, actor2, inter2, assoc = actors
+    iso, region, country, admin1, admin2, admin3, location, lat, lon = place
+    return [
+        event_id,
+        day.isoformat(),
+        day.year,
+        rng.choices([1, 2, 3], weights=[90, 8, 2])[0],
+        disorder,
+        event_type,
+        sub_type,
+        actor1,
+        assoc if rng.random() < 0.2 and assoc not in (actor1, actor2) else "",
+        inter1,
+        actor2,
+        "",
+        inter2 or "",
+        f"{min(inter1, inter2)}{max(inter1, inter2)}" if inter2 else f"{inter1}0",
+        "Civilian targeting" if inter2 == 7 else "",
+        iso,
+        region,
+        country,
+        admin1,
+        admin2,
+        admin3,
+        location,
+        lat,
+        lon,
+        rng.choices([1, 2, 3], weights=[70, 25, 5])[0],
+        source,
+        rng.choice(SOURCE_SCALES),
+        notes,
+        fatalities,
+        "",
+        timestamp,
+    ]
+
+
 def generate(out: TextIO, *, rows: int, seed: int) -> None:
     rng = random.Random(seed)  # noqa: S311 (synthetic data must be reproducible, not secret)
     towns = places(rng, 8000)
@@ -163,41 +216,23 @@ def generate(out: TextIO, *, rows: int, seed: int) -> None:
         )
         day = first_day + datetime.timedelta(days=rng.randrange(6 * 365))
         fatalities = 0 if rng.random() < 0.6 else int(rng.paretovariate(1.2))
+        notes = (
+            f"On {day:%d %B %Y}, {actor1} {sub_type.lower()} in {location} ({admin1}). "
+            f"[{fatalities} fatalities]"
+        )
         writer.writerow(
-            [
-                f"{code}{n + 1}",
-                day.isoformat(),
-                day.year,
-                rng.choices([1, 2, 3], weights=[90, 8, 2])[0],
-                disorder,
-                event_type,
-                sub_type,
-                actor1,
-                assoc if rng.random() < 0.2 and assoc not in (actor1, actor2) else "",
-                inter1,
-                actor2,
-                "",
-                inter2 or "",
-                f"{min(inter1, inter2 or 0)}{max(inter1, inter2 or 0)}" if inter2 else f"{inter1}0",
-                "Civilian targeting" if inter2 == 7 else "",
-                iso,
-                "Middle East",
-                country,
-                admin1,
-                admin2,
-                admin3,
-                location,
-                lat,
-                lon,
-                rng.choices([1, 2, 3], weights=[70, 25, 5])[0],
-                source,
-                rng.choice(SOURCE_SCALES),
-                f"On {day:%d %B %Y}, {actor1} {sub_type.lower()} in {location} ({admin1}). "
-                f"[{fatalities} fatalities]",
-                fatalities,
-                "",
-                1_700_000_000 + n,
-            ]
+            record(
+                rng,
+                event_id=f"{code}{n + 1}",
+                day=day,
+                event=(disorder, event_type, sub_type),
+                actors=(actor1, inter1, actor2, inter2, assoc),
+                place=(iso, "Middle East", country, admin1, admin2, admin3, location, lat, lon),
+                source=source,
+                notes=notes,
+                fatalities=fatalities,
+                timestamp=1_700_000_000 + n,
+            )
         )
 
 
@@ -443,39 +478,18 @@ def generate_scale(outs: Sequence[TextIO], *, rows: int, seed: int) -> None:
             + f" [{fatalities} fatalities]"
         )
         writers[min(n // per_file, len(writers) - 1)].writerow(
-            [
-                f"{name[:3].upper()}{n + 1}",
-                day.isoformat(),
-                day.year,
-                rng.choices([1, 2, 3], weights=[90, 8, 2])[0],
-                disorder,
-                event_type,
-                sub_type,
-                actor1,
-                assoc if rng.random() < 0.2 and assoc not in (actor1, actor2) else "",
-                inter1,
-                actor2,
-                "",
-                inter2 or "",
-                f"{min(inter1, inter2)}{max(inter1, inter2)}" if inter2 else f"{inter1}0",
-                "Civilian targeting" if inter2 == 7 else "",
-                iso,
-                region,
-                name,
-                admin1,
-                admin2,
-                admin3,
-                location,
-                lat,
-                lon,
-                rng.choices([1, 2, 3], weights=[70, 25, 5])[0],
-                source,
-                rng.choice(SOURCE_SCALES),
-                notes,
-                fatalities,
-                "",
-                1_700_000_000 + n,
-            ]
+            record(
+                rng,
+                event_id=f"{name[:3].upper()}{n + 1}",
+                day=day,
+                event=(disorder, event_type, sub_type),
+                actors=(actor1, inter1, actor2, inter2, assoc),
+                place=(iso, region, name, admin1, admin2, admin3, location, lat, lon),
+                source=source,
+                notes=notes,
+                fatalities=fatalities,
+                timestamp=1_700_000_000 + n,
+            )
         )
 
 
