@@ -1027,6 +1027,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--contest-every", type=int, default=33, help="every n-th event contested")
     parser.add_argument("--skip-load", action="store_true", help="fail instead of loading")
+    parser.add_argument(
+        "--load-only", action="store_true", help="fill, contest and copy to SQLite; no measuring"
+    )
     parser.add_argument("--workdir", default="/tmp/ckb-scale")  # noqa: S108
     parser.add_argument("--seconds", type=int, default=15, help="per wrk run")
     parser.add_argument("--port", type=int, default=18765, help="gunicorn; CSV step: +2")
@@ -1066,6 +1069,9 @@ def main() -> None:
         log("VACUUM ANALYZE")
         vacuum_analyze(args.db)
     report["sqlite"] = export_sqlite(args.db, workdir / "bench.db")
+    if args.load_only:
+        (workdir / "load.json").write_text(json.dumps(report, indent=2, default=str))
+        return
     params = choose_parameters(args.db)
     report["parameters"] = params
     log(f"parameters: {json.dumps(params, default=str)}")
