@@ -7,6 +7,8 @@ and parent event (null for readers, shown to staff), an event without place, end
 participants, a type without a parent, and links that carry a ``?format=`` or ``.json``.
 """
 
+# ruff: noqa: F811  (api_anon is a fixture imported from tests/conflictkb/api_fixtures.py)
+
 from __future__ import annotations
 
 import datetime

@@ -284,6 +284,52 @@ def test_histogram_counts_events_per_month_over_a_long_span():
     assert bars[2].date_to == datetime.date(2018, 9, 30)
 
 
+def test_histogram_counts_years_over_a_decade_and_more_cut_to_the_date_filter():
+    EventFactory(start_date=datetime.date(2005, 3, 1))
+    EventFactory(start_date=datetime.date(2018, 9, 4), date_precision=DatePrecision.YEAR)
+    EventFactory(start_date=datetime.date(2018, 12, 31))
+    chart = histogram(Event.objects.all())
+    assert chart.unit == "year"
+    assert [bar.label for bar in chart.bars] == [str(year) for year in range(2005, 2019)]
+    assert [bar.count for bar in chart.bars] == [1] + [0] * 12 + [2]
+    assert chart.too_vague == 0
+    assert chart.total == 3
+
+    cut = histogram(Event.objects.all(), datetime.date(2004, 6, 1), datetime.date(2018, 10, 1))
+    assert cut.bars[0].label == "2005"
+    assert (cut.bars[-1].date_from, cut.bars[-1].date_to) == (
+        datetime.date(2018, 1, 1),
+        datetime.date(2018, 10, 1),
+    )
+    assert cut.bars[-1].label == "1 Jan – 1 Oct 2018"
+
+
+def test_the_histogram_is_cached_for_readers_until_the_data_changes(
+    anon_client, django_assert_num_queries, airstrike, superuser
+):
+    query = {"actor": "Russia"}
+    assert body(anon_client.get("/", query))
+    with django_assert_num_queries(5):
+        # the page, its participations, the data version, place and type choices: no GROUP BY
+        response = anon_client.get("/", query)
+    assert response.context["histogram"].total == 1
+
+    second = EventFactory(start_date=DAY + datetime.timedelta(days=1))
+    ParticipationFactory(event=second, actor=airstrike.participations.get().actor)
+    assert anon_client.get("/", query).context["histogram"].total == 2
+
+    staff = Client()
+    staff.force_login(superuser)
+    EventFactory(start_date=DAY, status="draft").participations.create(
+        actor=airstrike.participations.get().actor, role=Role.PERPETRATOR
+    )
+    with django_assert_num_queries(7):
+        # session, user, the page, its participations, the histogram (always computed for
+        # staff: no data version read), place and type choices
+        response = staff.get("/", query)
+    assert response.context["histogram"].total == 3
+
+
 def test_histogram_bars_link_to_their_day_and_are_labelled(anon_client):
     EventFactory(start_date=DAY)
     page = body(anon_client.get("/"))
@@ -376,12 +422,13 @@ def test_timeline_runs_five_queries_whatever_the_number_of_events(
     anon_client, django_assert_num_queries, n
 ):
     make_events(n)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         # 1. the page of events with type, parent type, place and parent place joined
         # 2. their participations with actors
-        # 3. the histogram: events per day (GROUP BY)
-        # 4. the place choices of the filter form
-        # 5. the event type choices of the filter form
+        # 3. the data version, part of the histogram's cache key
+        # 4. the histogram: events per day (GROUP BY), not cached yet
+        # 5. the place choices of the filter form
+        # 6. the event type choices of the filter form
         response = anon_client.get("/", {"q": "Event", "contested": "true"})
         page = body(response)
     assert len(response.context["events"]) == n
@@ -515,6 +562,26 @@ def test_event_page_runs_six_queries_whatever_its_size(
         #    the claimant is a party (the database's rule, in the same query)
         page = body(anon_client.get(airstrike.get_absolute_url()))
     assert page.count('class="claim ') == n + 2
+
+
+def test_the_place_menu_offers_regions_and_the_chosen_town_not_every_town(
+    anon_client, airstrike, idlib_governorate
+):
+    town = airstrike.location
+    other_town = LocationFactory(name="Saraqib", parent=idlib_governorate)
+    menu = re.compile(r'<select name="place".*?</select>', re.S)
+
+    plain = menu.search(body(anon_client.get(reverse("events:timeline")))).group(0)
+    assert "Syria" in plain
+    assert "Idlib governorate" in plain
+    assert town.name not in plain
+    assert other_town.name not in plain
+
+    page = body(anon_client.get(reverse("events:timeline"), {"place": town.uuid}))
+    chosen = menu.search(page).group(0)
+    assert f'<option value="{town.uuid}" selected>' in chosen
+    assert other_town.name not in chosen
+    assert airstrike.title in page
 
 
 # --- Place page ---------------------------------------------------------------------------------
@@ -748,12 +815,13 @@ def test_best_match_order_runs_five_queries_whatever_the_number_of_events(
     anon_client, django_assert_num_queries, n
 ):
     make_events(n)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         # 1. the page of events ranked by words (type, place, parent place joined)
         # 2. their participations with actors
-        # 3. the histogram: events per day (GROUP BY)
-        # 4. the place choices of the filter form
-        # 5. the event type choices of the filter form
+        # 3. the data version, part of the histogram's cache key
+        # 4. the histogram: events per day (GROUP BY), not cached yet
+        # 5. the place choices of the filter form
+        # 6. the event type choices of the filter form
         response = anon_client.get("/", {"q": "Event", "order": "relevance"})
         page = body(response)
     assert page.count('<li class="event-row') == n
