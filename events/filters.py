@@ -12,6 +12,7 @@ import contextlib
 import datetime
 import math
 import uuid
+from html import escape
 from typing import Any
 
 import django_filters
@@ -22,8 +23,10 @@ from django.core.exceptions import ValidationError
 from django.db.backends.postgresql.psycopg_any import DateRange
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.forms.utils import flatatt
 from django.http import HttpRequest
 from django.utils.formats import get_format
+from django.utils.safestring import SafeString, mark_safe
 
 from actors.models import Actor
 from events.models import (
@@ -101,6 +104,27 @@ class BBoxFilter(django_filters.Filter):
     field_class = BBoxField
 
 
+class QuickSelect(forms.Select):
+    """A ``<select>`` written in Python rather than one template per option.
+
+    Django renders each option through its own template: 40 ms for the 285 regions of a
+    million-event data set, a third of a timeline page. The markup is the same; every value
+    and label is escaped (``html.escape`` escapes what Django's ``escape`` does).
+    """
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        chosen = {str(item) for item in self.format_value(value)}
+        options = "".join(
+            f'<option value="{escape(str(choice))}"'
+            f"{' selected' if str(choice) in chosen else ''}>{escape(str(label))}</option>"
+            for choice, label in self.choices
+        )
+        attributes = flatatt(self.build_attrs(self.attrs, attrs))
+        return mark_safe(f'<select name="{escape(name)}"{attributes}>{options}</select>')  # noqa: S308
+
+
 class PlaceChoiceField(forms.ModelChoiceField):
     """Any visible place; the menu offers the regions, in tree order, indented by depth.
 
@@ -111,6 +135,7 @@ class PlaceChoiceField(forms.ModelChoiceField):
     """
 
     OFFERED_KINDS = (LocationKind.COUNTRY, LocationKind.ADMIN1)
+    widget = QuickSelect
 
     def label_from_instance(self, obj: Location) -> str:
         return "\u2003" * len(obj.ancestor_ids) + obj.name
@@ -139,6 +164,8 @@ class PlaceFilter(django_filters.ModelChoiceFilter):
 
 
 class EventTypeChoiceField(forms.ModelChoiceField):
+    widget = QuickSelect
+
     def label_from_instance(self, obj: EventType) -> str:
         return f"\u2003{obj.name}" if obj.parent_id else obj.name
 

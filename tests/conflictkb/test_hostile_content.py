@@ -46,6 +46,8 @@ def assert_inert(html: str) -> None:
     "page",
     [
         lambda e: reverse("events:timeline"),
+        # the place chosen is an option of the filter's menu, written without templates
+        lambda e: reverse("events:timeline") + f"?place={e.location.uuid}",
         lambda e: e.get_absolute_url(),
         lambda e: e.participations.get().actor.get_absolute_url(),
         lambda e: e.location.get_absolute_url(),
