@@ -18,7 +18,7 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Cast
 from django.db.models.lookups import StartsWith
@@ -478,24 +478,6 @@ class EventQuerySet(PublishableQuerySet):
             )
         )
 
-    def for_export(self, user: object = None) -> Self:
-        """``for_list()`` plus the country, governorate and district names read off each
-        place's materialised path (correlated subqueries, still one query for the events)."""
-
-        def enclosing(kind: str) -> models.Subquery:
-            return models.Subquery(
-                Location.objects.filter(
-                    StartsWith(Cast(OuterRef("location__path"), models.CharField()), F("path")),
-                    kind=kind,
-                ).values("name")[:1]
-            )
-
-        return self.for_list(user).annotate(
-            country_name=enclosing(LocationKind.COUNTRY),
-            admin1_name=enclosing(LocationKind.ADMIN1),
-            admin2_name=enclosing(LocationKind.ADMIN2),
-        )
-
     def matching_words(self, text: str, *, with_drafts: bool = False) -> Self:
         """Events whose words match ``text`` (web-search syntax), best first, as ``search_rank``.
 
@@ -507,16 +489,8 @@ class EventQuerySet(PublishableQuerySet):
         names = SearchQuery(text, search_type="websearch", config="simple")
         # sources depends on events, not the reverse: reach Claim through its relation.
         claims = claim_queryset().filter(search_vector=words, event__isnull=False)
-        quoted: Q | OneOf
-        if with_drafts:
-            quoted = OneOf("pk", claims.values("event_id"))
-        else:
-            # ClaimQuerySet.published() for claims about an event (their only subject), with
-            # the event's status tested on the event itself: joining events to many matching
-            # claims would read every event.
-            quoted = OneOf("pk", claims.citable().values("event_id")) & Q(
-                status=Publication.PUBLISHED
-            )
+        if not with_drafts:
+            claims = claims.citable()  # ClaimQuerySet.published(), less its event's status
         actors = Actor.objects.all() if with_drafts else Actor.objects.published()
         named_actors = actors.annotate(words=SearchVector("name", config="simple")).filter(
             words=names
@@ -539,28 +513,77 @@ class EventQuerySet(PublishableQuerySet):
                 )
             )
         ).values("pk")
-        # Each match is an array of ids its own index finds (event_search, claim_search,
-        # actor_name_words and actorname_name_words, location_names_words) computed once, and
-        # the events are one bitmap OR of those sets. An OR of per-event EXISTS tests fits no
-        # index, so PostgreSQL would read and test every event.
-        return (
-            self.filter(
-                Q(search_vector=words)
-                | quoted
-                | OneOf(
-                    "pk", Participation.objects.filter(actor__in=named_actors).values("event_id")
-                )
-                | OneOf(
-                    "pk",
-                    Participation.objects.filter(actor__in=otherwise_named_actors).values(
-                        "event_id"
-                    ),
-                )
-                | OneOf("location", inside_named_places)
+        # The ids each match finds through its own index (event_search, claim_search,
+        # actor_name_words, actorname_name_words, location_names_words), unordered (a model's
+        # default ordering would sort each for nothing).
+        by_quote, by_actor_name, by_other_name = (
+            part.order_by().values("event_id")
+            for part in (
+                claims,
+                Participation.objects.filter(actor__in=named_actors),
+                Participation.objects.filter(actor__in=otherwise_named_actors),
             )
-            .annotate(search_rank=SearchRank(F("search_vector"), words))
-            .order_by("-search_rank", "-start_date", "-id")
         )
+        matching = (
+            Event.objects.filter(search_vector=words)
+            .order_by()
+            .values("pk")
+            .union(
+                by_quote,
+                by_actor_name,
+                by_other_name,
+                Event.objects.filter(location__in=inside_named_places).order_by().values("pk"),
+                all=True,
+            )
+        )
+        # Two shapes, chosen by counting the matches up to a bound (few_matches):
+        # - few matches: one semi-join on the union of the ids. Every match is read, each
+        #   through an index; the rest of the events never are (50 ms for a rare word at a
+        #   million events, where testing every event takes 4 s).
+        # - many: an OR of the event's own words and hashed id sets, tested row by row as the
+        #   timeline index is walked, so a page stops after its fifty (1 s for a word in half
+        #   the events, where reading every match first takes 8 s).
+        # A page reads about N rows one way and 50 × events / N the other: the first shape
+        # while N² < 50 × events. (An OR of id arrays, = ANY(ARRAY(…)), fits the indexes but
+        # compares every id of an array for each row: 19 s for a common word.)
+        if few_matches(matching):
+            found = self.filter(pk__in=matching)
+        else:
+            found = self.filter(
+                Q(search_vector=words)
+                | Q(pk__in=by_quote)
+                | Q(pk__in=by_actor_name)
+                | Q(pk__in=by_other_name)
+                | Q(location__in=inside_named_places)
+            )
+        if not with_drafts:
+            found = found.filter(status=Publication.PUBLISHED)
+        return found.annotate(search_rank=SearchRank(F("search_vector"), words)).order_by(
+            "-search_rank", "-start_date", "-id"
+        )
+
+
+# The rows a page of matches shows, for choosing the shape of the words filter.
+WORDS_PAGE = 50
+
+
+def few_matches(ids: models.QuerySet[Any]) -> bool:
+    """Whether ``ids`` has fewer than √(WORDS_PAGE × events) rows, counted up to that many.
+
+    The count stops there, so it costs little whatever the answer. (The planner's estimate
+    would cost nothing but is no guide for rare words: a word missing from its statistics is
+    assumed in almost 1 % of rows, 17,000 at a million events, where it may be in 30.)
+    """
+    sql, params = ids.query.sql_with_params()  # the ORM's SQL, its values passed apart
+    counted = f"SELECT count(*) FROM (SELECT 1 FROM ({sql}) AS ids LIMIT (SELECT few FROM size)) c"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH size AS (SELECT ceil(sqrt(%s * greatest(reltuples, 1)))::bigint AS few"  # noqa: S608
+            " FROM pg_class WHERE oid = 'events_event'::regclass)"
+            f" SELECT ({counted}) < (SELECT few FROM size)",
+            (WORDS_PAGE, *params),
+        )
+        return bool(cursor.fetchone()[0])
 
 
 # What the database derives from an event's claims (sources migration 0002), never typed in.

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import math
 
 import pytest
+from django.db import connection
 from django.test import RequestFactory
 
 from actors.models import NameKind
 from conflictkb.models import Publication
 from events.filters import EventFilter
-from events.models import Event, EventType
+from events.models import Event, EventType, few_matches
 from tests.factories import (
     ActorFactory,
     ActorNameFactory,
@@ -104,6 +106,27 @@ def test_date_range_keeps_events_overlapping_it():
     assert titles({"date_from": "2018-09-04", "date_to": "2018-09-07"}) == ["Inside", "Straddles"]
 
 
+@pytest.fixture(params=["few matches", "many matches"])
+def words_shape(request, monkeypatch):
+    """Each words test runs with both shapes of the query (events.models.few_matches decides
+    between them by counting matches; here it is told the answer)."""
+    few = request.param == "few matches"
+    monkeypatch.setattr("events.models.few_matches", lambda ids: few)
+    return request.param
+
+
+def test_few_matches_counts_up_to_the_square_root_of_fifty_times_the_events():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'events_event'::regclass")
+        bound = math.ceil(math.sqrt(50 * max(cursor.fetchone()[0], 1)))
+    EventFactory.create_batch(bound - 1, title="Checkpoint", location=LocationFactory())
+    matching = Event.objects.filter(title__startswith="Checkpoint").values("pk")
+    assert few_matches(matching)
+    EventFactory(title="Checkpoint again")
+    assert not few_matches(matching)
+
+
+@pytest.mark.usefixtures("words_shape")
 def test_words_match_titles_claim_quotes_actor_names_and_place_names():
     EventFactory(title="Airstrikes on a weapons depot")
     ClaimFactory(event=EventFactory(title="Quoted"), quote="Jets hit a drone launch pad.")
@@ -117,6 +140,7 @@ def test_words_match_titles_claim_quotes_actor_names_and_place_names():
     assert titles({"q": "idleb"}) == ["By place"]
 
 
+@pytest.mark.usefixtures("words_shape")
 def test_words_rank_title_matches_first():
     EventFactory(title="Summit", summary="Leaders discussed Idlib and a ceasefire.")
     EventFactory(title="Ceasefire talks collapse", summary="No ceasefire.")
@@ -124,11 +148,27 @@ def test_words_rank_title_matches_first():
     assert [e.title for e in filterset.qs] == ["Ceasefire talks collapse", "Summit"]
 
 
+@pytest.mark.usefixtures("words_shape")
 def test_words_ignore_quotes_of_unpublished_documents():
     draft = DocumentFactory(status=Publication.DRAFT)
     ClaimFactory(event=EventFactory(title="Quoted"), document=draft, quote="A secret depot.")
     assert titles({"q": "secret"}) == []
     assert titles({"q": "secret"}, staff=True) == ["Quoted"]
+
+
+@pytest.mark.usefixtures("words_shape")
+def test_words_find_no_draft_event_for_readers_whichever_way_they_match():
+    nusra = ActorFactory(name="Nusra")
+    draft = EventFactory(title="Depot raid", status=Publication.DRAFT)
+    ParticipationFactory(event=draft, actor=nusra)
+    ClaimFactory(event=draft, quote="A depot was hit.")
+    for words in ("depot", "nusra"):
+        filterset = EventFilter({"q": words}, queryset=Event.objects.all())
+        assert list(filterset.qs) == []  # even from a queryset that holds drafts
+    staff = RequestFactory().get("/")
+    staff.user = type("U", (), {"is_staff": True})()
+    filterset = EventFilter({"q": "nusra"}, queryset=Event.objects.all(), request=staff)
+    assert [event.title for event in filterset.qs] == ["Depot raid"]
 
 
 def test_contested_keeps_only_events_whose_claims_disagree():
