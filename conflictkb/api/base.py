@@ -84,11 +84,13 @@ class DetailLinks:
         self.templates: dict[str, tuple[str, str]] = {}
 
     @classmethod
-    def of(cls, context: dict[str, Any]) -> DetailLinks:
+    def of(cls, context: Mapping[str, Any]) -> DetailLinks:
         """The serializer context's instance (one per request, shared by nested serializers)."""
         links = context.get("detail_links")
         if links is None:
-            links = context["detail_links"] = cls(context)
+            links = cls(context)
+            if isinstance(context, dict):
+                context["detail_links"] = links
         return links
 
     def __call__(self, view_name: str, key: object, lookup: str = "uuid") -> str:
