@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
@@ -47,8 +48,10 @@ from events.models import (
     LocationKind,
     Participation,
     Role,
+    participations_by_event,
 )
 from sources.api import ClaimSerializer, claims_for_api
+from sources.models import Claim
 
 # --- Places ---------------------------------------------------------------------------------
 
@@ -657,10 +660,10 @@ def batched(iterable: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def acled_row(event: Event) -> list[Any]:
-    """One event in ACLED's columns (``event.location.api_ancestors`` attached beforehand)."""
+def acled_row(event: Event, participations: list[Participation], outlets: list[str]) -> list[Any]:
+    """One event in ACLED's columns, with its participations (actors joined) and the names of
+    the outlets behind its claims (``event.location.api_ancestors`` attached beforehand)."""
     event_type = event.event_type
-    participations = list(event.participations.all())
     side1 = [p.actor for p in participations if p.role in SIDE_1]
     side2 = [p.actor for p in participations if p.role in SIDE_2]
     supporters = [p.actor for p in participations if p.role == Role.SUPPORTER]
@@ -673,7 +676,6 @@ def acled_row(event: Event) -> list[Any]:
     if place is not None:
         by_kind.setdefault(place.kind, place)
     country_code = place.country_code if place else ""
-    outlets = sorted({claim.document.outlet.name for claim in event.claims.all()})
     civilians = any(
         a.kind == ActorKind.CIVILIANS or a.acled_type == AcledActorType.CIVILIANS for a in side2
     )
@@ -707,13 +709,22 @@ def acled_row(event: Event) -> list[Any]:
         place.latitude if place and place.latitude is not None else "",
         place.longitude if place and place.longitude is not None else "",
         GeoPrecision(event.geo_precision).acled(),
-        "; ".join(outlets),
+        "; ".join(sorted(set(outlets))),
         "",
         event.summary or event.title,
         event.fatalities_best if event.fatalities_best is not None else 0,
         "contested" if event.contested else "",
         int(event.updated_at.timestamp()),
     ]
+
+
+def outlets_by_event(events: list[Event], user: Any) -> dict[int, list[str]]:
+    """The outlet of each claim about ``events`` that ``user`` may see, by event id."""
+    grouped: dict[int, list[str]] = defaultdict(list)
+    claims = visible(Claim.objects.filter(event__in=[event.pk for event in events]), user)
+    for event_id, outlet in claims.values_list("event_id", "document__outlet__name"):
+        grouped[event_id].append(outlet)
+    return grouped
 
 
 # --- Viewsets -------------------------------------------------------------------------------
@@ -823,21 +834,20 @@ class EventViewSet(ApiViewSet):
     def csv_response(self, queryset: QuerySet[Event]) -> StreamingHttpResponse:
         user = self.request.user
         ordering = StrictOrderingFilter().get_ordering(self.request, queryset, self)
-        queryset = queryset.prefetch_related(
-            # Claims with document and outlet for the source column: one query per 500 rows.
-            models.Prefetch(
-                "claims",
-                queryset=visible(claims_for_api(), user).select_related("document__outlet"),
-            )
-        ).order_by(*ordering)
+        # Related rows are read per chunk below, not prefetched (see participations_by_event).
+        queryset = queryset.prefetch_related(None).order_by(*ordering)
 
         def rows() -> Iterator[str]:
             writer = csv.writer(Echo())
             yield writer.writerow(ACLED_COLUMNS)
-            for chunk in batched(queryset.iterator(chunk_size=500), 500):
+            for chunk in batched(queryset.iterator(chunk_size=2000), 2000):
+                # Three queries per chunk: places around, participations, claims' outlets.
                 attach_ancestors((event.location for event in chunk), user)
+                participations = participations_by_event(chunk, user)
+                outlets = outlets_by_event(chunk, user)
                 for event in chunk:
-                    yield writer.writerow([spreadsheet_safe(v) for v in acled_row(event)])
+                    row = acled_row(event, participations[event.pk], outlets[event.pk])
+                    yield writer.writerow([spreadsheet_safe(value) for value in row])
 
         stamp = datetime.datetime.now(tz=datetime.UTC).strftime("%Y%m%d-%H%M%S")
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

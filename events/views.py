@@ -25,7 +25,15 @@ from conflictkb.models import Row
 from conflictkb.security import spreadsheet_safe
 from events.api import Echo, attach_ancestors, batched
 from events.filters import EventFilter
-from events.models import DatePrecision, Event, Location, LocationKind, Participation, Role
+from events.models import (
+    DatePrecision,
+    Event,
+    Location,
+    LocationKind,
+    Participation,
+    Role,
+    participations_by_event,
+)
 from events.templatetags.conflictkb import date_span_label, fatality_range
 
 PAGE_SIZE = 50
@@ -596,14 +604,16 @@ CSV_COLUMNS = [
 ACLED_TIME_PRECISION = {1: 1, 2: 2, 3: 2, 4: 3, 5: 3}
 
 
-def export_rows(events: Iterable[Event], request: HttpRequest) -> Iterator[list[Any]]:
+def export_rows(
+    events: Iterable[Event], participations: dict[int, list[Participation]], request: HttpRequest
+) -> Iterator[list[Any]]:
     """Each event's CSV row (``location.api_ancestors`` attached beforehand)."""
     # Event pages' links: one URL resolution, not one per row.
     head, _, tail = request.build_absolute_uri(
         reverse("events:detail", kwargs={"uuid": PLACEHOLDER_UUID})
     ).partition(PLACEHOLDER_UUID)
     for e in events:
-        parts: list[Participation] = list(e.participations.all())
+        parts = participations[e.pk]
         side1 = [p.actor for p in parts if p.role in ACTOR1_ROLES]
         side2 = [p.actor for p in parts if p.role in ACTOR2_ROLES]
         others = [p.actor for p in parts if p.role not in ACTOR1_ROLES + ACTOR2_ROLES]
@@ -664,15 +674,19 @@ class ExportCSVView(FilteredEventsMixin, FilterView):
                 json.dumps(self.filterset.errors), status=400, content_type="application/json"
             )
         user = self.request.user
-        events = self.object_list.for_list(user).order_by("-start_date", "-pk")
+        # Related rows are read per chunk below, not prefetched (see participations_by_event).
+        events = (
+            self.object_list.for_list(user).prefetch_related(None).order_by("-start_date", "-pk")
+        )
         writer = csv.writer(Echo())
 
         def lines() -> Iterator[str]:
             yield writer.writerow(CSV_COLUMNS)
             for chunk in batched(events.iterator(chunk_size=2000), 2000):
-                # The places around each event's: one query per chunk of events.
+                # Two queries per chunk: the places around the events', their participations.
                 attach_ancestors((event.location for event in chunk), user)
-                for row in export_rows(chunk, self.request):
+                participations = participations_by_event(chunk, user)
+                for row in export_rows(chunk, participations, self.request):
                     yield writer.writerow([spreadsheet_safe(v) for v in row])
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")

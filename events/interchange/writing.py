@@ -90,7 +90,7 @@ def write_acled(out: TextIO, events: QuerySet[Event], *, user: Any) -> int:
     writer.writerow(ACLED_COLUMNS)
     count = 0
     for event in in_batches(events, user):
-        row = acled_row(event)
+        row = acled_row(event, list(event.participations.all()), [])
         row[SOURCE] = sources(event)
         # The API falls back to the title for readers; a file meant to be imported again
         # keeps notes as they were (the importer derives titles itself).
