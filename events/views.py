@@ -20,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
+from conflictkb.api.base import DetailLinks
 from conflictkb.data_version import cached_until_data_changes
 from conflictkb.models import Row
 from conflictkb.security import spreadsheet_safe
@@ -43,7 +44,6 @@ DAILY_HISTOGRAM_MAX_DAYS = 62
 MONTHLY_HISTOGRAM_MAX_MONTHS = 120
 MIN_HISTOGRAM_DAYS = 7
 MAP_MARKER_LIMIT = 5000
-PLACEHOLDER_UUID = "00000000-0000-0000-0000-000000000000"
 
 
 QS = TypeVar("QS", bound=QuerySet[Any])
@@ -609,9 +609,10 @@ def export_rows(
 ) -> Iterator[list[Any]]:
     """Each event's CSV row (``location.api_ancestors`` attached beforehand)."""
     # Event pages' links: one URL resolution, not one per row.
+    placeholder = DetailLinks.PLACEHOLDER
     head, _, tail = request.build_absolute_uri(
-        reverse("events:detail", kwargs={"uuid": PLACEHOLDER_UUID})
-    ).partition(PLACEHOLDER_UUID)
+        reverse("events:detail", kwargs={"uuid": placeholder})
+    ).partition(placeholder)
     for e in events:
         parts = participations[e.pk]
         side1 = [p.actor for p in parts if p.role in ACTOR1_ROLES]
