@@ -38,6 +38,7 @@ from conflictkb.api.base import (
 )
 from conflictkb.api.filters import UpdatedSinceFilter
 from conflictkb.security import spreadsheet_safe
+from events.countries import NUMERIC_OF_ALPHA2
 from events.filters import EventFilter
 from events.models import (
     DatePrecision,
@@ -543,10 +544,9 @@ ACLED_COLUMNS = [
     "timestamp",
 ]
 
-# ACLED's iso column is the ISO 3166 numeric code, and its region a fixed list; these are the
-# countries of the data sets held so far (extend as new ones arrive).
-ISO_NUMERIC = {"SY": 760, "TR": 792, "IQ": 368, "LB": 422, "JO": 400, "IL": 376, "IR": 364}
-ACLED_REGION = dict.fromkeys(ISO_NUMERIC, "Middle East")
+# ACLED's region is one of its own fixed list; known here for the countries of the data sets
+# held so far (extend as new ones arrive). Its iso column is ISO 3166's numeric code.
+ACLED_REGION = dict.fromkeys(["SY", "TR", "IQ", "LB", "JO", "IL", "IR"], "Middle East")
 
 SIDE_1 = (Role.PERPETRATOR, Role.SIDE_A, Role.HOST)
 SIDE_2 = (Role.TARGET, Role.SIDE_B)
@@ -699,7 +699,7 @@ def acled_row(event: Event, participations: list[Participation], outlets: list[s
         if inter1 or inter2
         else "",
         "Civilian targeting" if civilians else "",
-        ISO_NUMERIC.get(country_code, ""),
+        NUMERIC_OF_ALPHA2.get(country_code, ""),
         ACLED_REGION.get(country_code, ""),
         by_kind[LocationKind.COUNTRY].name if LocationKind.COUNTRY in by_kind else "",
         by_kind[LocationKind.ADMIN1].name if LocationKind.ADMIN1 in by_kind else "",

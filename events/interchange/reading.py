@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from actors.models import AcledActorType, ActorKind
+from events.countries import ALPHA2_OF_NUMERIC
 from events.models import DatePrecision, EventType, GeoPrecision, Role
 
 # Place levels, top-down; a row names some of them (blank levels are skipped).
@@ -274,9 +275,6 @@ def check_names(row_names: list[str], column: str) -> None:
             raise RowError(column, f"actor name longer than {NAME_MAX} characters")
 
 
-# Numeric ISO 3166 codes of ACLED's iso column, for countries the importer creates.
-ISO_ALPHA2 = {760: "SY", 792: "TR", 368: "IQ", 422: "LB", 400: "JO", 376: "IL", 364: "IR"}
-
 # ACLED's inter codes as the closest actor kind, for actors an import creates.
 KIND_OF_INTER: dict[int | None, str] = {
     AcledActorType.STATE_FORCES: ActorKind.STATE_FORCES,
@@ -399,7 +397,7 @@ def parse_acled(text: str) -> Parsed:
             date_precision=ACLED_DATE_PRECISION[time_precision],
             geo_precision=ACLED_GEO_PRECISION[geo],
             places=places,  # type: ignore[arg-type]
-            country_code=ISO_ALPHA2.get(iso or 0, ""),
+            country_code=ALPHA2_OF_NUMERIC.get(iso or 0, ""),
             latitude=latitude,
             longitude=longitude,
             side1=list(dict.fromkeys(side1)),

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from events.api import ACLED_COLUMNS
 from events.interchange.services import events_import
-from events.models import Event
+from events.models import Event, Location, LocationKind
 from tests.events.interchange_state import kb_state, kb_wipe
 from tests.factories import ActorFactory, ActorNameFactory
 
@@ -95,3 +95,23 @@ def test_the_export_writes_a_file_when_asked(tmp_path: Path) -> None:
     call_command("export_acled", "--output", str(target), stderr=io.StringIO())
 
     assert len(target.read_text(encoding="utf-8").splitlines()) == 1 + 3 + 1  # a quoted newline
+
+
+def test_countries_beyond_the_middle_east_keep_their_iso_code_through_import_and_export() -> None:
+    header = ",".join(ACLED_COLUMNS)
+    rows = [
+        "YEM1,2019-03-02,2019,1,Political violence,Battles,Armed clash,Houthis,,3,"
+        "Military Forces of Yemen,,1,13,,887,Middle East,Yemen,Taizz,,,Taizz,13.58,44.02,1,"
+        "Monitor,Local,Clashes,4,,1551484800",
+        "UKR1,2022-03-02,2022,1,Political violence,Battles,Armed clash,"
+        "Military Forces of Russia,,8,Military Forces of Ukraine,,1,18,,804,Europe,Ukraine,"
+        "Kharkiv,,,Kharkiv,49.99,36.23,1,Monitor,National,Shelling,9,,1646179200",
+    ]
+    data = "\n".join([header, *rows]) + "\n"
+    report = events_import(data=data.encode(), dataset="acled", file_name="x.csv", publish=True)
+    assert report.ok, report.lines()
+
+    countries = Location.objects.filter(kind=LocationKind.COUNTRY)
+    assert dict(countries.values_list("name", "country_code")) == {"Yemen": "YE", "Ukraine": "UA"}
+    exported = {row["event_id_cnty"]: row["iso"] for row in csv.DictReader(io.StringIO(export()))}
+    assert exported == {"YEM1": "887", "UKR1": "804"}
