@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
+from uuid import UUID
 
 import django_filters
 from django.db.models import Q, QuerySet
@@ -69,7 +70,7 @@ class ActorRelationFilter(django_filters.FilterSet):
         model = ActorRelation
         fields: list[str] = []
 
-    def filter_actor(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+    def filter_actor(self, queryset: QuerySet[Any], name: str, value: UUID) -> QuerySet[Any]:
         return queryset.filter(Q(subject__uuid=value) | Q(object__uuid=value))
 
     def filter_valid_on(

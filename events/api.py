@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
+from uuid import UUID
 
 import django_filters
 from django.db import models
@@ -173,7 +174,7 @@ class PlaceFilter(django_filters.FilterSet):
     def filter_q(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return queryset.matching_name(value) if value else queryset  # type: ignore[attr-defined]
 
-    def filter_within(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+    def filter_within(self, queryset: QuerySet[Any], name: str, value: UUID) -> QuerySet[Any]:
         place = Location.objects.filter(uuid=value).only("path").first()
         return queryset.within(place) if place else queryset.none()  # type: ignore[attr-defined]
 

@@ -7,6 +7,7 @@ answers with a 400.
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import django_filters
 from django.contrib.postgres.search import SearchQuery
@@ -75,7 +76,7 @@ class DocumentFilter(django_filters.FilterSet):
         model = Document
         fields: list[str] = []
 
-    def filter_outlet(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+    def filter_outlet(self, queryset: QuerySet[Any], name: str, value: UUID) -> QuerySet[Any]:
         return queryset.filter(
             Q(outlet__uuid=value)
             | Q(pk__in=Document.objects.filter(relays__uuid=value).values("pk"))
@@ -122,7 +123,7 @@ class ClaimFilter(django_filters.FilterSet):
         model = Claim
         fields: list[str] = []
 
-    def filter_claimant(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+    def filter_claimant(self, queryset: QuerySet[Any], name: str, value: UUID) -> QuerySet[Any]:
         return queryset.filter(Q(claimant_actor__uuid=value) | Q(claimant_outlet__uuid=value))
 
     def filter_words(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:

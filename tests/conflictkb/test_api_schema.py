@@ -75,3 +75,22 @@ def test_the_docs_ui_is_served_from_local_static_files(api_anon):
     assert '<script src="/api/v1/docs/?script="></script>' in html
     script = api_anon.get("/api/v1/docs/?script=").content.decode()
     assert "/api/v1/schema/" in script
+
+
+def test_every_filter_that_takes_a_records_id_is_documented_as_a_uuid(schema):
+    # A client generated from the schema then sends (and validates) ids, not any string.
+    untyped = [
+        f"{path} {parameter['name']}"
+        for path, item in schema["paths"].items()
+        for parameter in item.get("get", {}).get("parameters", [])
+        if parameter["in"] == "query" and not parameter.get("schema")
+    ]
+    assert untyped == []
+    id_filters = {
+        ("/api/v1/documents/", "outlet"),
+        ("/api/v1/claims/", "claimant"),
+        ("/api/v1/claims/", "event"),
+    }
+    for path, name in id_filters:
+        [parameter] = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name]
+        assert parameter["schema"] == {"type": "string", "format": "uuid"}, (path, name)
