@@ -61,3 +61,20 @@ def test_the_owner_is_refused_as_the_app_role():
     owner = connection.settings_dict["USER"] or "postgres"
     with pytest.raises(CommandError, match="owns the tables"):
         call_command("grant_app_role", owner)
+
+
+def test_the_app_role_cannot_skip_the_audit_triggers_with_pgtriggers_session_setting(app_role):
+    # pgtrigger lets a session name triggers to skip (SET pgtrigger.ignore); any role may set
+    # it, so the audit triggers do not read it.
+    actor = ActorFactory(name="Free Syrian Army")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT array_agg(tgname)::text FROM pg_trigger"
+            " WHERE tgrelid = 'actors_actor'::regclass AND NOT tgisinternal"
+        )
+        every_trigger = cursor.fetchone()[0]
+        cursor.execute(f'SET LOCAL ROLE "{app_role}"')
+        cursor.execute("SELECT set_config('pgtrigger.ignore', %s, true)", [every_trigger])
+        cursor.execute("UPDATE actors_actor SET description = 'unseen?' WHERE id = %s", [actor.pk])
+    assert "update_update" in every_trigger
+    assert actor.audit_events.filter(pgh_label="update", description="unseen?").exists()
