@@ -24,7 +24,7 @@ class ClaimForm(forms.ModelForm):
         model = Claim
         fields = "__all__"  # noqa: DJ007 — the admin narrows fields through its fieldsets
         widgets = {
-            "quote": forms.Textarea(attrs={"rows": 3}),
+            "quote": forms.Textarea(attrs={"rows": 5}),
             "note": forms.Textarea(attrs={"rows": 2}),
             "deprecation_reason": forms.Textarea(attrs={"rows": 2}),
         }
