@@ -364,12 +364,7 @@ class EventSerializer(serializers.ModelSerializer):
             "geo_precision": instance.geo_precision,
             "participants": [
                 {
-                    "actor": {
-                        "id": str(participation.actor.uuid),
-                        "url": link("api:actor-detail", participation.actor.uuid),
-                        "name": participation.actor.name,
-                        "kind": participation.actor.kind,
-                    },
+                    "actor": summary_ref(participation.actor, "api:actor-detail", link),
                     "role": participation.role,
                     "note": participation.note,
                 }
@@ -404,22 +399,24 @@ class EventSerializer(serializers.ModelSerializer):
         if not hasattr(place, "api_ancestors"):
             attach_ancestors([place], getattr(self.context.get("request"), "user", None))
         return {
-            "id": str(place.uuid),
-            "url": link("api:place-detail", place.uuid),
-            "name": place.name,
-            "kind": place.kind,
+            **summary_ref(place, "api:place-detail", link),
             "ancestors": [
-                {
-                    "id": str(ancestor.uuid),
-                    "url": link("api:place-detail", ancestor.uuid),
-                    "name": ancestor.name,
-                    "kind": ancestor.kind,
-                }
+                summary_ref(ancestor, "api:place-detail", link)
                 for ancestor in place.api_ancestors  # type: ignore[attr-defined]
             ],
             "latitude": place.latitude,
             "longitude": place.longitude,
         }
+
+
+def summary_ref(record: Actor | Location, view_name: str, link: DetailLinks) -> dict[str, Any]:
+    """An actor or place as other records embed it: id, link, name and kind."""
+    return {
+        "id": str(record.uuid),
+        "url": link(view_name, record.uuid),
+        "name": record.name,
+        "kind": record.kind,
+    }
 
 
 def event_type_ref(event_type: EventType, link: DetailLinks) -> dict[str, Any]:

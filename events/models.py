@@ -598,9 +598,9 @@ def few_matches(ids: models.QuerySet[Any]) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
             "WITH size AS (SELECT ceil(sqrt(%s * greatest(reltuples, 1)))::bigint AS few"  # noqa: S608
-            " FROM pg_class WHERE oid = 'events_event'::regclass)"
+            " FROM pg_class WHERE oid = %s::regclass)"
             f" SELECT ({counted}) < (SELECT few FROM size)",
-            (WORDS_PAGE, *params),
+            (WORDS_PAGE, Event._meta.db_table, *params),
         )
         return bool(cursor.fetchone()[0])
 

@@ -168,7 +168,7 @@ def histogram(
         unit = "month"
     else:
         unit = "year"
-    vaguest_drawn, vague_unit = HISTOGRAM_UNITS[unit]
+    label_precision, vaguest_drawn, vague_unit = HISTOGRAM_UNITS[unit]
     result = Histogram(unit=unit, vague_unit=vague_unit)
     per_bucket: dict[datetime.date, int] = defaultdict(int)
     # One pass over the aggregate's rows (a few per day), not over events.
@@ -191,7 +191,9 @@ def histogram(
         end = min(end, date_to) if date_to else end
         whole = start == bucket and end == following - datetime.timedelta(days=1)
         label = (
-            bucket_label(bucket, unit) if whole else date_span_label(start, end, DatePrecision.DAYS)
+            date_span_label(bucket, None, label_precision)
+            if whole
+            else date_span_label(start, end, DatePrecision.DAYS)
         )
         result.bars.append(Bar(label, per_bucket[bucket], start, end))
         bucket = following
@@ -205,11 +207,12 @@ def histogram(
     return result
 
 
-# Per unit: the vaguest date precision drawn on its bars, and what is too vague for them.
+# Per unit: how its bars are labelled ("4 Sep 2018", "Sep 2018", "2018"), the vaguest date
+# precision drawn on its bars, and what is too vague for them.
 HISTOGRAM_UNITS = {
-    "day": (DatePrecision.WEEK, "month"),
-    "month": (DatePrecision.MONTH, "year"),
-    "year": (DatePrecision.YEAR, ""),
+    "day": (DatePrecision.DAY, DatePrecision.WEEK, "month"),
+    "month": (DatePrecision.MONTH, DatePrecision.MONTH, "year"),
+    "year": (DatePrecision.YEAR, DatePrecision.YEAR, ""),
 }
 
 
@@ -225,12 +228,6 @@ def bucket_after(bucket: datetime.date, unit: str) -> datetime.date:
     if unit == "month":
         return (bucket + datetime.timedelta(days=32)).replace(day=1)
     return bucket.replace(year=bucket.year + 1)
-
-
-def bucket_label(bucket: datetime.date, unit: str) -> str:
-    if unit == "day":
-        return f"{bucket.day} {bucket:%b %Y}"
-    return f"{bucket:%b %Y}" if unit == "month" else f"{bucket:%Y}"
 
 
 def widen_to_a_week(
@@ -290,9 +287,6 @@ def active_filters(filterset: EventFilter) -> list[str]:
         text = " ".join(text.split())
         return text if len(text) <= SUMMARY_TEXT_LIMIT else text[: SUMMARY_TEXT_LIMIT - 1] + "…"
 
-    def day(value: datetime.date) -> str:
-        return f"{value.day} {value:%b %Y}"
-
     described: list[str] = []
     if data.get("q", "").strip():
         described.append(f"words “{short(data['q'])}”")
@@ -303,9 +297,9 @@ def active_filters(filterset: EventFilter) -> list[str]:
     if data.get("type"):
         described.append(short(data["type"].name))
     if data.get("date_from"):
-        described.append(f"from {day(data['date_from'])}")
+        described.append(f"from {date_span_label(data['date_from'], None)}")
     if data.get("date_to"):
-        described.append(f"to {day(data['date_to'])}")
+        described.append(f"to {date_span_label(data['date_to'], None)}")
     if data.get("contested") is not None:
         described.append("contested only" if data["contested"] else "not contested")
     if data.get("bbox"):
@@ -313,7 +307,7 @@ def active_filters(filterset: EventFilter) -> list[str]:
     if data.get("min_fatalities") is not None:
         described.append(f"at least {int(data['min_fatalities']):,} killed")
     if data.get("updated_since"):
-        described.append(f"changed since {day(data['updated_since'].date())}")
+        described.append(f"changed since {date_span_label(data['updated_since'].date(), None)}")
     if filterset.errors:
         described.append(f"{len(filterset.errors)} to correct")
     return described
@@ -352,7 +346,7 @@ class TimelineView(FilteredEventsMixin, FilterView):
             rows, paging = self.best_matches()
         else:
             rows, paging = self.newest_first(filtered)
-        chart = self.histogram(filtered)
+        chart = self.cached_histogram(filtered)
         context = super().get_context_data(**kwargs)
         context.update(
             events=rows,
@@ -366,7 +360,7 @@ class TimelineView(FilteredEventsMixin, FilterView):
         )
         return context
 
-    def histogram(self, filtered: QuerySet[Event]) -> Histogram:
+    def cached_histogram(self, filtered: QuerySet[Event]) -> Histogram:
         """The filtered events' histogram; for readers, cached until the data changes.
 
         Its GROUP BY reads every matching event (a second at a million); the page of events
