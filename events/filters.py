@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import math
 import uuid
 from html import escape
@@ -25,10 +26,12 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.forms.utils import flatatt
 from django.http import HttpRequest
+from django.utils.choices import CallableChoiceIterator
 from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 
 from actors.models import Actor
+from conflictkb.data_version import cached_until_data_changes
 from events.models import (
     DateSpan,
     Event,
@@ -125,7 +128,34 @@ class QuickSelect(forms.Select):
         return mark_safe(f'<select name="{escape(name)}"{attributes}>{options}</select>')  # noqa: S308
 
 
-class PlaceChoiceField(forms.ModelChoiceField):
+class CachedMenuField(forms.ModelChoiceField):
+    """A menu whose options are read once per data version, not on every page.
+
+    The options are keyed by the query that lists them (so readers' menus, without drafts, and
+    staff's are kept apart), and cached as plain (value, label) pairs: building the place menu
+    from the database, with a model instance per option, was a sixth of a timeline page.
+    """
+
+    widget = QuickSelect
+
+    def use_cached_options(self, offered: QuerySet[Any] | None = None) -> None:
+        """Offer ``offered`` (by default every choice) in the menu."""
+        options = self.iterator(self)
+        if offered is not None:
+            options.queryset = offered
+        # Read when the menu is first rendered, not by exports that never show it.
+        self.widget.choices = CallableChoiceIterator(
+            functools.cache(
+                lambda: cached_until_data_changes(
+                    "filter-menu",
+                    str(options.queryset.query),
+                    lambda: [(str(value), str(label)) for value, label in options],
+                )
+            )
+        )
+
+
+class PlaceChoiceField(CachedMenuField):
     """Any visible place; the menu offers the regions, in tree order, indented by depth.
 
     A menu of every place grows with the data (8,000 places, 860 KB and 3 s of a timeline page
@@ -135,7 +165,6 @@ class PlaceChoiceField(forms.ModelChoiceField):
     """
 
     OFFERED_KINDS = (LocationKind.COUNTRY, LocationKind.ADMIN1)
-    widget = QuickSelect
 
     def label_from_instance(self, obj: Location) -> str:
         return "\u2003" * len(obj.ancestor_ids) + obj.name
@@ -144,10 +173,9 @@ class PlaceChoiceField(forms.ModelChoiceField):
         offered = Q(kind__in=self.OFFERED_KINDS)
         with contextlib.suppress(ValueError):  # nothing or not an id: the form reports it
             offered |= Q(uuid=uuid.UUID(str(chosen)))
-        choices = self.iterator(self)
         assert self.queryset is not None  # set by the filter before the form is built
-        choices.queryset = self.queryset.filter(offered)
-        self.widget.choices = choices
+        # Only the menu is narrowed: any visible place is still a valid choice.
+        self.use_cached_options(self.queryset.filter(offered))
 
 
 def overlaps(days: DateRange) -> Overlap:
@@ -163,9 +191,7 @@ class PlaceFilter(django_filters.ModelChoiceFilter):
     field_class = PlaceChoiceField
 
 
-class EventTypeChoiceField(forms.ModelChoiceField):
-    widget = QuickSelect
-
+class EventTypeChoiceField(CachedMenuField):
     def label_from_instance(self, obj: EventType) -> str:
         return f"\u2003{obj.name}" if obj.parent_id else obj.name
 
@@ -207,6 +233,8 @@ class EventFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if isinstance(place := self.fields.get("place"), PlaceChoiceField):
             place.offer_regions_and(self.data.get(self.add_prefix("place")))
+        if isinstance(event_type := self.fields.get("type"), EventTypeChoiceField):
+            event_type.use_cached_options()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or self.cleaned_data

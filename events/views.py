@@ -20,8 +20,8 @@ from django.urls import NoReverseMatch, reverse
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from conflictkb.api.base import DetailLinks
 from conflictkb.data_version import cached_until_data_changes
+from conflictkb.links import LinkTemplates
 from conflictkb.models import Row
 from conflictkb.security import spreadsheet_safe
 from events.api import Echo, attach_ancestors, batched
@@ -603,10 +603,8 @@ def export_rows(
 ) -> Iterator[list[Any]]:
     """Each event's CSV row (``location.api_ancestors`` attached beforehand)."""
     # Event pages' links: one URL resolution, not one per row.
-    placeholder = DetailLinks.PLACEHOLDER
-    head, _, tail = request.build_absolute_uri(
-        reverse("events:detail", kwargs={"uuid": placeholder})
-    ).partition(placeholder)
+    site = request.build_absolute_uri("/")[:-1]
+    links = LinkTemplates()
     for e in events:
         parts = participations[e.pk]
         side1 = [p.actor for p in parts if p.role in ACTOR1_ROLES]
@@ -652,7 +650,7 @@ def export_rows(
             "true" if e.contested else "false",
             e.claim_count,
             e.source_count,
-            f"{head}{e.uuid}{tail}",
+            site + links("events:detail", e.uuid),
         ]
 
 

@@ -40,6 +40,7 @@ from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.validators import UniqueValidator
 
+from conflictkb.links import LinkTemplates
 from conflictkb.models import Publication, PublishableQuerySet, Row
 
 MAX_PAGE_SIZE = 500
@@ -67,21 +68,19 @@ def hidden(record: Any, context: Mapping[str, Any]) -> bool:
     return not getattr(user, "is_staff", False) and not record.is_published
 
 
-class DetailLinks:
+class DetailLinks(LinkTemplates):
     """Absolute links to records' API pages, from one ``reverse()`` per kind of record.
 
     A HyperlinkedIdentityField resolves its URL pattern again for every record it links (ten
-    times per event in a list, most of a page's serialization time). Here the pattern is
-    resolved once with a placeholder key, keeping what DRF's ``reverse`` adds (host, a
-    ``?format=`` override, a ``.json`` suffix); each link puts a record's key in its place.
+    times per event in a list, most of a page's serialization time). DRF's ``reverse`` is used
+    for the one resolution, so the links keep what it adds: host, a ``?format=`` override, a
+    ``.json`` suffix.
     """
 
-    PLACEHOLDER = "00000000-0000-0000-0000-000000000000"  # a valid uuid, slug and path part
-
     def __init__(self, context: Mapping[str, Any]) -> None:
+        super().__init__()
         self.request = context["request"]
         self.format = context.get("format")
-        self.templates: dict[str, tuple[str, str]] = {}
 
     @classmethod
     def of(cls, context: Mapping[str, Any]) -> DetailLinks:
@@ -93,18 +92,8 @@ class DetailLinks:
                 context["detail_links"] = links
         return links
 
-    def __call__(self, view_name: str, key: object, lookup: str = "uuid") -> str:
-        template = self.templates.get(view_name)
-        if template is None:
-            url = reverse(
-                view_name,
-                kwargs={lookup: self.PLACEHOLDER},
-                request=self.request,
-                format=self.format,
-            )
-            head, _, tail = url.partition(self.PLACEHOLDER)
-            template = self.templates[view_name] = (head, tail)
-        return f"{template[0]}{key}{template[1]}"
+    def resolve(self, view_name: str, kwargs: dict[str, str]) -> str:
+        return str(reverse(view_name, kwargs=kwargs, request=self.request, format=self.format))
 
 
 def api_datetime(value: datetime.datetime | None) -> str | None:

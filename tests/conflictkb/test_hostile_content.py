@@ -114,3 +114,26 @@ def test_every_response_forbids_inline_script_and_framing(client, path):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_timeline_rows_written_in_python_escape_every_name(client):
+    # The rows are not a template: each value is escaped by hand, so each is tried here,
+    # including quotes that would end an attribute.
+    breakout = '" onmouseover="alert(1)'
+    region = LocationFactory(name=f"Region {IMAGE}{breakout}", kind="admin1")
+    event = EventFactory(
+        title=f"Strike {SCRIPT}{breakout}", location=LocationFactory(parent=region)
+    )
+    ParticipationFactory(event=event, actor=ActorFactory(name=f"Group {IMAGE}{breakout}"))
+    event.event_type.name = f"Type {SCRIPT}"
+    event.event_type.save()
+    event.event_type.parent.name = f"Parent {IMAGE}"
+    event.event_type.parent.save()
+
+    page = client.get(reverse("events:timeline")).content.decode()
+    row = page[page.index('<li class="event-row') : page.index("</li>", page.index("Strike "))]
+    assert_inert(row)
+    assert breakout not in page
+    for escaped in ("Strike &lt;script&gt;", "Region &lt;img", "Group &lt;img", "Type &lt;script"):
+        assert escaped in row
+    assert "Parent &lt;img" in page

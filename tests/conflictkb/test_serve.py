@@ -3,6 +3,7 @@ WhiteNoise, worker count and timeouts from gunicorn.conf.py."""
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import runpy
@@ -115,3 +116,14 @@ def test_the_worker_count_is_two_per_core_plus_one_unless_web_concurrency_says(
     assert config["workers"] == workers
     assert config["timeout"] == 120
     assert config["wsgi_app"] == "conflictkb.wsgi:application"
+
+
+def test_each_worker_freezes_the_loaded_application_out_of_full_garbage_collections():
+    config = runpy.run_path(str(PROJECT / "gunicorn.conf.py"))
+    assert gc.get_freeze_count() == 0
+    try:
+        config["post_worker_init"](object())
+        # Django and the app, imported by now, are no longer walked by every full collection.
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()

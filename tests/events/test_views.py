@@ -310,7 +310,8 @@ def test_the_histogram_is_cached_for_readers_until_the_data_changes(
     query = {"actor": "Russia"}
     assert body(anon_client.get("/", query))
     with django_assert_num_queries(5):
-        # the page, its participations, the data version, place and type choices: no GROUP BY
+        # the page, its participations, the data version for the histogram and for each of
+        # the place and type menus: no GROUP BY, no menu read
         response = anon_client.get("/", query)
     assert response.context["histogram"].total == 1
 
@@ -323,9 +324,10 @@ def test_the_histogram_is_cached_for_readers_until_the_data_changes(
     EventFactory(start_date=DAY, status="draft").participations.create(
         actor=airstrike.participations.get().actor, role=Role.PERPETRATOR
     )
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         # session, user, the page, its participations, the histogram (always computed for
-        # staff: no data version read), place and type choices
+        # staff: no data version read), the data version and the options of each menu (staff
+        # see draft places, so their menu is kept apart from readers')
         response = staff.get("/", query)
     assert response.context["histogram"].total == 3
 
@@ -422,14 +424,14 @@ def test_timeline_runs_the_same_queries_whatever_the_number_of_events(
     anon_client, django_assert_num_queries, n
 ):
     make_events(n)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         # 0. whether the words match few events (counted up to a bound: the query's shape)
         # 1. the page of events with type, parent type, place and parent place joined
         # 2. their participations with actors
         # 3. the data version, part of the histogram's cache key
         # 4. the histogram: events per day (GROUP BY), not cached yet
-        # 5. the place choices of the filter form
-        # 6. the event type choices of the filter form
+        # 5, 6. the data version and the place choices of the filter form (not cached yet)
+        # 7, 8. the same for the event type choices
         response = anon_client.get("/", {"q": "Event", "contested": "true"})
         page = body(response)
     assert len(response.context["events"]) == n
@@ -585,6 +587,32 @@ def test_the_place_menu_offers_regions_and_the_chosen_town_not_every_town(
     assert airstrike.title in page
 
 
+def test_the_cached_menus_follow_the_data_and_keep_drafts_from_readers(
+    anon_client, idlib_governorate, superuser
+):
+    menus = re.compile(r'<select name="(?:place|type)".*?</select>', re.S)
+
+    def both_menus(client: Client) -> str:
+        return "".join(menus.findall(body(client.get(reverse("events:timeline")))))
+
+    assert "Hama governorate" not in both_menus(anon_client)
+    LocationFactory(name="Hama governorate", kind="admin1", parent=idlib_governorate.parent)
+    LocationFactory(name="Draft governorate", kind="admin1", status=Publication.DRAFT)
+    airstrike_type = EventType.objects.get(slug="air-drone-strike")
+    airstrike_type.name = "Air or drone strike (renamed)"
+    airstrike_type.save()
+
+    shown = both_menus(anon_client)
+    assert "Hama governorate" in shown
+    assert "Air or drone strike (renamed)" in shown
+    assert "Draft governorate" not in shown
+
+    staff = Client()
+    staff.force_login(superuser)
+    assert "Draft governorate" in both_menus(staff)
+    assert "Draft governorate" not in both_menus(anon_client)
+
+
 # --- Place page ---------------------------------------------------------------------------------
 
 
@@ -667,14 +695,14 @@ def test_map_data_is_escaped_for_the_page(anon_client):
 
 
 @pytest.mark.parametrize("n", [1, 50])
-def test_map_runs_three_queries_whatever_the_number_of_events(
+def test_map_runs_the_same_queries_whatever_the_number_of_events(
     anon_client, django_assert_num_queries, n
 ):
     make_events(n)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         # 1. the events with coordinates (place and type joined, only marker columns)
-        # 2. the place choices of the filter form
-        # 3. the event type choices of the filter form
+        # 2, 3. the data version and the place choices of the filter form (not cached yet)
+        # 4, 5. the same for the event type choices
         response = anon_client.get(reverse("events:map"))
         body(response)
     assert len(response.context["markers"]) == n
@@ -829,14 +857,14 @@ def test_best_match_order_runs_the_same_queries_whatever_the_number_of_events(
     anon_client, django_assert_num_queries, n
 ):
     make_events(n)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         # 0. whether the words match few events (counted up to a bound: the query's shape)
         # 1. the page of events ranked by words (type, place, parent place joined)
         # 2. their participations with actors
         # 3. the data version, part of the histogram's cache key
         # 4. the histogram: events per day (GROUP BY), not cached yet
-        # 5. the place choices of the filter form
-        # 6. the event type choices of the filter form
+        # 5, 6. the data version and the place choices of the filter form (not cached yet)
+        # 7, 8. the same for the event type choices
         response = anon_client.get("/", {"q": "Event", "order": "relevance"})
         page = body(response)
     assert page.count('<li class="event-row') == n
