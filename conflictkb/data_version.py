@@ -1,12 +1,15 @@
 """Counts that are expensive at scale, cached until the data they count changes.
 
 A PostgreSQL sequence moves on every statement that writes a table the filters read
-(migration ``conflictkb/0002_data_version``); its value is part of each cache key, so a write
-makes every cached count unreachable at once, whichever process or tool wrote.
+(migration ``conflictkb/0002_data_version``), and once more when the writing transaction
+commits (``0003_data_version_at_commit``). Its value is part of each cache key, so a write
+makes every cached count unreachable at once, whichever process or tool wrote; a count that a
+reader computed while a write was uncommitted is left under the version before the commit.
 
-The sequence moves when a statement runs, not when its transaction commits: a count computed
-meanwhile from the data before the commit would be kept under the new value. Entries therefore
-also expire after ``CACHE_SECONDS``, and staff (who edit, and see drafts) always get fresh counts.
+Sequences are not transactional: between the commit's own move and the commit becoming
+visible (a moment, not the length of the write), a reader may still compute from the data
+before it. Entries therefore also expire after ``CACHE_SECONDS``; staff (who edit, and see
+drafts) always get fresh counts.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from django.db import connection
 
 T = TypeVar("T")
 
-CACHE_SECONDS = 60
+CACHE_SECONDS = 600
 
 
 def data_version() -> int:

@@ -1,0 +1,77 @@
+"""Cached counts follow committed data, including writes that were in flight when counted."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import Client
+
+from conflictkb.data_version import data_version
+from tests.factories import EventFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def event_types() -> None:
+    # A transactional test empties every table, the event types loaded by migrations too.
+    call_command("loaddata", "event_types", verbosity=0)
+
+
+def timeline_total(client: Client) -> int:
+    return client.get("/").context["total"]
+
+
+def test_a_count_taken_while_a_write_was_uncommitted_is_not_served_after_the_commit():
+    EventFactory()
+    reader = Client()
+    assert timeline_total(reader) == 1
+
+    written, counted, committed = threading.Event(), threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def editor() -> None:
+        try:
+            with transaction.atomic():
+                EventFactory()  # the statement moves the version; the commit waits
+                written.set()
+                assert counted.wait(30)
+        except BaseException as error:  # reported by the test below
+            failures.append(error)
+        finally:
+            connection.close()
+            committed.set()
+
+    thread = threading.Thread(target=editor)
+    thread.start()
+    assert written.wait(30)
+    # The reader counts under the moved version, from the data before the commit.
+    assert timeline_total(reader) == 1
+    counted.set()
+    assert committed.wait(30)
+    thread.join()
+    assert not failures
+
+    assert timeline_total(reader) == 2
+
+
+def test_a_transaction_moves_the_version_as_it_writes_and_once_more_as_it_commits():
+    before = data_version()
+    with transaction.atomic():
+        EventFactory()
+        during = data_version()
+        EventFactory()
+        assert data_version() > during > before
+        at_last_statement = data_version()
+    assert data_version() == at_last_statement + 1
+
+
+def test_a_transaction_that_writes_nothing_leaves_the_version_alone():
+    EventFactory()
+    before = data_version()
+    with transaction.atomic():
+        assert Client().get("/").status_code == 200
+    assert data_version() == before
