@@ -170,3 +170,28 @@ def event_row(event: Any, links: LinkTemplates, show_date: bool) -> str:
         f'<a href="{escape(links("events:detail", uuid))}">{escape(event.title)}</a>{badges}</h3>'
         f'<dl class="facts">{"".join(facts)}</dl></article></li>'
     )
+
+
+@register.simple_tag(takes_context=True)
+def histogram_bars(context: dict[str, Any], bars: Any) -> SafeString:
+    """The histogram's bars, each a link to the timeline of its own dates (paging dropped).
+
+    Written in Python for the reason ``event_rows`` is: thirty bars, each with a link built
+    by ``query_with`` and two labelled counts, were a third of the page's rendering.
+    """
+    params: QueryDict = context["request"].GET.copy()
+    for name in ("after", "before"):
+        params.pop(name, None)
+    links = []
+    for bar in bars:
+        params["date_from"], params["date_to"] = bar.date_from.isoformat(), bar.date_to.isoformat()
+        href = escape("?" + urlencode(sorted(params.items())))
+        label = escape(f"{bar.label}: {bar.count:,} event{'' if bar.count == 1 else 's'}")
+        links.append(
+            f'<a href="{href}" aria-label="{label}">'
+            f'<rect class="histogram__hit" x="{bar.x}" y="0" width="{bar.width}" height="40">'
+            f"<title>{label}</title></rect>"
+            f'<rect class="histogram__bar" x="{bar.x}" y="{bar.y}" width="{bar.width}"'
+            f' height="{bar.height}"></rect></a>'
+        )
+    return mark_safe("".join(links))  # noqa: S308 -- the labels and links are escaped above

@@ -340,6 +340,16 @@ def test_histogram_bars_link_to_their_day_and_are_labelled(anon_client):
     assert 'aria-label="4 Sep 2018: 1 event"' in page
 
 
+def test_histogram_bars_keep_the_other_filters_and_leave_the_page_behind(anon_client):
+    EventFactory(start_date=DAY, title="Shelling & <b>raids</b>")
+    EventFactory(start_date=DAY, title="Shelling again")
+    page = body(anon_client.get("/", {"q": "shelling", "after": "2018-09-05~99"}))
+    (link, label), *_ = [bar for bar in histogram_links(page) if bar[1].startswith("4 Sep")]
+    assert link == "date_from=2018-09-04&amp;date_to=2018-09-04&amp;q=shelling"
+    assert label == "4 Sep 2018: 2 events"
+    assert f"<title>{label}</title>" in page
+
+
 def histogram_links(page: str) -> list[str]:
     return re.findall(r'<a href="\?([^"]*)" aria-label="([^"]*)"', page)
 
