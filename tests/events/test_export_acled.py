@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -115,3 +116,18 @@ def test_countries_beyond_the_middle_east_keep_their_iso_code_through_import_and
     assert dict(countries.values_list("name", "country_code")) == {"Yemen": "YE", "Ukraine": "UA"}
     exported = {row["event_id_cnty"]: row["iso"] for row in csv.DictReader(io.StringIO(export()))}
     assert exported == {"YEM1": "887", "UKR1": "804"}
+
+
+@pytest.mark.parametrize("command", ["export_acled", "export_ucdp"])
+def test_the_exports_read_related_rows_per_batch_not_per_event(
+    command: str, django_assert_num_queries: Any
+) -> None:
+    events_import(
+        data=(DATA / "acled_valid.csv").read_bytes(), dataset="acled", file_name="valid.csv"
+    )
+    assert Event.objects.count() > 1
+    with django_assert_num_queries(4):
+        # for the one batch: the events with type, parent type and place (read through a
+        # cursor); the places around them; their participations with actors; their claims
+        # with document and outlet
+        call_command(command, stdout=io.StringIO())
