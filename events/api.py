@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
@@ -50,6 +49,7 @@ from events.models import (
     LocationKind,
     Participation,
     Role,
+    group_by_event,
     participations_by_event,
 )
 from sources.api import ClaimSerializer, claims_for_api
@@ -652,9 +652,14 @@ class Echo:
         return value
 
 
-def batched(iterable: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    iterator = iter(iterable)
-    while chunk := list(islice(iterator, size)):
+def located_chunks(events: QuerySet[Event], user: Any, size: int) -> Iterator[list[Event]]:
+    """``events`` streamed in lists of ``size``, each place given its ancestors (one query).
+
+    Exports read the other related rows per chunk too, one query each (``group_by_event``).
+    """
+    rows = events.iterator(chunk_size=size)
+    while chunk := list(islice(rows, size)):
+        attach_ancestors((event.location for event in chunk), user)
         yield chunk
 
 
@@ -718,11 +723,8 @@ def acled_row(event: Event, participations: list[Participation], outlets: list[s
 
 def outlets_by_event(events: list[Event], user: Any) -> dict[int, list[str]]:
     """The outlet of each claim about ``events`` that ``user`` may see, by event id."""
-    grouped: dict[int, list[str]] = defaultdict(list)
     claims = visible(Claim.objects.filter(event__in=[event.pk for event in events]), user)
-    for event_id, outlet in claims.values_list("event_id", "document__outlet__name"):
-        grouped[event_id].append(outlet)
-    return grouped
+    return group_by_event(claims.values_list("event_id", "document__outlet__name"))
 
 
 # --- Viewsets -------------------------------------------------------------------------------
@@ -838,9 +840,8 @@ class EventViewSet(ApiViewSet):
         def rows() -> Iterator[str]:
             writer = csv.writer(Echo())
             yield writer.writerow(ACLED_COLUMNS)
-            for chunk in batched(queryset.iterator(chunk_size=2000), 2000):
+            for chunk in located_chunks(queryset, user, 2000):
                 # Three queries per chunk: places around, participations, claims' outlets.
-                attach_ancestors((event.location for event in chunk), user)
                 participations = participations_by_event(chunk, user)
                 outlets = outlets_by_event(chunk, user)
                 for event in chunk:

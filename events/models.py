@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Self
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import pgtrigger
 from django.apps import apps
@@ -31,6 +32,8 @@ from conflictkb.models import Publication, Publishable, PublishableQuerySet
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
+
+T = TypeVar("T")
 
 
 class ReturnedCharField(models.CharField):
@@ -568,18 +571,27 @@ def listed_participations(user: object = None) -> models.QuerySet[Participation]
     return participations
 
 
+def group_by_event(pairs: Iterable[tuple[int, T]]) -> defaultdict[int, list[T]]:
+    """(event id, row) pairs as lists by event id; an event without rows gets an empty list.
+
+    How exports read related rows: one query per chunk of events, grouped here.
+    ``prefetch_related`` builds a queryset per event to hold its rows, which took most of the
+    time of a 100,000-row export.
+    """
+    grouped: defaultdict[int, list[T]] = defaultdict(list)
+    for event_id, row in pairs:
+        grouped[event_id].append(row)
+    return grouped
+
+
 def participations_by_event(
     events: list[Event], user: object = None
-) -> dict[int, list[Participation]]:
-    """``listed_participations`` of ``events`` by event id, from one query.
-
-    For exports: ``prefetch_related`` builds a queryset per event to hold its rows, which
-    took most of the time of a 100,000-row export.
-    """
-    grouped: dict[int, list[Participation]] = defaultdict(list)
-    for participation in listed_participations(user).filter(event__in=[e.pk for e in events]):
-        grouped[participation.event_id].append(participation)
-    return grouped
+) -> defaultdict[int, list[Participation]]:
+    """``listed_participations`` of ``events`` by event id, from one query."""
+    participations = listed_participations(user).filter(event__in=[e.pk for e in events])
+    return group_by_event(
+        (participation.event_id, participation) for participation in participations
+    )
 
 
 # The rows a page of matches shows, for choosing the shape of the words filter.

@@ -24,7 +24,7 @@ from conflictkb.data_version import cached_until_data_changes
 from conflictkb.links import LinkTemplates
 from conflictkb.models import Row
 from conflictkb.security import spreadsheet_safe
-from events.api import Echo, attach_ancestors, batched
+from events.api import Echo, located_chunks
 from events.filters import EventFilter
 from events.models import (
     DatePrecision,
@@ -675,9 +675,8 @@ class ExportCSVView(FilteredEventsMixin, FilterView):
 
         def lines() -> Iterator[str]:
             yield writer.writerow(CSV_COLUMNS)
-            for chunk in batched(events.iterator(chunk_size=2000), 2000):
+            for chunk in located_chunks(events, user, 2000):
                 # Two queries per chunk: the places around the events', their participations.
-                attach_ancestors((event.location for event in chunk), user)
                 participations = participations_by_event(chunk, user)
                 for row in export_rows(chunk, participations, self.request):
                     yield writer.writerow([spreadsheet_safe(v) for v in row])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from types import SimpleNamespace
 from typing import Any, TextIO
@@ -18,10 +17,10 @@ from django.db.models import QuerySet
 
 from actors.models import AcledActorType
 from conflictkb.api.base import visible
-from events.api import ACLED_COLUMNS, acled_row, attach_ancestors, batched, claims_for_api
+from events.api import ACLED_COLUMNS, acled_row, claims_for_api, located_chunks
 from events.filters import EventFilter
 from events.interchange.reading import UCDP_COLUMNS
-from events.models import Event, LocationKind, Participation, Role
+from events.models import Event, LocationKind, Participation, Role, group_by_event
 from sources.models import Claim, ClaimKind, OutletKind
 
 BATCH = 500
@@ -62,20 +61,12 @@ def in_batches(
     events = events.select_related("event_type__parent", "location")
     participations = visible(Participation.objects.select_related("actor"), user)
     claims = visible(claims_for_api(), user).select_related("document__outlet").order_by("pk")
-    for chunk in batched(events.iterator(chunk_size=BATCH), BATCH):
-        attach_ancestors((event.location for event in chunk), user)
+    for chunk in located_chunks(events, user, BATCH):
         ids = [event.pk for event in chunk]
-        parts_of = grouped(participations.filter(event__in=ids))
-        claims_of = grouped(claims.filter(event__in=ids))
+        parts_of = group_by_event((p.event_id, p) for p in participations.filter(event__in=ids))
+        claims_of = group_by_event((c.event_id, c) for c in claims.filter(event__in=ids))
         for event in chunk:
             yield event, parts_of[event.pk], claims_of[event.pk]
-
-
-def grouped(rows: QuerySet[Any]) -> defaultdict[int, list[Any]]:
-    by_event: defaultdict[int, list[Any]] = defaultdict(list)
-    for row in rows:
-        by_event[row.event_id].append(row)
-    return by_event
 
 
 def sources(claims: Iterable[Claim]) -> str:
