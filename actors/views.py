@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.views.generic import DetailView
 
 from actors.models import Actor
+from conflictkb.reader_cache import CachedForReaders
 from events.models import Event, Participation, Role
 from events.views import PublicationMixin
 from sources.models import Claim
@@ -18,7 +19,7 @@ EVENTS_SHOWN = 100
 CLAIMS_SHOWN = 100
 
 
-class ActorDetailView(PublicationMixin, DetailView):
+class ActorDetailView(CachedForReaders, PublicationMixin, DetailView):
     model = Actor
     slug_field = slug_url_kwarg = "uuid"
     template_name = "actors/actor_detail.html"

@@ -1,15 +1,16 @@
-"""Counts that are expensive at scale, cached until the data they count changes.
+"""What is expensive to compute at scale, cached until the data it reads changes.
 
-A PostgreSQL sequence moves on every statement that writes a table the filters read
+A PostgreSQL sequence moves on every statement that writes a table the pages and the API read
 (migration ``conflictkb/0002_data_version``), and once more when the writing transaction
 commits (``0003_data_version_at_commit``). Its value is part of each cache key, so a write
-makes every cached count unreachable at once, whichever process or tool wrote; a count that a
+makes every cached entry unreachable at once, whichever process or tool wrote; an entry that a
 reader computed while a write was uncommitted is left under the version before the commit.
 
 Sequences are not transactional: between the commit's own move and the commit becoming
-visible (a moment, not the length of the write), a reader may still compute from the data
-before it. Entries therefore also expire after ``CACHE_SECONDS``; staff (who edit, and see
-drafts) always get fresh counts.
+visible, a reader may read the new version and still see the data before the commit. The
+committing transaction holds a lock over that moment (``0004_data_version_commit_lock``), and
+nothing computed while it is held is stored (``settled``). Entries also expire after ``CACHE_SECONDS``, and
+staff (who edit, and see drafts) are never served from the cache.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from django.db import connection
 T = TypeVar("T")
 
 CACHE_SECONDS = 600
+# The advisory lock a transaction holds from its commit-time version move until its commit is
+# visible (taken in migration conflictkb/0004_data_version_commit_lock).
+COMMITTING_LOCK = 7_236_818_392_017_441
 
 
 def data_version() -> int:
@@ -34,12 +38,46 @@ def data_version() -> int:
         return int(value) if called else 0
 
 
+# The newest version this process has seen settled (see settled()); versions only grow.
+_settled_version = -1
+
+
+def settled(version: int) -> bool:
+    """Whether every commit that moved the version up to ``version`` is visible to readers.
+
+    Asked after reading the version and before computing what is stored under it. A committing
+    transaction takes the lock before its move and keeps it until its commit is visible, so a
+    free lock means every move read so far belongs to visible data: later statements of this
+    reader see it all. Trying the lock exclusively (and letting go at once) tells without
+    reading ``pg_locks``; a committing writer waits at most for that one statement. A version
+    once settled stays settled, so each process asks once per version.
+    """
+    global _settled_version
+    if version <= _settled_version:
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT CASE WHEN pg_try_advisory_lock(%s) THEN pg_advisory_unlock(%s) END",
+            [COMMITTING_LOCK, COMMITTING_LOCK],
+        )
+        if not cursor.fetchone()[0]:
+            return False
+    _settled_version = max(_settled_version, version)
+    return True
+
+
+def cache_key(name: str, version: int, key: str) -> str:
+    return f"{name}:{version}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
+
+
 def cached_until_data_changes(name: str, key: str, compute: Callable[[], T]) -> T:
     """``compute()``'s result, from the cache while the data is unchanged."""
-    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    cache_key = f"{name}:{data_version()}:{digest}"
-    found = cache.get(cache_key)
+    version = data_version()
+    entry = cache_key(name, version, key)
+    found = cache.get(entry)
     if found is None:
+        storable = settled(version)
         found = compute()
-        cache.set(cache_key, found, CACHE_SECONDS)
+        if storable:
+            cache.set(entry, found, CACHE_SECONDS)
     return found

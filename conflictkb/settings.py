@@ -29,6 +29,11 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def throttle_rate(name: str, default: str) -> str | None:
+    rate = env(name, default).strip()
+    return None if rate.lower() == "off" else rate
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
@@ -202,8 +207,9 @@ LOGIN_URL = "admin:login"
 # Failed sign-ins allowed per address and per username within 15 minutes.
 LOGIN_FAILURES_ALLOWED = int(env("LOGIN_FAILURES_ALLOWED", "5"))
 
-# Throttle and sign-in counters live in the cache. The default is per process; with several
-# app server processes, set CACHE_TABLE (created by `manage.py createcachetable`) to share them.
+# Throttle and sign-in counters, cached counts and menus, and readers' responses live in the
+# cache. The default is per process; with several app server processes, set CACHE_TABLE
+# (created by `manage.py createcachetable`) to share them.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -212,6 +218,8 @@ CACHES = {
     if env("CACHE_TABLE")
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+# Whole responses for anonymous readers, until the data changes (conflictkb/reader_cache.py).
+READER_CACHE = env_bool("READER_CACHE", True)
 
 # --- Site -----------------------------------------------------------------------------------
 SITE_NAME = "ConflictKB"
@@ -230,9 +238,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Per client address (anonymous) or user; "off" for none (a load test from one address).
+    # Anonymous clients are held to both rates.
     "DEFAULT_THROTTLE_RATES": {
-        "anon": env("API_THROTTLE_ANON", "120/minute"),
-        "user": env("API_THROTTLE_USER", "1200/minute"),
+        "anon": throttle_rate("API_THROTTLE_ANON", "120/minute"),
+        "user": throttle_rate("API_THROTTLE_USER", "1200/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {

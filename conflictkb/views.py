@@ -9,6 +9,7 @@ from django.db.models import Prefetch, Q
 from django.views.generic import TemplateView
 
 from actors.models import Actor, ActorName
+from conflictkb.reader_cache import CachedForReaders
 from events.models import Event, Location
 from sources.models import Document
 
@@ -16,7 +17,7 @@ RESULTS_PER_KIND = 20
 MAX_QUERY_LENGTH = 200
 
 
-class SearchView(TemplateView):
+class SearchView(CachedForReaders, TemplateView):
     """``/search/?q=``: "Idleb", "Tahrir al Sham", "HTS" and "Nusra" all find their records.
 
     Actors and places match on any name by trigram word similarity (misspellings, missing

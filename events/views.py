@@ -23,6 +23,7 @@ from django_filters.views import FilterView
 from conflictkb.data_version import cached_until_data_changes
 from conflictkb.links import LinkTemplates
 from conflictkb.models import Row
+from conflictkb.reader_cache import CachedForReaders
 from conflictkb.security import spreadsheet_safe
 from events.api import Echo, located_chunks
 from events.filters import EventFilter
@@ -334,7 +335,7 @@ class FilteredEventsMixin(PublicationMixin):
         return response
 
 
-class TimelineView(FilteredEventsMixin, FilterView):
+class TimelineView(CachedForReaders, FilteredEventsMixin, FilterView):
     template_name = "events/event_list.html"
     context_object_name = "events"
 
@@ -437,7 +438,7 @@ def filter_query(request: HttpRequest) -> str:
 # --- Event ----------------------------------------------------------------------------------
 
 
-class EventDetailView(PublicationMixin, DetailView):
+class EventDetailView(CachedForReaders, PublicationMixin, DetailView):
     model = Event
     slug_field = slug_url_kwarg = "uuid"
     template_name = "events/event_detail.html"
@@ -485,7 +486,7 @@ def last_change_user(history_row: Any) -> str:
 # --- Place ----------------------------------------------------------------------------------
 
 
-class PlaceDetailView(PublicationMixin, DetailView):
+class PlaceDetailView(CachedForReaders, PublicationMixin, DetailView):
     model = Location
     slug_field = slug_url_kwarg = "uuid"
     template_name = "events/place_detail.html"
@@ -518,7 +519,7 @@ class PlaceDetailView(PublicationMixin, DetailView):
 # --- Map ------------------------------------------------------------------------------------
 
 
-class MapView(FilteredEventsMixin, FilterView):
+class MapView(CachedForReaders, FilteredEventsMixin, FilterView):
     template_name = "events/event_map.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

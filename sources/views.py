@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.views.generic import DetailView
 
 from conflictkb.models import Publication
+from conflictkb.reader_cache import CachedForReaders
 from events.views import PublicationMixin
 from sources.models import Claim, ClaimStatus, Document, Outlet
 
@@ -33,7 +34,7 @@ def visible_claims(user: Any) -> QuerySet[Claim]:
     return claims.for_citation()
 
 
-class OutletDetailView(PublicationMixin, DetailView):
+class OutletDetailView(CachedForReaders, PublicationMixin, DetailView):
     model = Outlet
     slug_field = slug_url_kwarg = "uuid"
     template_name = "sources/outlet_detail.html"
@@ -65,7 +66,7 @@ class OutletDetailView(PublicationMixin, DetailView):
         return context
 
 
-class DocumentDetailView(PublicationMixin, DetailView):
+class DocumentDetailView(CachedForReaders, PublicationMixin, DetailView):
     model = Document
     slug_field = slug_url_kwarg = "uuid"
     template_name = "sources/document_detail.html"

@@ -11,9 +11,10 @@ import base64
 import binascii
 import copy
 import datetime
+import functools
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import pghistory
@@ -42,6 +43,7 @@ from rest_framework.validators import UniqueValidator
 
 from conflictkb.links import LinkTemplates
 from conflictkb.models import Publication, PublishableQuerySet, Row
+from conflictkb.reader_cache import for_readers
 
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 100
@@ -331,6 +333,11 @@ class StrictOrderingFilter(OrderingFilter):
 class ModelPermissions(DjangoModelPermissionsOrAnonReadOnly):
     """Anyone reads (what ``visible_to`` lets them see); writes need add/change/delete."""
 
+    def _queryset(self, view: Any) -> QuerySet[Any]:
+        # Only the model is read. DRF builds the view's get_queryset() for it: the visible,
+        # joined selection, a quarter of the time of an answer served from the cache.
+        return view.queryset
+
 
 def require_permission(user: Any, codename: str, message: str) -> None:
     if not user.has_perm(codename):
@@ -535,6 +542,18 @@ class ApiViewSet(viewsets.ModelViewSet):
         super().initial(request, *args, **kwargs)
 
     # --- reading
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        return self.for_readers(request, functools.partial(super().list, request, *args, **kwargs))
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        respond = functools.partial(super().retrieve, request, *args, **kwargs)
+        return self.for_readers(request, respond)
+
+    def for_readers(self, request: Request, respond: Callable[[], Any]) -> Any:
+        """Anonymous reads from the cache while the data is unchanged (after the throttle)."""
+        representation = f"{request.accepted_renderer.format} {request.accepted_media_type}"
+        return for_readers(request, representation, respond)
 
     @property
     def model(self) -> type[models.Model]:

@@ -75,3 +75,45 @@ def test_a_transaction_that_writes_nothing_leaves_the_version_alone():
     with transaction.atomic():
         assert Client().get("/").status_code == 200
     assert data_version() == before
+
+
+def test_a_page_read_while_a_commit_becomes_visible_is_not_stored():
+    """The commit's own version move comes before its data is visible to other readers.
+
+    The editor fires the commit-time move early (``SET CONSTRAINTS ALL IMMEDIATE``), which
+    holds that moment open: a reader then reads the version the commit will leave, and the
+    data before it. Stored, that page would be served after the commit, until the next write.
+    """
+    EventFactory(title="First strike")
+    reader = Client()
+    assert "First strike" in reader.get("/").content.decode()
+
+    moved, read, committed = threading.Event(), threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def editor() -> None:
+        try:
+            with transaction.atomic():
+                EventFactory(title="Second strike")
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the commit-time move
+                moved.set()
+                assert read.wait(30)
+        except BaseException as error:  # reported by the test below
+            failures.append(error)
+        finally:
+            connection.close()
+            committed.set()
+
+    thread = threading.Thread(target=editor)
+    thread.start()
+    assert moved.wait(30)
+    version_of_the_commit = data_version()
+    assert "Second strike" not in reader.get("/").content.decode()
+    read.set()
+    assert committed.wait(30)
+    thread.join()
+    assert not failures
+
+    assert data_version() == version_of_the_commit  # nothing else moved it
+    assert "Second strike" in reader.get("/").content.decode()

@@ -68,11 +68,12 @@ def test_the_outlet_list_costs_the_same_queries_for_1_and_100_outlets(
 ):
     actor = ActorFactory()
     OutletFactory(affiliated_actor=actor)
-    # 1 outlets with their affiliated actor joined
-    with django_assert_num_queries(1):
+    # 1 outlets with their affiliated actor joined;
+    # 2, 3 the data version and whether a commit is in flight (the response is not cached yet)
+    with django_assert_num_queries(3):
         assert len(results(api_anon.get(OUTLETS))) == 1
     OutletFactory.create_batch(99, affiliated_actor=actor)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(3):
         rows = results(api_anon.get(OUTLETS, {"page_size": 100}))
         assert all(r["affiliated_actor"]["name"] == actor.name for r in rows)
 
@@ -110,12 +111,13 @@ def test_the_document_list_costs_the_same_queries_for_1_and_100_documents(
 ):
     relayed = OutletFactory()
     DocumentRelayFactory(outlet=relayed)
-    # 1 documents with their outlet joined; 2 the outlets they relay
-    with django_assert_num_queries(2):
+    # 1 documents with their outlet joined; 2 the outlets they relay;
+    # 3, 4 the data version and whether a commit is in flight (the response is not cached yet)
+    with django_assert_num_queries(4):
         assert len(results(api_anon.get(DOCUMENTS))) == 1
     for _ in range(99):
         DocumentRelayFactory(outlet=relayed)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):
         rows = results(api_anon.get(DOCUMENTS, {"page_size": 100}))
         assert all(len(r["relays"]) == 1 for r in rows)
 
@@ -205,11 +207,12 @@ def test_the_claim_list_costs_the_same_queries_for_1_and_100_claims(
 ):
     event, actor = EventFactory(), ActorFactory()
     ClaimFactory(event=event, document=article, claimant_actor=actor)
-    # 1 claims with subject, claimant, document, outlet and named actor joined
-    with django_assert_num_queries(1):
+    # 1 claims with subject, claimant, document, outlet and named actor joined;
+    # 2, 3 the data version and whether a commit is in flight (the response is not cached yet)
+    with django_assert_num_queries(3):
         assert len(results(api_anon.get(CLAIMS))) == 1
     ClaimFactory.create_batch(99, event=event, document=article, claimant_actor=actor)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(3):
         rows = results(api_anon.get(CLAIMS, {"page_size": 100}))
         assert len(rows) == 100
         assert all(r["claimant"]["name"] == actor.name for r in rows)
