@@ -367,6 +367,9 @@ def production_env(args: argparse.Namespace, **extra: str) -> dict[str, str]:
         # minute, and reads and writes that list on every request.
         "API_THROTTLE_ANON": "off",
         "API_THROTTLE_USER": "off",
+        # As served; the harness's own process (captures, profiles) and the computed-responses
+        # server turn it off.
+        "READER_CACHE": "on",
         "LOG_LEVEL": "WARNING",
     }
     env.update(extra)
@@ -912,10 +915,14 @@ def measure(
     client: Any,
     found: list[Case],
     kb_base: str,
+    computed_base: str,
     ds_base: str,
     script: Path,
 ) -> None:
     """One case: a first request each side, the SQL replayed, EXPLAIN, a profile, then wrk.
+
+    ConflictKB is measured twice: as served (anonymous answers kept by the reader cache until
+    the data changes), and computing every response (``READER_CACHE=off``, its own gunicorn).
 
     A request slower than ``--slow`` seconds is not load-tested (wrk would only time out and
     hold the workers): its single time is recorded instead, and its SQL is bounded by
@@ -941,11 +948,12 @@ def measure(
         )
         if status == 200 and first < args.slow:
             (workdir / "profiles" / f"{slug}.txt").write_text(profile(client, case.kb_path))
-            warm_up(kb_base + case.kb_path, script)
-            for concurrency in (1, 8):
-                case.results[f"kb_c{concurrency}"] = wrk(
-                    kb_base + case.kb_path, concurrency, args.seconds, script
-                )
+            for label, base in (("kb", kb_base), ("computed", computed_base)):
+                warm_up(base + case.kb_path, script)
+                for concurrency in (1, 8):
+                    case.results[f"{label}_c{concurrency}"] = wrk(
+                        base + case.kb_path, concurrency, args.seconds, script
+                    )
     elif case.group == "histogram":
         timeline = next((c for c in found if c.name == "timeline: unfiltered"), None)
         if timeline is not None and timeline.kb_path:
@@ -1015,19 +1023,25 @@ def cell(run: dict[str, Any] | None) -> str:
 def table(found: list[Case]) -> str:
     lines = [
         "| query | ConflictKB c=1 p50 / p95, req/s | ConflictKB c=8 | Datasette c=1 | "
-        "Datasette c=8 | raw SQL (queries) | KB/DS req/s c=1 | c=8 | KB p50 / raw SQL |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "Datasette c=8 | raw SQL (queries) | KB/DS req/s c=1 | c=8 | KB p50 / raw SQL | "
+        "computed c=1 | computed c=8 | computed/DS c=1 | c=8 | computed p50 / raw SQL |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for case in found:
         r = case.results
-        kb1, kb8, ds1, ds8 = (r.get(k) for k in ("kb_c1", "kb_c8", "ds_c1", "ds_c8"))
+        kb1, kb8, ds1, ds8, co1, co8 = (
+            r.get(k) for k in ("kb_c1", "kb_c8", "ds_c1", "ds_c8", "computed_c1", "computed_c8")
+        )
         raw = r.get("raw_sql")
         raw_text = f"{raw['ms']} ms ({raw['queries']})" if raw else "–"
         lines.append(
             f"| {case.name} | {cell(kb1)} | {cell(kb8)} | {cell(ds1)} | {cell(ds8)} | {raw_text} | "
             f"{ratio(kb1 and kb1['rps'], ds1 and ds1['rps'])} | "
             f"{ratio(kb8 and kb8['rps'], ds8 and ds8['rps'])} | "
-            f"{ratio(kb1 and kb1['p50_ms'], raw and raw['ms'])} |"
+            f"{ratio(kb1 and kb1['p50_ms'], raw and raw['ms'])} | "
+            f"{cell(co1)} | {cell(co8)} | {ratio(co1 and co1['rps'], ds1 and ds1['rps'])} | "
+            f"{ratio(co8 and co8['rps'], ds8 and ds8['rps'])} | "
+            f"{ratio(co1 and co1['p50_ms'], raw and raw['ms'])} |"
         )
     return "\n".join(lines)
 
@@ -1048,7 +1062,9 @@ def main() -> None:
     )
     parser.add_argument("--workdir", default="/tmp/ckb-scale")  # noqa: S108
     parser.add_argument("--seconds", type=int, default=15, help="per wrk run")
-    parser.add_argument("--port", type=int, default=18765, help="gunicorn; CSV step: +2")
+    parser.add_argument(
+        "--port", type=int, default=18765, help="gunicorn; CSV step: +2; READER_CACHE off: +4"
+    )
     parser.add_argument("--datasette-port", type=int, default=18766)
     parser.add_argument("--workers", help="WEB_CONCURRENCY (default: gunicorn.conf.py's)")
     parser.add_argument("--raw-repeat", type=int, default=5)
@@ -1073,7 +1089,10 @@ def main() -> None:
 
     # The harness's own Django, for the fill's ORM step, query capture and profiles: the same
     # production settings the server runs with.
-    os.environ.update(production_env(args), DJANGO_SETTINGS_MODULE="conflictkb.settings")
+    # Captures and profiles are of computed responses, not of answers from the reader cache.
+    os.environ.update(
+        production_env(args), DJANGO_SETTINGS_MODULE="conflictkb.settings", READER_CACHE="off"
+    )
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -1101,6 +1120,7 @@ def main() -> None:
     script = workdir / "report.lua"
     script.write_text(WRK_REPORT)
     kb_base = f"http://127.0.0.1:{args.port}"
+    computed_base = f"http://127.0.0.1:{args.port + 4}"
     ds_base = f"http://127.0.0.1:{args.datasette_port}"
 
     log("collectstatic")
@@ -1114,6 +1134,8 @@ def main() -> None:
     try:
         kb = start_gunicorn(args, args.port, args.workers)
         servers.append(kb)
+        computed = start_gunicorn(args, args.port + 4, args.workers, READER_CACHE="off")
+        servers.append(computed)
         ds = start_datasette(args, workdir / "bench.db")
         servers.append(ds)
         report["gunicorn_workers"] = len(kb.worker_pids())
@@ -1121,10 +1143,11 @@ def main() -> None:
         warm = [f"/events/{params['detail']['uuid']}/", "/api/v1/events/?page_size=1"]
         for path in warm:
             wrk(kb_base + path, 10, 5, script)
+            wrk(computed_base + path, 10, 5, script)
         log(f"gunicorn up with {report['gunicorn_workers']} workers; Datasette up")
         for case in found:
             log(f"{case.name} (load average {load_average()})")
-            measure(case, args, client, found, kb_base, ds_base, script)
+            measure(case, args, client, found, kb_base, computed_base, ds_base, script)
             log(f"  {json.dumps(case.results)}")
         report["cases"] = [asdict(case) for case in found]
         (workdir / "results.json").write_text(json.dumps(report, indent=2, default=str))
@@ -1132,8 +1155,9 @@ def main() -> None:
         if not args.no_csv:
             # One worker, so its memory is the export's: ascending sizes, so a peak that grows
             # with the rows shows as growth from one export to the next.
-            kb.stop()
-            servers.remove(kb)
+            for server in (kb, computed):
+                server.stop()
+                servers.remove(server)
             # A sync worker is killed after GUNICORN_TIMEOUT (120 s by default) even while it
             # streams: the exports get 600 s, and their times say whether 120 s would do.
             one = start_gunicorn(args, args.port + 2, "1", GUNICORN_TIMEOUT="600")
