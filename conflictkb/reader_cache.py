@@ -98,13 +98,12 @@ def for_readers(
     response = respond()
 
     def finish(rendered: HttpResponseBase) -> HttpResponse | None:
-        if not storable(rendered):
+        if rendered.status_code != 200 or not isinstance(rendered, HttpResponse):
             return None
-        assert isinstance(rendered, HttpResponse)
         if not rendered.has_header("ETag"):
             set_response_etag(rendered)
         if keep:
-            cache.set(key, StoredResponse(rendered.content, tuple(rendered.items())), CACHE_SECONDS)
+            rendered.reader_cache_key = key  # type: ignore[attr-defined]
         return not_modified(request, rendered["ETag"])
 
     # Template responses (pages, DRF's) are rendered after the view returns.
@@ -112,6 +111,28 @@ def for_readers(
         response.add_post_render_callback(finish)  # type: ignore[attr-defined]
         return response
     return finish(response) or response
+
+
+class ReaderCacheMiddleware:
+    """Keeps the answers ``for_readers`` marked, once every inner middleware has had its say.
+
+    Sessions, CSRF and messages set their cookies on the way out, after the page is rendered: a
+    response that gets one (a form's CSRF token, a message shown once) is one reader's own and
+    is not kept. Outside the middleware that add the same headers to every response (security
+    headers, the content security policy), inside those that add per-reader ones.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        key = getattr(response, "reader_cache_key", None)
+        if key and storable(response):
+            assert isinstance(response, HttpResponse)
+            stored = StoredResponse(response.content, tuple(response.items()))
+            cache.set(key, stored, CACHE_SECONDS)
+        return response
 
 
 class CachedForReaders:

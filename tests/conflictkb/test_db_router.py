@@ -191,20 +191,20 @@ def test_a_response_kept_for_readers_is_read_from_the_primary(two_replicas):
     """The data version describes the primary: a lagging replica's page must not be kept."""
     from django.contrib.auth.models import AnonymousUser
 
-    from conflictkb.reader_cache import for_readers
+    from conflictkb.reader_cache import ReaderCacheMiddleware, for_readers
 
     seen: list[str] = []
 
+    def respond() -> HttpResponse:
+        seen.append(Event.objects.all().db)
+        return HttpResponse("page")
+
     def view(request: HttpRequest) -> HttpResponse:
         request.user = AnonymousUser()
-
-        def respond() -> HttpResponse:
-            seen.append(Event.objects.all().db)
-            return HttpResponse("page")
-
         return for_readers(request, "html", respond)
 
-    assert through_middleware(view).content == b"page"
-    assert through_middleware(view).content == b"page"  # served from the cache
+    kept_view = ReaderCacheMiddleware(view)
+    assert through_middleware(kept_view).content == b"page"
+    assert through_middleware(kept_view).content == b"page"  # served from the cache
     assert seen == ["default"]
     assert Event.objects.all().db.startswith("replica")  # the pin ended with the request

@@ -190,3 +190,16 @@ def test_with_reader_cache_off_every_reader_gets_a_computed_page(
     with django_assert_num_queries(2):  # the events, their participations; no data version
         response = Client().get("/api/v1/events/")
     assert [e["title"] for e in response.json()["results"]] == ["Strike on a depot"]
+
+
+def test_an_answer_carrying_a_csrf_token_is_not_kept_for_the_next_reader(db):
+    """The browsable API puts a CSRF token in its page: it is derived from one reader's secret."""
+    event = EventFactory()
+    url = f"{EVENTS}{event.uuid}/"
+    first = APIClient().get(url, headers={"Accept": "text/html"})
+    assert "csrfToken" in first.content.decode()
+    assert "csrftoken" in first.cookies
+    second = APIClient().get(url, headers={"Accept": "text/html"})
+    # Computed again: its token (and the cookie it is derived from) is the second reader's.
+    assert "csrftoken" in second.cookies
+    assert second.cookies["csrftoken"].value != first.cookies["csrftoken"].value
