@@ -176,11 +176,11 @@ SELECT s.line, jsonb_build_object(
   FROM ckb_stg_row s
   LEFT JOIN ckb_stg_node n ON n.node = s.node
   LEFT JOIN ckb_stg_doc d ON d.doc = s.doc
-  LEFT JOIN (SELECT sp.line,
-                    jsonb_agg(DISTINCT jsonb_build_array(a.actor_id, sp.role)
-                              ORDER BY jsonb_build_array(a.actor_id, sp.role)) AS parts
-               FROM ckb_stg_part sp JOIN ckb_stg_actor a ON a.actor = sp.actor
-              GROUP BY sp.line) p ON p.line = s.line
+  LEFT JOIN (SELECT line, jsonb_agg(jsonb_build_array(actor_id, role) ORDER BY actor_id, role)
+                    AS parts
+               FROM (SELECT DISTINCT sp.line, a.actor_id, sp.role
+                       FROM ckb_stg_part sp JOIN ckb_stg_actor a ON a.actor = sp.actor) d
+              GROUP BY line) p ON p.line = s.line
 """
 
 # For matched events: the same fields as they are now, the snapshot, and from them the fields
@@ -210,8 +210,8 @@ WITH current AS MATERIALIZED (
                     AND event_id IN (SELECT event_id FROM ckb_stg_match)
                   ORDER BY event_id, id) c ON c.event_id = m.event_id
       LEFT JOIN (SELECT event_id,
-                        jsonb_agg(DISTINCT jsonb_build_array(actor_id, role)
-                                  ORDER BY jsonb_build_array(actor_id, role)) AS parts
+                        jsonb_agg(jsonb_build_array(actor_id, role) ORDER BY actor_id, role)
+                          AS parts
                    FROM events_participation
                   WHERE event_id IN (SELECT event_id FROM ckb_stg_match)
                   GROUP BY event_id) p ON p.event_id = m.event_id
