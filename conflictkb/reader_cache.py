@@ -8,7 +8,8 @@ query (the version) to serve, and answers ``If-None-Match`` with 304.
 
 Signed-in users (staff see drafts; anyone may be mid-edit) are never served from it, and
 nothing that sets a cookie, is streamed, is marked private or is larger than
-``MAX_STORED_BYTES`` is stored. The API's throttle, authentication and permissions run before
+``MAX_STORED_BYTES`` is stored: ``for_readers`` marks a response, and ``ReaderCacheMiddleware``
+stores it once the middleware that may set a cookie have run. The API's throttle, authentication and permissions run before
 it (``ApiViewSet``), so a stored answer is counted like any other. With read replicas, a
 response to be stored is read from the primary, which the version describes. ``READER_CACHE``
 (on by default) turns it off.
@@ -19,7 +20,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -53,7 +54,7 @@ class StoredResponse:
         return response
 
 
-def storable(response: HttpResponseBase) -> bool:
+def storable(response: HttpResponseBase) -> TypeGuard[HttpResponse]:
     return (
         response.status_code == 200
         and isinstance(response, HttpResponse)
@@ -129,7 +130,6 @@ class ReaderCacheMiddleware:
         response = self.get_response(request)
         key = getattr(response, "reader_cache_key", None)
         if key and storable(response):
-            assert isinstance(response, HttpResponse)
             stored = StoredResponse(response.content, tuple(response.items()))
             cache.set(key, stored, CACHE_SECONDS)
         return response
