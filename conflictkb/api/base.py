@@ -336,7 +336,8 @@ class ModelPermissions(DjangoModelPermissionsOrAnonReadOnly):
     def _queryset(self, view: Any) -> QuerySet[Any]:
         # Only the model is read. DRF builds the view's get_queryset() for it: the visible,
         # joined selection, a quarter of the time of an answer served from the cache.
-        return view.queryset
+        queryset = getattr(view, "queryset", None)
+        return queryset if queryset is not None else super()._queryset(view)
 
 
 def require_permission(user: Any, codename: str, message: str) -> None:
