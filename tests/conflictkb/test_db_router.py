@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connection, router
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -23,6 +24,7 @@ from django.test import RequestFactory, override_settings
 from actors.models import Actor
 from conflictkb import db_router
 from conflictkb.db_router import PIN_COOKIE, ReadYourWritesMiddleware
+from conflictkb.reader_cache import ReaderCacheMiddleware, for_readers
 from events.models import Event, EventType
 from tests.factories import ActorFactory
 
@@ -189,10 +191,6 @@ print(json.dumps({"reads": reads, "write_then_read": ran, "mirror": settings.DAT
 @pytest.mark.django_db
 def test_a_response_kept_for_readers_is_read_from_the_primary(two_replicas):
     """The data version describes the primary: a lagging replica's page must not be kept."""
-    from django.contrib.auth.models import AnonymousUser
-
-    from conflictkb.reader_cache import ReaderCacheMiddleware, for_readers
-
     seen: list[str] = []
 
     def respond() -> HttpResponse:

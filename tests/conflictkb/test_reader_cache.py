@@ -7,6 +7,7 @@ from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
 from conflictkb.models import Publication
 from conflictkb.reader_cache import MAX_STORED_BYTES, storable
@@ -142,8 +143,6 @@ def test_signed_in_users_and_token_clients_never_get_a_readers_answer(
 
 
 def test_stored_answers_still_count_against_the_throttle(db, monkeypatch):
-    from rest_framework.throttling import SimpleRateThrottle
-
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/minute", "user": None})
     reader = APIClient()
     assert [reader.get(OUTLETS).status_code for _ in range(3)] == [200, 200, 429]
