@@ -245,7 +245,7 @@ def test_map_shows_markers_with_tile_requests_blocked(visit, idlib_site):
     expect(page.locator("#map-tiles-note")).to_be_visible()
     expect(markers.first).to_have_attribute("tabindex", "0")
     visit.screenshot("map")
-    markers.first.click(force=True)
+    markers.first.click()
     popup_links = page.locator(".leaflet-popup-content a")
     expect(popup_links.first).to_be_visible()
     assert popup_links.first.get_attribute("href").startswith("/events/")
