@@ -844,6 +844,9 @@ class ImportSnapshot(models.Model):
     dataset = models.CharField(max_length=20)
     fields = models.JSONField()
     imported_at = models.DateTimeField(db_default=models.functions.Now())
+    # Whether a managed field may have changed since the import (set by database triggers,
+    # migration 0011): only such events need their current fields compared on re-import.
+    edited_since = models.BooleanField(db_default=True)
 
     class Meta:
         db_table = "events_import_snapshot"

@@ -7,7 +7,9 @@ claim triggers recompute each affected event's figures once per statement.
 
 Editors' work survives re-imports: ``events_import_snapshot`` keeps, per event and dataset,
 what the last import said (as JSON, one key per managed field). A field whose current value
-differs from that snapshot was changed by hand, and is kept and reported.
+differs from that snapshot was changed by hand, and is kept and reported. Database triggers
+mark a snapshot as soon as its event is edited, so a re-import compares current fields only for
+the events edited since.
 """
 
 from __future__ import annotations
@@ -183,12 +185,34 @@ SELECT s.line, jsonb_build_object(
               GROUP BY line) p ON p.line = s.line
 """
 
-# For matched events: the same fields as they are now, the snapshot, and from them the fields
-# an editor changed (kept) and the ones this import changes.
+# For matched events: the fields an editor changed (kept) and the ones this import changes.
+# An event not edited since its snapshot still is what the snapshot says. So an event whose
+# snapshot is what the file says now (most of a re-import) has nothing kept and nothing to
+# change, and is left out; of the others, only events edited since (or never imported from
+# this dataset) have their current fields built and compared.
 EDITS = """
 CREATE TEMP TABLE ckb_stg_edit AS
-WITH current AS MATERIALIZED (
-    SELECT m.line, m.event_id, c.id AS claim_id, snap.fields AS snapshot,
+WITH matched AS MATERIALIZED (
+    SELECT m.line, m.event_id, f.fields AS incoming, snap.fields AS snapshot,
+           coalesce(NOT snap.edited_since, false) AS clean
+      FROM ckb_stg_match m
+      JOIN ckb_stg_fields f ON f.line = m.line
+      LEFT JOIN events_import_snapshot snap
+        ON snap.event_id = m.event_id AND snap.dataset = %(dataset)s
+     WHERE NOT m.is_new
+       AND NOT coalesce(NOT snap.edited_since AND snap.fields = f.fields, false)
+), claim AS MATERIALIZED (
+    -- The dataset's claim, where its figures or source are compared or may be written.
+    SELECT DISTINCT ON (event_id) *
+      FROM sources_claim
+     WHERE claimant_outlet_id = %(outlet)s AND kind = 'fatalities'
+       AND event_id IN (SELECT event_id FROM matched
+                         WHERE NOT clean
+                            OR incoming->'fatalities' IS DISTINCT FROM snapshot->'fatalities'
+                            OR incoming->'source' IS DISTINCT FROM snapshot->'source')
+     ORDER BY event_id, id
+), current AS MATERIALIZED (
+    SELECT m.line,
            jsonb_build_object(
                'title', e.title, 'summary', e.summary, 'event_type', e.event_type_id,
                'start_date', e.start_date, 'end_date', e.end_date,
@@ -200,41 +224,38 @@ WITH current AS MATERIALIZED (
                    c.value_text) END,
                'source', CASE WHEN c.id IS NOT NULL
                               THEN jsonb_build_array(c.document_id, c.quote) END) AS fields
-      FROM ckb_stg_match m
+      FROM matched m
       JOIN events_event e ON e.id = m.event_id
-      LEFT JOIN events_import_snapshot snap
-        ON snap.event_id = m.event_id AND snap.dataset = %(dataset)s
-      LEFT JOIN (SELECT DISTINCT ON (event_id) *
-                   FROM sources_claim
-                  WHERE claimant_outlet_id = %(outlet)s AND kind = 'fatalities'
-                    AND event_id IN (SELECT event_id FROM ckb_stg_match)
-                  ORDER BY event_id, id) c ON c.event_id = m.event_id
+      LEFT JOIN claim c ON c.event_id = m.event_id
       LEFT JOIN (SELECT event_id,
                         jsonb_agg(jsonb_build_array(actor_id, role) ORDER BY actor_id, role)
                           AS parts
                    FROM events_participation
-                  WHERE event_id IN (SELECT event_id FROM ckb_stg_match)
+                  WHERE event_id IN (SELECT event_id FROM matched WHERE NOT clean)
                   GROUP BY event_id) p ON p.event_id = m.event_id
-     WHERE NOT m.is_new
+     WHERE NOT m.clean
 ), judged AS MATERIALIZED (
     -- Without a snapshot (an event made by hand, or before its first import of this dataset)
     -- whatever it already has is the editors'; only what it lacks is filled in.
     -- An event that already is what the file says (most of a re-import) has nothing kept
     -- and nothing changed: one comparison instead of one per field.
-    SELECT c.*, f.fields AS incoming,
-           CASE WHEN c.fields = f.fields THEN '{}'::text[]
-                ELSE ARRAY(SELECT k FROM jsonb_object_keys(f.fields) k
-                  WHERE c.fields->k IS DISTINCT FROM f.fields->k
-                    AND CASE WHEN c.snapshot IS NULL THEN coalesce(c.fields->k, 'null') <> 'null'
-                             ELSE c.fields->k IS DISTINCT FROM c.snapshot->k END) END AS kept
-      FROM current c JOIN ckb_stg_fields f ON f.line = c.line
+    SELECT m.line, m.event_id, m.incoming, m.snapshot, coalesce(c.fields, m.snapshot) AS fields
+      FROM matched m LEFT JOIN current c ON c.line = m.line
+), compared AS MATERIALIZED (
+    SELECT j.*,
+           CASE WHEN j.fields = j.incoming THEN '{}'::text[]
+                ELSE ARRAY(SELECT k FROM jsonb_object_keys(j.incoming) k
+                  WHERE j.fields->k IS DISTINCT FROM j.incoming->k
+                    AND CASE WHEN j.snapshot IS NULL THEN coalesce(j.fields->k, 'null') <> 'null'
+                             ELSE j.fields->k IS DISTINCT FROM j.snapshot->k END) END AS kept
+      FROM judged j
 )
-SELECT line, event_id, claim_id, kept,
-       CASE WHEN fields = incoming THEN '{}'::text[]
-            ELSE ARRAY(SELECT k FROM jsonb_object_keys(incoming) k
-                        WHERE fields->k IS DISTINCT FROM incoming->k AND NOT k = ANY(kept))
+SELECT x.line, x.event_id, c.id AS claim_id, x.kept,
+       CASE WHEN x.fields = x.incoming THEN '{}'::text[]
+            ELSE ARRAY(SELECT k FROM jsonb_object_keys(x.incoming) k
+                        WHERE x.fields->k IS DISTINCT FROM x.incoming->k AND NOT k = ANY(x.kept))
        END AS changed
-  FROM judged
+  FROM compared x LEFT JOIN claim c ON c.event_id = x.event_id
 """
 
 UPDATE_EVENTS = """
@@ -341,12 +362,18 @@ UPDATE sources_claim c SET
  WHERE c.id = x.claim_id AND x.changed && ARRAY['fatalities', 'source']
 """
 
+# After the import an event is what the file says but for the fields it kept: only those
+# leave it edited since its snapshot. (The import's own writes marked its events edited.)
 SAVE_SNAPSHOTS = """
-INSERT INTO events_import_snapshot AS snap (event_id, dataset, fields)
-SELECT m.event_id, %(dataset)s, f.fields
-  FROM ckb_stg_match m JOIN ckb_stg_fields f ON f.line = m.line
-ON CONFLICT (event_id, dataset) DO UPDATE SET fields = EXCLUDED.fields, imported_at = now()
- WHERE snap.fields IS DISTINCT FROM EXCLUDED.fields
+INSERT INTO events_import_snapshot AS snap (event_id, dataset, fields, edited_since)
+SELECT m.event_id, %(dataset)s, f.fields, coalesce(cardinality(x.kept) > 0, false)
+  FROM ckb_stg_match m
+  JOIN ckb_stg_fields f ON f.line = m.line
+  LEFT JOIN ckb_stg_edit x ON x.line = m.line
+ WHERE m.is_new OR x.line IS NOT NULL  -- the others' snapshots already are what the file says
+ON CONFLICT (event_id, dataset) DO UPDATE
+   SET fields = EXCLUDED.fields, edited_since = EXCLUDED.edited_since, imported_at = now()
+ WHERE (snap.fields, snap.edited_since) IS DISTINCT FROM (EXCLUDED.fields, EXCLUDED.edited_since)
 """
 
 KEPT = """

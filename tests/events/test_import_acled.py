@@ -262,6 +262,46 @@ def test_an_editors_change_to_participants_is_kept() -> None:
     assert report.result.kept[0].fields == ["participants"]
 
 
+def test_an_editors_correction_of_the_datasets_figure_is_kept() -> None:
+    run(acled(strike(fatalities=13)))
+    claim = Claim.objects.get(event__acled_id="SYR9001")
+    claim.value_best = 15
+    claim.save()
+
+    report = run(acled(strike(fatalities=21)))
+
+    claim.refresh_from_db()
+    assert claim.value_best == 15
+    assert Event.objects.get(acled_id="SYR9001").fatality_range() == (15, 15, 15)
+    assert report.result is not None
+    assert report.result.kept[0].fields == ["fatalities"]
+
+
+def test_a_participant_an_editor_removed_stays_removed() -> None:
+    run(acled(strike()))
+    event = Event.objects.get(acled_id="SYR9001")
+    event.participations.filter(role=Role.TARGET).delete()
+
+    report = run(acled(strike(fatalities=20)))
+
+    assert list(event.participations.values_list("role", flat=True)) == [Role.PERPETRATOR]
+    assert report.result is not None
+    assert report.result.kept[0].fields == ["participants"]
+
+
+def test_an_editors_change_is_reported_by_every_later_import_of_the_same_file() -> None:
+    run(acled(strike(notes="First report")))
+    Event.objects.filter(acled_id="SYR9001").update(summary="Corrected by hand")
+
+    reports = [run(acled(strike(notes="First report"))) for _ in range(2)]
+
+    for report in reports:
+        assert report.result is not None
+        assert (report.result.events_updated, report.result.events_unchanged) == (0, 1)
+        assert [(k.line, k.fields) for k in report.result.kept] == [(2, ["summary"])]
+    assert Event.objects.get(acled_id="SYR9001").summary == "Corrected by hand"
+
+
 def test_actors_are_found_by_alias_and_places_by_alternate_spelling() -> None:
     hts = ActorFactory(name="Hay'at Tahrir al-Sham")
     ActorNameFactory(actor=hts, name="Military Forces of Russia (2000-)")
