@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import gc
 import io
 from pathlib import Path
 from typing import Any
@@ -300,6 +301,23 @@ def test_an_editors_change_is_reported_by_every_later_import_of_the_same_file() 
         assert (report.result.events_updated, report.result.events_unchanged) == (0, 1)
         assert [(k.line, k.fields) for k in report.result.kept] == [(2, ["summary"])]
     assert Event.objects.get(acled_id="SYR9001").summary == "Corrected by hand"
+
+
+def test_pythons_cycle_collector_is_on_again_after_any_import(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run(acled(strike()))
+    assert gc.isenabled()
+    assert not run(acled(strike(fatalities=-1))).ok
+    assert gc.isenabled()
+
+    def failing_load(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("events.interchange.services.load", failing_load)
+    with pytest.raises(RuntimeError):
+        run(acled(strike("SYR9002")))
+    assert gc.isenabled()
 
 
 def test_actors_are_found_by_alias_and_places_by_alternate_spelling() -> None:
