@@ -289,7 +289,8 @@ WITH created AS (
                               start_date, end_date, date_precision, location_id, geo_precision,
                               acled_id, ucdp_id, fatality_rule, contested, claim_count,
                               source_count, fatalities_low, fatalities_best, fatalities_high)
-    SELECT s.event_uuid, now(), now(), %(status)s, s.title, s.summary, s.event_type_id,
+    SELECT coalesce(s.event_uuid, gen_random_uuid()), now(), now(), %(status)s, s.title,
+           s.summary, s.event_type_id,
            s.start_date, s.end_date, s.date_precision, n.location_id, s.geo_precision,
            CASE WHEN %(id_column)s = 'acled_id' THEN s.external_id ELSE '' END,
            CASE WHEN %(id_column)s = 'ucdp_id' THEN s.external_id ELSE '' END,
@@ -298,10 +299,15 @@ WITH created AS (
       FROM ckb_stg_row s LEFT JOIN ckb_stg_node n ON n.node = s.node
      WHERE NOT EXISTS (SELECT 1 FROM ckb_stg_match m WHERE m.line = s.line)
      ORDER BY s.line
-    RETURNING id, uuid
+    RETURNING id, uuid, CASE WHEN %(id_column)s = 'acled_id' THEN acled_id ELSE ucdp_id END
+                        AS external_id
 )
 INSERT INTO ckb_stg_match (line, event_id, is_new)
+SELECT s.line, c.id, true FROM created c JOIN ckb_stg_row s ON s.external_id = c.external_id
+ WHERE s.external_id <> ''
+UNION ALL
 SELECT s.line, c.id, true FROM created c JOIN ckb_stg_row s ON s.event_uuid = c.uuid
+ WHERE s.external_id = ''
 """
 
 # Participants are rewritten as a whole (in file order, so actor1 comes first on export) for

@@ -43,7 +43,7 @@ class Row:
 
     line: int
     external_id: str  # ACLED event_id_cnty / UCDP id ("" when the key is a ConflictKB uuid)
-    event_uuid: uuid.UUID  # the key when it is one of ours, else the uuid a new event gets
+    event_uuid: uuid.UUID | None  # the key when it is one of ours (else the database makes one)
     title: str
     summary: str
     event_type_id: int
@@ -257,7 +257,7 @@ def names(value: str) -> list[str]:
     return [name.strip() for name in value.split(";") if name.strip()]
 
 
-def key(value: str) -> tuple[str, uuid.UUID]:
+def key(value: str) -> tuple[str, uuid.UUID | None]:
     """An external id, or a ConflictKB uuid (our own export of an event with no external id)."""
     if len(value) == 36:
         try:
@@ -266,7 +266,7 @@ def key(value: str) -> tuple[str, uuid.UUID]:
             pass
     if len(value) > ID_MAX:
         raise RowError("id", f"is longer than {ID_MAX} characters")
-    return value, uuid.uuid4()
+    return value, None
 
 
 def check_names(row_names: list[str], column: str) -> None:
