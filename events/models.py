@@ -634,7 +634,7 @@ class Event(Publishable):
     title = models.CharField(max_length=300)
     summary = models.TextField(blank=True)
     event_type = models.ForeignKey(EventType, on_delete=models.PROTECT, related_name="events")
-    start_date = models.DateField(db_index=True)
+    start_date = models.DateField()  # indexed by event_timeline, whose first column it is
     end_date = models.DateField(
         blank=True, db_index=True, help_text="Leave empty for a one-day event."
     )
@@ -780,15 +780,21 @@ class ParticipationQuerySet(models.QuerySet):
 
 @audited()
 class Participation(models.Model):
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participations")
+    # Indexed by participation_unique, whose first column it is.
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="participations", db_index=False
+    )
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="participations")
-    role = models.CharField(max_length=15, choices=Role.choices, db_index=True)
+    role = models.CharField(max_length=15, choices=Role.choices)
     note = models.CharField(max_length=300, blank=True)
 
     objects = ParticipationQuerySet.as_manager()
 
     class Meta:
         ordering = ["role", "id"]
+        # A plain index: Django's db_index on a CharField adds a second, pattern-matching one
+        # that equality filters never use and every write pays for.
+        indexes = [models.Index(fields=["role"], name="participation_role")]
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "actor", "role"],
