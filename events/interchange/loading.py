@@ -426,23 +426,18 @@ def load(
         stage(cursor, rows)
         timed("staging")
         progress("actors")
-        cursor.execute(MATCH_ACTORS)
-        cursor.execute(INSERT_ACTORS, params)
-        result.actors_created = cursor.rowcount
-        cursor.execute(MATCH_ACTORS)
+        result.actors_created = match_or_create(cursor, MATCH_ACTORS, INSERT_ACTORS, params)
         progress("places")
         for level in range(len(LEVELS)):
             match = MATCH_PLACES.format(parent_join=CHILD_JOIN if level else ROOT_JOIN)
-            cursor.execute(match, {"level": level})
-            cursor.execute(INSERT_PLACES, {**params, "level": level})
-            result.places_created += cursor.rowcount
-            cursor.execute(match, {"level": level})
+            result.places_created += match_or_create(
+                cursor, match, INSERT_PLACES, {**params, "level": level}
+            )
         timed("actors and places")
         progress("documents")
-        cursor.execute(MATCH_DOCUMENTS, params)
-        cursor.execute(INSERT_DOCUMENTS, params)
-        result.documents_created = cursor.rowcount
-        cursor.execute(MATCH_DOCUMENTS, params)
+        result.documents_created = match_or_create(
+            cursor, MATCH_DOCUMENTS, INSERT_DOCUMENTS, params
+        )
         progress("events")
         cursor.execute(MATCH_EVENTS.format(id_column=id_column))
         cursor.execute(INCOMING)
@@ -499,6 +494,16 @@ def load(
 # predate this transaction's rows: hash joins are right, and a mistaken nested loop over
 # 100,000 rows is not. JIT compilation costs more than it saves at this size.
 BULK_SETTINGS = {"enable_nestloop": "off", "jit": "off"}
+
+
+def match_or_create(cursor: Any, match: str, insert: str, params: dict[str, Any]) -> int:
+    """Match staged names to existing records, create the missing ones and match those."""
+    cursor.execute(match, params)
+    cursor.execute(insert, params)
+    created: int = cursor.rowcount
+    if created:
+        cursor.execute(match, params)
+    return created
 
 
 def analyze_staging(cursor: Any, tables: str) -> None:
