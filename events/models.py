@@ -843,16 +843,41 @@ class EventRelation(models.Model):
 class ImportSnapshot(models.Model):
     """What the last import of a dataset said about an event, so a re-import can tell an
     editor's changes from the dataset's (events/interchange). Bookkeeping, not evidence: not
-    audited. A model so that Django knows the table (flushes, dumps, grants)."""
+    audited, and its values' ids are plain numbers, not foreign keys (an import writes 100,000
+    snapshots, and the ids are only compared). A model so that Django knows the table
+    (flushes, dumps, grants).
+
+    One column per managed value, typed as the event, participation and claim columns it
+    mirrors, so that a re-import compares columns rather than building documents."""
 
     pk = models.CompositePrimaryKey("event_id", "dataset")
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
     dataset = models.CharField(max_length=20)
-    fields = models.JSONField()
     imported_at = models.DateTimeField(db_default=models.functions.Now())
     # Whether a managed field may have changed since the import (set by database triggers,
     # migration 0011): only such events need their current fields compared on re-import.
     edited_since = models.BooleanField(db_default=True)
+
+    title = models.TextField()
+    summary = models.TextField()
+    event_type_id = models.BigIntegerField(null=True)
+    start_date = models.DateField(null=True)
+    end_date = models.DateField(null=True)
+    date_precision = models.SmallIntegerField(null=True)
+    location_id = models.BigIntegerField(null=True)
+    geo_precision = models.SmallIntegerField(null=True)
+    # Participants as two arrays in (actor, role) order.
+    actor_ids = ArrayField(models.BigIntegerField())
+    roles = ArrayField(models.TextField())
+    # The dataset's fatality claim.
+    value_low = models.BigIntegerField(null=True)
+    value_best = models.BigIntegerField(null=True)
+    value_high = models.BigIntegerField(null=True)
+    civilians = models.IntegerField(null=True)
+    combatants = models.IntegerField(null=True)
+    value_text = models.TextField()
+    document_id = models.BigIntegerField(null=True)
+    quote = models.TextField()
 
     class Meta:
         db_table = "events_import_snapshot"

@@ -26,18 +26,56 @@ from django.db import connection
 from events.interchange.reading import KIND_OF_INTER, LEVELS, Row
 from events.models import LocationKind
 
-# The managed fields: what an import writes and what the snapshot remembers.
-EVENT_FIELDS = [
-    "title",
-    "summary",
-    "event_type",
-    "start_date",
-    "end_date",
-    "date_precision",
-    "location",
-    "geo_precision",
-]
-MANAGED_FIELDS = [*EVENT_FIELDS, "participants", "fatalities", "source"]
+# The managed fields (what an import writes and the snapshot remembers), each with the
+# snapshot's columns that hold it. The claim's fields exist only where the event has the
+# dataset's claim.
+MANAGED_COLUMNS = {
+    "title": ["title"],
+    "summary": ["summary"],
+    "event_type": ["event_type_id"],
+    "start_date": ["start_date"],
+    "end_date": ["end_date"],
+    "date_precision": ["date_precision"],
+    "location": ["location_id"],
+    "geo_precision": ["geo_precision"],
+    "participants": ["actor_ids", "roles"],
+    "fatalities": [
+        "value_low",
+        "value_best",
+        "value_high",
+        "civilians",
+        "combatants",
+        "value_text",
+    ],
+    "source": ["document_id", "quote"],
+}
+EVENT_FIELDS = list(MANAGED_COLUMNS)[:8]
+CLAIM_FIELDS = ("fatalities", "source")
+SNAPSHOT_COLUMNS = [column for columns in MANAGED_COLUMNS.values() for column in columns]
+
+
+def columns_of(alias: str, columns: list[str] = SNAPSHOT_COLUMNS) -> str:
+    return ", ".join(f"{alias}.{column}" for column in columns)
+
+
+def differs(current: str, other: str, field: str) -> str:
+    """SQL: whether ``current``'s field differs from ``other``'s (which always has it)."""
+    compared = (
+        f"ROW({columns_of(current, MANAGED_COLUMNS[field])}) "
+        f"IS DISTINCT FROM ROW({columns_of(other, MANAGED_COLUMNS[field])})"
+    )
+    return f"(NOT {current}.has_claim OR {compared})" if field in CLAIM_FIELDS else compared
+
+
+def present(current: str, field: str) -> str:
+    """SQL: whether the event has a value for the field (participants: always, maybe none)."""
+    if field in CLAIM_FIELDS:
+        return f"{current}.has_claim"
+    if field == "participants":
+        return "true"
+    return f"{current}.{MANAGED_COLUMNS[field][0]} IS NOT NULL"
+
+
 LEVEL_KINDS = [
     LocationKind.COUNTRY,
     LocationKind.ADMIN1,
@@ -163,23 +201,19 @@ SELECT s.line, e.id, false FROM ckb_stg_row s JOIN events_event e ON e.uuid = s.
  WHERE s.external_id = ''
 """
 
-# Each row's managed fields as the import would set them, in the snapshot's shape.
+# Each row's managed fields as the import would set them, in the snapshot's columns.
 INCOMING = """
 CREATE TEMP TABLE ckb_stg_fields AS
-SELECT s.line, jsonb_build_object(
-           'title', s.title, 'summary', s.summary, 'event_type', s.event_type_id,
-           'start_date', s.start_date, 'end_date', s.end_date,
-           'date_precision', s.date_precision, 'location', n.location_id,
-           'geo_precision', s.geo_precision,
-           'participants', coalesce(p.parts, '[]'::jsonb),
-           'fatalities', jsonb_build_array(s.low, s.best, s.high, s.civilians, s.combatants,
-                                           s.value_text),
-           'source', jsonb_build_array(d.document_id, s.quote)) AS fields
+SELECT s.line, s.title, s.summary, s.event_type_id, s.start_date, s.end_date, s.date_precision,
+       n.location_id, s.geo_precision,
+       coalesce(p.actor_ids, '{}') AS actor_ids, coalesce(p.roles, '{}') AS roles,
+       s.low AS value_low, s.best AS value_best, s.high AS value_high, s.civilians,
+       s.combatants, s.value_text, d.document_id, s.quote
   FROM ckb_stg_row s
   LEFT JOIN ckb_stg_node n ON n.node = s.node
   LEFT JOIN ckb_stg_doc d ON d.doc = s.doc
-  LEFT JOIN (SELECT line, jsonb_agg(jsonb_build_array(actor_id, role) ORDER BY actor_id, role)
-                    AS parts
+  LEFT JOIN (SELECT line, array_agg(actor_id ORDER BY actor_id, role) AS actor_ids,
+                    array_agg(role ORDER BY actor_id, role) AS roles
                FROM (SELECT DISTINCT sp.line, a.actor_id, sp.role
                        FROM ckb_stg_part sp JOIN ckb_stg_actor a ON a.actor = sp.actor) d
               GROUP BY line) p ON p.line = s.line
@@ -189,74 +223,72 @@ SELECT s.line, jsonb_build_object(
 # An event not edited since its snapshot still is what the snapshot says. So an event whose
 # snapshot is what the file says now (most of a re-import) has nothing kept and nothing to
 # change, and is left out; of the others, only events edited since (or never imported from
-# this dataset) have their current fields built and compared.
-EDITS = """
+# this dataset) have their current fields read; the rest are their snapshots.
+# Without a snapshot (an event made by hand, or before its first import of this dataset)
+# whatever an event already has is the editors'; only what it lacks is filled in.
+# Per field: differs_<field>, the file says otherwise than the event; kept_<field>, and an
+# editor changed it since the snapshot (or, without one, the event has a value of its own).
+JUDGEMENTS = ", ".join(
+    f"{differs('cur', 'i', f)} AS differs_{f}, {differs('cur', 'i', f)} AND CASE "
+    f"WHEN snap.event_id IS NULL THEN {present('cur', f)} "
+    f"ELSE {differs('cur', 'snap', f)} END AS kept_{f}"
+    for f in MANAGED_COLUMNS
+)
+KEPT_NAMES = ", ".join(f"CASE WHEN kept_{f} THEN '{f}' END" for f in MANAGED_COLUMNS)
+CHANGED_NAMES = ", ".join(
+    f"CASE WHEN differs_{f} AND NOT kept_{f} THEN '{f}' END" for f in MANAGED_COLUMNS
+)
+EDITS = f"""
 CREATE TEMP TABLE ckb_stg_edit AS
 WITH matched AS MATERIALIZED (
-    SELECT m.line, m.event_id, f.fields AS incoming, snap.fields AS snapshot,
-           coalesce(NOT snap.edited_since, false) AS clean
+    SELECT m.line, m.event_id, coalesce(NOT snap.edited_since, false) AS clean
       FROM ckb_stg_match m
-      JOIN ckb_stg_fields f ON f.line = m.line
+      JOIN ckb_stg_fields i ON i.line = m.line
       LEFT JOIN events_import_snapshot snap
         ON snap.event_id = m.event_id AND snap.dataset = %(dataset)s
      WHERE NOT m.is_new
-       AND NOT coalesce(NOT snap.edited_since AND snap.fields = f.fields, false)
+       AND NOT coalesce(NOT snap.edited_since AND ROW({columns_of("snap")})
+                        IS NOT DISTINCT FROM ROW({columns_of("i")}), false)
 ), claim AS MATERIALIZED (
-    -- The dataset's claim, where its figures or source are compared or may be written.
     SELECT DISTINCT ON (event_id) *
       FROM sources_claim
      WHERE claimant_outlet_id = %(outlet)s AND kind = 'fatalities'
-       AND event_id IN (SELECT event_id FROM matched
-                         WHERE NOT clean
-                            OR incoming->'fatalities' IS DISTINCT FROM snapshot->'fatalities'
-                            OR incoming->'source' IS DISTINCT FROM snapshot->'source')
+       AND event_id IN (SELECT event_id FROM matched)
      ORDER BY event_id, id
 ), current AS MATERIALIZED (
-    SELECT m.line,
-           jsonb_build_object(
-               'title', e.title, 'summary', e.summary, 'event_type', e.event_type_id,
-               'start_date', e.start_date, 'end_date', e.end_date,
-               'date_precision', e.date_precision, 'location', e.location_id,
-               'geo_precision', e.geo_precision,
-               'participants', coalesce(p.parts, '[]'::jsonb),
-               'fatalities', CASE WHEN c.id IS NOT NULL THEN jsonb_build_array(
-                   c.value_low, c.value_best, c.value_high, c.civilians, c.combatants,
-                   c.value_text) END,
-               'source', CASE WHEN c.id IS NOT NULL
-                              THEN jsonb_build_array(c.document_id, c.quote) END) AS fields
+    SELECT m.line, true AS has_claim, {columns_of("snap")}
+      FROM matched m
+      JOIN events_import_snapshot snap
+        ON snap.event_id = m.event_id AND snap.dataset = %(dataset)s
+     WHERE m.clean
+    UNION ALL
+    SELECT m.line, c.id IS NOT NULL, e.title, e.summary, e.event_type_id, e.start_date,
+           e.end_date, e.date_precision, e.location_id, e.geo_precision,
+           coalesce(p.actor_ids, '{{}}'), coalesce(p.roles, '{{}}'),
+           c.value_low, c.value_best, c.value_high, c.civilians, c.combatants, c.value_text,
+           c.document_id, c.quote
       FROM matched m
       JOIN events_event e ON e.id = m.event_id
       LEFT JOIN claim c ON c.event_id = m.event_id
-      LEFT JOIN (SELECT event_id,
-                        jsonb_agg(jsonb_build_array(actor_id, role) ORDER BY actor_id, role)
-                          AS parts
+      LEFT JOIN (SELECT event_id, array_agg(actor_id ORDER BY actor_id, role) AS actor_ids,
+                        array_agg(role::text ORDER BY actor_id, role) AS roles
                    FROM events_participation
                   WHERE event_id IN (SELECT event_id FROM matched WHERE NOT clean)
                   GROUP BY event_id) p ON p.event_id = m.event_id
      WHERE NOT m.clean
 ), judged AS MATERIALIZED (
-    -- Without a snapshot (an event made by hand, or before its first import of this dataset)
-    -- whatever it already has is the editors'; only what it lacks is filled in.
-    -- An event that already is what the file says (most of a re-import) has nothing kept
-    -- and nothing changed: one comparison instead of one per field.
-    SELECT m.line, m.event_id, m.incoming, m.snapshot, coalesce(c.fields, m.snapshot) AS fields
-      FROM matched m LEFT JOIN current c ON c.line = m.line
-), compared AS MATERIALIZED (
-    SELECT j.*,
-           CASE WHEN j.fields = j.incoming THEN '{}'::text[]
-                ELSE ARRAY(SELECT k FROM jsonb_object_keys(j.incoming) k
-                  WHERE j.fields->k IS DISTINCT FROM j.incoming->k
-                    AND CASE WHEN j.snapshot IS NULL THEN coalesce(j.fields->k, 'null') <> 'null'
-                             ELSE j.fields->k IS DISTINCT FROM j.snapshot->k END) END AS kept
-      FROM judged j
+    SELECT m.line, m.event_id, {JUDGEMENTS}
+      FROM matched m
+      JOIN current cur ON cur.line = m.line
+      JOIN ckb_stg_fields i ON i.line = m.line
+      LEFT JOIN events_import_snapshot snap
+        ON snap.event_id = m.event_id AND snap.dataset = %(dataset)s
 )
-SELECT x.line, x.event_id, c.id AS claim_id, x.kept,
-       CASE WHEN x.fields = x.incoming THEN '{}'::text[]
-            ELSE ARRAY(SELECT k FROM jsonb_object_keys(x.incoming) k
-                        WHERE x.fields->k IS DISTINCT FROM x.incoming->k AND NOT k = ANY(x.kept))
-       END AS changed
-  FROM compared x LEFT JOIN claim c ON c.event_id = x.event_id
-"""
+SELECT j.line, j.event_id, c.id AS claim_id,
+       array_remove(ARRAY[{KEPT_NAMES}], NULL) AS kept,
+       array_remove(ARRAY[{CHANGED_NAMES}], NULL) AS changed
+  FROM judged j LEFT JOIN claim c ON c.event_id = j.event_id
+"""  # noqa: S608 - built from the constant column lists above
 
 UPDATE_EVENTS = """
 UPDATE events_event e SET
@@ -370,17 +402,20 @@ UPDATE sources_claim c SET
 
 # After the import an event is what the file says but for the fields it kept: only those
 # leave it edited since its snapshot. (The import's own writes marked its events edited.)
-SAVE_SNAPSHOTS = """
-INSERT INTO events_import_snapshot AS snap (event_id, dataset, fields, edited_since)
-SELECT m.event_id, %(dataset)s, f.fields, coalesce(cardinality(x.kept) > 0, false)
+SAVE_SNAPSHOTS = f"""
+INSERT INTO events_import_snapshot AS snap (event_id, dataset, edited_since,
+                                            {", ".join(SNAPSHOT_COLUMNS)})
+SELECT m.event_id, %(dataset)s, coalesce(cardinality(x.kept) > 0, false), {columns_of("i")}
   FROM ckb_stg_match m
-  JOIN ckb_stg_fields f ON f.line = m.line
+  JOIN ckb_stg_fields i ON i.line = m.line
   LEFT JOIN ckb_stg_edit x ON x.line = m.line
  WHERE m.is_new OR x.line IS NOT NULL  -- the others' snapshots already are what the file says
 ON CONFLICT (event_id, dataset) DO UPDATE
-   SET fields = EXCLUDED.fields, edited_since = EXCLUDED.edited_since, imported_at = now()
- WHERE (snap.fields, snap.edited_since) IS DISTINCT FROM (EXCLUDED.fields, EXCLUDED.edited_since)
-"""
+   SET edited_since = EXCLUDED.edited_since, imported_at = now(),
+       {", ".join(f"{c} = EXCLUDED.{c}" for c in SNAPSHOT_COLUMNS)}
+ WHERE ROW(snap.edited_since, {columns_of("snap")})
+       IS DISTINCT FROM ROW(EXCLUDED.edited_since, {columns_of("EXCLUDED")})
+"""  # noqa: S608 - built from the constant column lists above
 
 KEPT = """
 SELECT x.line, s.external_id, coalesce(e.uuid::text, ''), x.kept

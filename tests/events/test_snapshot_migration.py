@@ -1,0 +1,71 @@
+"""Migration events 0013: JSON import snapshots become typed columns, flags and all."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from events.models import ImportSnapshot
+from tests.factories import EventFactory
+
+BEFORE = [("events", "0012_lean_write_indexes")]
+AFTER = [("events", "0013_typed_import_snapshots")]
+
+
+def migrate(targets: list[tuple[str, str]]) -> None:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_json_snapshot_becomes_columns_with_its_edited_flag() -> None:
+    event = EventFactory()
+    migrate(BEFORE)
+    fields = {
+        "title": "Air/drone strike: Russia in Khan Shaykhun",
+        "summary": "Strike on a depot",
+        "event_type": 7,
+        "start_date": "2018-09-04",
+        "end_date": "2018-09-05",
+        "date_precision": 1,
+        "location": 42,
+        "geo_precision": 2,
+        "participants": [[3, "perpetrator"], [5, "target"]],
+        "fatalities": [None, 13, None, 13, None, ""],
+        "source": [11, "13 civilians killed"],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO events_import_snapshot (event_id, dataset, fields, edited_since) "
+            "VALUES (%s, 'acled', %s, false)",
+            [event.pk, json.dumps(fields)],
+        )
+    try:
+        migrate(AFTER)
+    finally:
+        migrate(AFTER)  # the rest of the suite needs the current schema whatever happened
+
+    snapshot = ImportSnapshot.objects.get(event=event, dataset="acled")
+    assert not snapshot.edited_since
+    assert (snapshot.title, snapshot.summary) == (fields["title"], fields["summary"])
+    assert (snapshot.event_type_id, snapshot.location_id) == (7, 42)
+    assert (snapshot.start_date, snapshot.end_date) == (
+        datetime.date(2018, 9, 4),
+        datetime.date(2018, 9, 5),
+    )
+    assert (snapshot.date_precision, snapshot.geo_precision) == (1, 2)
+    assert (snapshot.actor_ids, snapshot.roles) == ([3, 5], ["perpetrator", "target"])
+    assert (
+        snapshot.value_low,
+        snapshot.value_best,
+        snapshot.value_high,
+        snapshot.civilians,
+        snapshot.combatants,
+        snapshot.value_text,
+    ) == (None, 13, None, 13, None, "")
+    assert (snapshot.document_id, snapshot.quote) == (11, "13 civilians killed")
