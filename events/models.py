@@ -854,9 +854,6 @@ class ImportSnapshot(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
     dataset = models.CharField(max_length=20)
     imported_at = models.DateTimeField(db_default=models.functions.Now())
-    # Whether a managed field may have changed since the import (set by database triggers,
-    # migration 0011): only such events need their current fields compared on re-import.
-    edited_since = models.BooleanField(db_default=True)
 
     title = models.TextField()
     summary = models.TextField()
@@ -884,3 +881,25 @@ class ImportSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset} snapshot of event {self.event_id}"
+
+
+class ImportEdit(models.Model):
+    """An edit of an imported event since its snapshot: a managed field, a participant or a
+    fatality claim changed outside an import. Written by database triggers (migration 0011),
+    read and cleared by the next import, which compares only such events' current fields
+    with their snapshots (the others still are what their snapshots say).
+
+    Marks are added, never updated, so an editor's write waits for no import and no import
+    loses a mark made while it runs: it clears only the marks it read."""
+
+    # The database's own ON DELETE CASCADE (migration 0011): marks go with their event
+    # however it is deleted, raw SQL included.
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+
+    class Meta:
+        db_table = "events_import_edit"
+
+    def __str__(self) -> str:
+        return f"edit of imported event {self.event_id}"

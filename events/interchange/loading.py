@@ -6,10 +6,10 @@ is one SQL statement over all rows. The audit triggers still see every changed r
 claim triggers recompute each affected event's figures once per statement.
 
 Editors' work survives re-imports: ``events_import_snapshot`` keeps, per event and dataset,
-what the last import said (as JSON, one key per managed field). A field whose current value
+what the last import said (one column per managed value). A field whose current value
 differs from that snapshot was changed by hand, and is kept and reported. Database triggers
-mark a snapshot as soon as its event is edited, so a re-import compares current fields only for
-the events edited since.
+mark an imported event as soon as it is edited (``events_import_edit``), so a re-import
+compares current fields only for the events edited since.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ class LoadResult:
 
 STAGING = """
 DROP TABLE IF EXISTS ckb_stg_row, ckb_stg_part, ckb_stg_actor, ckb_stg_node, ckb_stg_doc,
-    ckb_stg_match, ckb_stg_fields, ckb_stg_edit;
+    ckb_stg_match, ckb_stg_marks, ckb_stg_fields, ckb_stg_edit;
 CREATE TEMP TABLE ckb_stg_row (
     line int PRIMARY KEY, external_id text, event_uuid uuid, title text, summary text,
     event_type_id bigint, start_date date, end_date date, date_precision smallint,
@@ -129,7 +129,7 @@ CREATE TEMP TABLE ckb_stg_match (line int PRIMARY KEY, event_id bigint, is_new b
 
 DROP_STAGING = """
 DROP TABLE IF EXISTS ckb_stg_row, ckb_stg_part, ckb_stg_actor, ckb_stg_node, ckb_stg_doc,
-    ckb_stg_match, ckb_stg_fields, ckb_stg_edit;
+    ckb_stg_match, ckb_stg_marks, ckb_stg_fields, ckb_stg_edit;
 """
 
 # Names match case-insensitively; an actor's own name wins over another actor's alias.
@@ -201,6 +201,13 @@ SELECT s.line, e.id, false FROM ckb_stg_row s JOIN events_event e ON e.uuid = s.
  WHERE s.external_id = ''
 """
 
+# The marks of the matched events edited since their import, as they are now.
+MARKS = """
+CREATE TEMP TABLE ckb_stg_marks AS
+SELECT id, event_id FROM events_import_edit
+ WHERE event_id IN (SELECT event_id FROM ckb_stg_match)
+"""
+
 # Each row's managed fields as the import would set them, in the snapshot's columns.
 INCOMING = """
 CREATE TEMP TABLE ckb_stg_fields AS
@@ -241,14 +248,16 @@ CHANGED_NAMES = ", ".join(
 EDITS = f"""
 CREATE TEMP TABLE ckb_stg_edit AS
 WITH matched AS MATERIALIZED (
-    SELECT m.line, m.event_id, coalesce(NOT snap.edited_since, false) AS clean
+    SELECT m.line, m.event_id, snap.event_id IS NOT NULL AND k.event_id IS NULL AS clean
       FROM ckb_stg_match m
       JOIN ckb_stg_fields i ON i.line = m.line
       LEFT JOIN events_import_snapshot snap
         ON snap.event_id = m.event_id AND snap.dataset = %(dataset)s
+      LEFT JOIN (SELECT DISTINCT event_id FROM ckb_stg_marks) k ON k.event_id = m.event_id
      WHERE NOT m.is_new
-       AND NOT coalesce(NOT snap.edited_since AND ROW({columns_of("snap")})
-                        IS NOT DISTINCT FROM ROW({columns_of("i")}), false)
+       AND NOT coalesce(snap.event_id IS NOT NULL AND k.event_id IS NULL
+                        AND ROW({columns_of("snap")}) IS NOT DISTINCT FROM ROW({columns_of("i")}),
+                        false)
 ), claim AS MATERIALIZED (
     SELECT DISTINCT ON (event_id) *
       FROM sources_claim
@@ -322,8 +331,8 @@ WITH created AS (
                               acled_id, ucdp_id, fatality_rule, contested, claim_count,
                               source_count, fatalities_low, fatalities_best, fatalities_high)
     SELECT coalesce(s.event_uuid, gen_random_uuid()), now(), now(), %(status)s, s.title,
-           s.summary, s.event_type_id,
-           s.start_date, s.end_date, s.date_precision, n.location_id, s.geo_precision,
+           s.summary, s.event_type_id, s.start_date, s.end_date, s.date_precision,
+           n.location_id, s.geo_precision,
            CASE WHEN %(id_column)s = 'acled_id' THEN s.external_id ELSE '' END,
            CASE WHEN %(id_column)s = 'ucdp_id' THEN s.external_id ELSE '' END,
            'range', false, 1, 1, coalesce(s.low, s.best, s.high),
@@ -400,22 +409,25 @@ UPDATE sources_claim c SET
  WHERE c.id = x.claim_id AND x.changed && ARRAY['fatalities', 'source']
 """
 
-# After the import an event is what the file says but for the fields it kept: only those
-# leave it edited since its snapshot. (The import's own writes marked its events edited.)
 SAVE_SNAPSHOTS = f"""
-INSERT INTO events_import_snapshot AS snap (event_id, dataset, edited_since,
-                                            {", ".join(SNAPSHOT_COLUMNS)})
-SELECT m.event_id, %(dataset)s, coalesce(cardinality(x.kept) > 0, false), {columns_of("i")}
+INSERT INTO events_import_snapshot AS snap (event_id, dataset, {", ".join(SNAPSHOT_COLUMNS)})
+SELECT m.event_id, %(dataset)s, {columns_of("i")}
   FROM ckb_stg_match m
   JOIN ckb_stg_fields i ON i.line = m.line
-  LEFT JOIN ckb_stg_edit x ON x.line = m.line
- WHERE m.is_new OR x.line IS NOT NULL  -- the others' snapshots already are what the file says
+ WHERE m.is_new OR m.line IN (SELECT line FROM ckb_stg_edit)  -- the others already are
 ON CONFLICT (event_id, dataset) DO UPDATE
-   SET edited_since = EXCLUDED.edited_since, imported_at = now(),
-       {", ".join(f"{c} = EXCLUDED.{c}" for c in SNAPSHOT_COLUMNS)}
- WHERE ROW(snap.edited_since, {columns_of("snap")})
-       IS DISTINCT FROM ROW(EXCLUDED.edited_since, {columns_of("EXCLUDED")})
+   SET imported_at = now(), {", ".join(f"{c} = EXCLUDED.{c}" for c in SNAPSHOT_COLUMNS)}
+ WHERE ROW({columns_of("snap")}) IS DISTINCT FROM ROW({columns_of("EXCLUDED")})
 """  # noqa: S608 - built from the constant column lists above
+
+# The edits this import has seen are settled: the events are now what the file says, but for
+# the fields it kept, which leave them edited since their snapshots. Marks made while the
+# import ran were not read, and stay for the next one.
+SETTLE_EDITS = """
+DELETE FROM events_import_edit WHERE id IN (SELECT id FROM ckb_stg_marks);
+INSERT INTO events_import_edit (event_id)
+SELECT event_id FROM ckb_stg_edit WHERE cardinality(kept) > 0;
+"""
 
 KEPT = """
 SELECT x.line, s.external_id, coalesce(e.uuid::text, ''), x.kept
@@ -475,6 +487,7 @@ def load(
         )
         progress("events")
         cursor.execute(MATCH_EVENTS.format(id_column=id_column))
+        cursor.execute(MARKS)
         cursor.execute(INCOMING)
         # Temporary tables get no statistics unless asked: without them the planner guesses
         # a handful of rows and nests loops over 100,000.
@@ -498,8 +511,9 @@ def load(
         # index, and every lookup reads all accepted claims (quadratic: 4 s for 10,000 events).
         # So: a first few claims, ANALYZE, then the rest; and nested loops allowed again,
         # since those lookups are exactly that. Where the first few were there already (a
-        # re-import), the statistics already know the file's claims: no ANALYZE. (ANALYZE needs the table's owner; for another
-        # role it is skipped with a warning and autovacuum's statistics have to do.)
+        # re-import), the statistics already know the file's claims: no ANALYZE. (ANALYZE
+        # needs the table's owner; for another role it is skipped with a warning and
+        # autovacuum's statistics have to do.)
         cutoff = rows[min(FIRST_CLAIMS, len(rows)) - 1].line if rows else 0
         with settings(cursor, enable_nestloop="on"):
             cursor.execute(INSERT_CLAIMS, {**params, "from_line": 0, "to_line": cutoff})
@@ -512,6 +526,7 @@ def load(
             result.claims_updated = cursor.rowcount
         timed("claims")
         cursor.execute(SAVE_SNAPSHOTS, params)
+        cursor.execute(SETTLE_EDITS)
         timed("snapshots")
         cursor.execute("SELECT count(*) FROM ckb_stg_edit WHERE cardinality(changed) > 0")
         result.events_updated = cursor.fetchone()[0]
@@ -528,7 +543,8 @@ def load(
 # Every statement here joins whole staging tables with whole tables whose statistics may
 # predate this transaction's rows: hash joins are right, and a mistaken nested loop over
 # 100,000 rows is not. JIT compilation costs more than it saves at this size.
-BULK_SETTINGS = {"enable_nestloop": "off", "jit": "off"}
+# The import's own writes are not editors' edits: they add no marks (migration events/0011).
+BULK_SETTINGS = {"enable_nestloop": "off", "jit": "off", "conflictkb.importing": "on"}
 
 
 def match_or_create(cursor: Any, match: str, insert: str, params: dict[str, Any]) -> int:
@@ -550,9 +566,10 @@ def analyze_staging(cursor: Any, tables: str) -> None:
 
 @contextmanager
 def settings(cursor: Any, **values: str) -> Iterator[None]:
-    """Planner settings for the enclosed statements, restored afterwards (same transaction)."""
-    cursor.execute("SELECT " + ", ".join(f"current_setting('{name}')" for name in values))
-    saved = dict(zip(values, cursor.fetchone(), strict=True))
+    """Settings for the enclosed statements, restored afterwards (same transaction)."""
+    # missing_ok: a setting of our own ("conflictkb.…") does not exist until first set.
+    cursor.execute("SELECT " + ", ".join(f"current_setting('{name}', true)" for name in values))
+    saved = {name: value or "" for name, value in zip(values, cursor.fetchone(), strict=True)}
     for name, value in values.items():
         cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
     try:

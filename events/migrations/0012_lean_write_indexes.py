@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('actors', '0004_audit_unskippable'),
-        ('events', '0011_import_snapshot_edited_since'),
+        ('events', '0011_import_edits'),
     ]
 
     operations = [

@@ -2,7 +2,7 @@
 
 A re-import compares the file's rows with the snapshots: building a JSON document for each of
 100,000 rows took a second of a five-second re-import, comparing columns takes a fraction.
-Existing snapshots are converted in place; their edited_since flags are kept.
+Existing snapshots are converted in place, and back.
 """
 
 import django.contrib.postgres.fields
