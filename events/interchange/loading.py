@@ -414,7 +414,8 @@ INSERT INTO events_import_snapshot AS snap (event_id, dataset, {", ".join(SNAPSH
 SELECT m.event_id, %(dataset)s, {columns_of("i")}
   FROM ckb_stg_match m
   JOIN ckb_stg_fields i ON i.line = m.line
- WHERE m.is_new OR m.line IN (SELECT line FROM ckb_stg_edit)  -- the others already are
+ -- The other events' snapshots already are what the file says.
+ WHERE m.is_new OR m.line IN (SELECT line FROM ckb_stg_edit)
 ON CONFLICT (event_id, dataset) DO UPDATE
    SET imported_at = now(), {", ".join(f"{c} = EXCLUDED.{c}" for c in SNAPSHOT_COLUMNS)}
  WHERE ROW({columns_of("snap")}) IS DISTINCT FROM ROW({columns_of("EXCLUDED")})
