@@ -14,7 +14,13 @@ from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 
 from conflictkb.audit import audited
-from conflictkb.models import Publication, PublicRecord, Publishable, PublishableQuerySet
+from conflictkb.models import (
+    Publication,
+    PublicRecord,
+    Publishable,
+    PublishableQuerySet,
+    status_index,
+)
 
 # Similarity above which a new name is reported as a possible duplicate of an existing one.
 DUPLICATE_NAME_SIMILARITY = 0.5
@@ -138,6 +144,7 @@ class Actor(Publishable):
         ordering = ["name"]
         permissions = [("publish_actor", "Can publish actors")]
         indexes = [
+            status_index("actor"),
             GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="actor_name_trgm"),
             # The events "words" filter matches names as whole words ("simple" configuration).
             GinIndex(SearchVector("name", config="simple"), name="actor_name_words"),

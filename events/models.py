@@ -28,7 +28,7 @@ from django.urls import reverse
 
 from actors.models import DUPLICATE_NAME_SIMILARITY, SEARCH_NAME_SIMILARITY, Actor, ActorName
 from conflictkb.audit import audited
-from conflictkb.models import Publication, Publishable, PublishableQuerySet
+from conflictkb.models import Publication, Publishable, PublishableQuerySet, status_index
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
@@ -208,6 +208,7 @@ class Location(Publishable):
         ordering = ["path"]
         permissions = [("publish_location", "Can publish places")]
         indexes = [
+            status_index("location"),
             GinIndex(
                 fields=["search_names"], opclasses=["gin_trgm_ops"], name="location_names_trgm"
             ),
@@ -682,6 +683,7 @@ class Event(Publishable):
         ordering = ["-start_date", "-id"]
         permissions = [("publish_event", "Can publish events")]
         indexes = [
+            status_index("event"),
             GinIndex(fields=["search_vector"], name="event_search"),
             GistIndex(DateSpan("start_date", "end_date"), name="event_span"),
             models.Index(fields=["-start_date", "-id"], name="event_timeline"),

@@ -20,6 +20,7 @@ from conflictkb.models import (
     PublicRecord,
     Publishable,
     PublishableQuerySet,
+    status_index,
 )
 from events.models import Event, Location
 
@@ -106,6 +107,7 @@ class Outlet(Publishable):
     class Meta:
         ordering = ["name"]
         permissions = [("publish_outlet", "Can publish outlets")]
+        indexes = [status_index("outlet")]
         constraints = [web_address("url")]
 
     def __str__(self) -> str:
@@ -138,6 +140,7 @@ class Document(Publishable):
     class Meta:
         ordering = [F("published_on").desc(nulls_last=True), "title"]
         permissions = [("publish_document", "Can publish documents")]
+        indexes = [status_index("document")]
         constraints = [
             web_address("url"),
             web_address("archive_url"),
