@@ -19,7 +19,7 @@ from conflictkb.models import (
     PublicRecord,
     Publishable,
     PublishableQuerySet,
-    status_index,
+    equality_index,
 )
 
 # Similarity above which a new name is reported as a possible duplicate of an existing one.
@@ -144,7 +144,7 @@ class Actor(Publishable):
         ordering = ["name"]
         permissions = [("publish_actor", "Can publish actors")]
         indexes = [
-            status_index("actor"),
+            equality_index("actor_status", "status"),
             GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="actor_name_trgm"),
             # The events "words" filter matches names as whole words ("simple" configuration).
             GinIndex(SearchVector("name", config="simple"), name="actor_name_words"),

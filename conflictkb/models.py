@@ -40,8 +40,7 @@ class PublicRecord(models.Model):
 class Publishable(PublicRecord):
     """A record editors draft and reviewers publish."""
 
-    # Indexed by each model's status_index(): Django's db_index on a CharField would add a
-    # second, pattern-matching index that equality filters never use and every write pays for.
+    # Indexed by each model's equality_index("<model>_status", "status").
     status = models.CharField(max_length=10, choices=Publication.choices, default=Publication.DRAFT)
 
     class Meta:
@@ -52,9 +51,13 @@ class Publishable(PublicRecord):
         return self.status == Publication.PUBLISHED
 
 
-def status_index(model_name: str) -> models.Index:
-    """The index of a publishable model's ``status`` (readers see published records only)."""
-    return models.Index(fields=["status"], name=f"{model_name}_status")
+def equality_index(name: str, field: str) -> models.Index:
+    """The index of a text column only ever compared for equality (a status, a kind, a role).
+
+    Not ``db_index=True``: on a CharField Django adds a second, pattern-matching index
+    (``varchar_pattern_ops``) that such filters never use and every write pays for.
+    """
+    return models.Index(fields=[field], name=name)
 
 
 class NumNonNulls(models.Func):

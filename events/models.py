@@ -28,7 +28,7 @@ from django.urls import reverse
 
 from actors.models import DUPLICATE_NAME_SIMILARITY, SEARCH_NAME_SIMILARITY, Actor, ActorName
 from conflictkb.audit import audited
-from conflictkb.models import Publication, Publishable, PublishableQuerySet, status_index
+from conflictkb.models import Publication, Publishable, PublishableQuerySet, equality_index
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
@@ -208,7 +208,7 @@ class Location(Publishable):
         ordering = ["path"]
         permissions = [("publish_location", "Can publish places")]
         indexes = [
-            status_index("location"),
+            equality_index("location_status", "status"),
             GinIndex(
                 fields=["search_names"], opclasses=["gin_trgm_ops"], name="location_names_trgm"
             ),
@@ -683,7 +683,7 @@ class Event(Publishable):
         ordering = ["-start_date", "-id"]
         permissions = [("publish_event", "Can publish events")]
         indexes = [
-            status_index("event"),
+            equality_index("event_status", "status"),
             GinIndex(fields=["search_vector"], name="event_search"),
             GistIndex(DateSpan("start_date", "end_date"), name="event_span"),
             models.Index(fields=["-start_date", "-id"], name="event_timeline"),
@@ -794,9 +794,7 @@ class Participation(models.Model):
 
     class Meta:
         ordering = ["role", "id"]
-        # A plain index: Django's db_index on a CharField adds a second, pattern-matching one
-        # that equality filters never use and every write pays for.
-        indexes = [models.Index(fields=["role"], name="participation_role")]
+        indexes = [equality_index("participation_role", "role")]
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "actor", "role"],

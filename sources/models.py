@@ -20,7 +20,7 @@ from conflictkb.models import (
     PublicRecord,
     Publishable,
     PublishableQuerySet,
-    status_index,
+    equality_index,
 )
 from events.models import Event, Location
 
@@ -107,7 +107,7 @@ class Outlet(Publishable):
     class Meta:
         ordering = ["name"]
         permissions = [("publish_outlet", "Can publish outlets")]
-        indexes = [status_index("outlet")]
+        indexes = [equality_index("outlet_status", "status")]
         constraints = [web_address("url")]
 
     def __str__(self) -> str:
@@ -140,7 +140,7 @@ class Document(Publishable):
     class Meta:
         ordering = [F("published_on").desc(nulls_last=True), "title"]
         permissions = [("publish_document", "Can publish documents")]
-        indexes = [status_index("document")]
+        indexes = [equality_index("document_status", "status")]
         constraints = [
             web_address("url"),
             web_address("archive_url"),
@@ -361,10 +361,8 @@ class Claim(PublicRecord):
         permissions = [("deprecate_claim", "Can deprecate claims")]
         indexes = [
             GinIndex(fields=["search_vector"], name="claim_search"),
-            # Plain indexes: Django's db_index on a CharField adds a second, pattern-matching
-            # one that equality filters never use and every write pays for.
-            models.Index(fields=["kind"], name="claim_kind"),
-            models.Index(fields=["status"], name="claim_status"),
+            equality_index("claim_kind", "kind"),
+            equality_index("claim_status", "status"),
         ]
         constraints = [
             models.CheckConstraint(
