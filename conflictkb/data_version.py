@@ -8,9 +8,10 @@ reader computed while a write was uncommitted is left under the version before t
 
 Sequences are not transactional: between the commit's own move and the commit becoming
 visible, a reader may read the new version and still see the data before the commit. The
-committing transaction holds a lock over that moment (``0004_data_version_commit_lock``), and
-nothing computed while it is held is stored (``settled``). Entries also expire after ``CACHE_SECONDS``, and
-staff (who edit, and see drafts) are never served from the cache.
+committing transaction holds a lock over that moment (migration
+``0004_data_version_for_cached_responses``), and nothing computed while it is held is stored
+(``settled``). Entries also expire after ``CACHE_SECONDS``, and staff (who edit, and see
+drafts) are never served from the cache.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ T = TypeVar("T")
 
 CACHE_SECONDS = 600
 # The advisory lock a transaction holds from its commit-time version move until its commit is
-# visible (taken in migration conflictkb/0004_data_version_commit_lock).
+# visible (taken in migration conflictkb/0004_data_version_for_cached_responses).
 COMMITTING_LOCK = 7_236_818_392_017_441
 
 

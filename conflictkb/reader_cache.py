@@ -8,9 +8,10 @@ query (the version) to serve, and answers ``If-None-Match`` with 304.
 
 Signed-in users (staff see drafts; anyone may be mid-edit) are never served from it, and
 nothing that sets a cookie, is streamed, is marked private or is larger than
-``MAX_STORED_BYTES`` is stored: ``for_readers`` marks a response, and ``ReaderCacheMiddleware``
-stores it once the middleware that may set a cookie have run. The API's throttle, authentication and permissions run before
-it (``ApiViewSet``), so a stored answer is counted like any other. With read replicas, a
+``MAX_STORED_BYTES`` is stored: ``for_readers`` marks a response, and
+``ReaderCacheMiddleware`` stores it once the middleware that may set a cookie have run. The
+API's throttle, authentication and permissions run before it (``ApiViewSet``), so a stored
+answer is counted like any other. With read replicas, a
 response to be stored is read from the primary, which the version describes. ``READER_CACHE``
 (on by default) turns it off.
 """

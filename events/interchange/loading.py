@@ -49,8 +49,8 @@ MANAGED_COLUMNS = {
     ],
     "source": ["document_id", "quote"],
 }
-EVENT_FIELDS = list(MANAGED_COLUMNS)[:8]
 CLAIM_FIELDS = ("fatalities", "source")
+EVENT_FIELDS = [f for f in MANAGED_COLUMNS if f not in ("participants", *CLAIM_FIELDS)]
 SNAPSHOT_COLUMNS = [column for columns in MANAGED_COLUMNS.values() for column in columns]
 
 

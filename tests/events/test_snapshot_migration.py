@@ -41,14 +41,13 @@ def test_a_json_snapshot_becomes_one_column_per_value() -> None:
         "fatalities": [None, 13, None, 13, None, ""],
         "source": [11, "13 civilians killed"],
     }
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO events_import_snapshot (event_id, dataset, fields) "
-            "VALUES (%s, 'acled', %s)",
-            [event.pk, json.dumps(fields)],
-        )
     try:
-        migrate(AFTER)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO events_import_snapshot (event_id, dataset, fields) "
+                "VALUES (%s, 'acled', %s)",
+                [event.pk, json.dumps(fields)],
+            )
     finally:
         migrate(AFTER)  # the rest of the suite needs the current schema whatever happened
 
