@@ -313,12 +313,22 @@ UPDATE events_event e SET
        location_id = CASE WHEN 'location' = ANY(x.changed) THEN n.location_id ELSE e.location_id END,
        geo_precision = CASE WHEN 'geo_precision' = ANY(x.changed)
                             THEN s.geo_precision ELSE e.geo_precision END,
+       fatalities_low = CASE WHEN {one_claim_changes} THEN coalesce(s.low, s.best, s.high)
+                             ELSE e.fatalities_low END,
+       fatalities_best = CASE WHEN {one_claim_changes} THEN coalesce(s.best, s.low, s.high)
+                              ELSE e.fatalities_best END,
+       fatalities_high = CASE WHEN {one_claim_changes} THEN coalesce(s.high, s.best, s.low)
+                              ELSE e.fatalities_high END,
        updated_at = now()
   FROM ckb_stg_edit x
   JOIN ckb_stg_row s ON s.line = x.line
   LEFT JOIN ckb_stg_node n ON n.node = s.node
  WHERE e.id = x.event_id AND x.changed && %(event_fields)s::text[]
-"""
+""".format(
+    # The event's figures are its one claim's, and this import changes that claim's figure.
+    one_claim_changes="'fatalities' = ANY(x.changed) AND x.claim_id IS NOT NULL "
+    "AND e.claim_count = 1"
+)
 
 # A new event's figures are written as its one claim (INSERT_CLAIMS) will make them: that
 # claim's values, each borrowing from the others as sources migration 0002 does, one claim, one

@@ -16,6 +16,7 @@ from pghistory.models import Context
 from pghistory.models import Events as AuditEvents
 
 from actors.models import AcledActorType, Actor, ActorName
+from events.interchange.loading import LoadResult
 from events.interchange.progress import ProgressBar
 from events.interchange.services import ImportReport, events_import
 from events.models import (
@@ -29,10 +30,11 @@ from events.models import (
     Role,
 )
 from events.services import event_recompute_figures
-from sources.models import Claim, Document, Outlet, OutletKind
+from sources.models import Claim, ClaimStatus, Document, Outlet, OutletKind
 from tests.factories import (
     ActorFactory,
     ActorNameFactory,
+    ClaimFactory,
     LocationFactory,
     OutletFactory,
     ParticipationFactory,
@@ -390,11 +392,17 @@ def test_the_command_prints_the_report_and_fails_on_a_bad_file() -> None:
     out = io.StringIO()
     call_command("import_acled", str(DATA / "acled_valid.csv"), stdout=out)
     assert "Events: 3 were created, 0 updated, 0 unchanged." in out.getvalue()
+    assert "rows/s" not in out.getvalue()  # three rows time the start-up, not the import
 
     out = io.StringIO()
     with pytest.raises(CommandError, match="4 problem"):
         call_command("import_acled", str(DATA / "acled_invalid.csv"), stdout=out)
     assert "line 3, latitude: 135.93 is out of range" in out.getvalue()
+
+
+def test_the_report_of_a_large_file_gives_its_rate() -> None:
+    report = ImportReport("acled.csv", "acled", False, rows=100_000, result=LoadResult(), seconds=4)
+    assert report.lines()[0] == "acled.csv: 100000 rows in 4.0 s (25,000 rows/s)."
 
 
 def test_an_editor_uploads_a_file_in_the_admin_and_sees_the_report(editor_client: Client) -> None:
@@ -506,6 +514,29 @@ def test_new_events_figures_are_what_the_database_derives_from_their_claims() ->
     assert (second.claim_count, second.source_count) == (1, 2)
     assert second.fatality_range() == (4, 4, 4)
     assert not second.contested
+    stored = list(Event.objects.order_by("pk").values_list(*DERIVED_FIGURES))
+    event_recompute_figures(events=Event.objects.values_list("pk", flat=True))
+    assert list(Event.objects.order_by("pk").values_list(*DERIVED_FIGURES)) == stored
+
+
+def test_updated_events_figures_are_what_the_database_derives_from_their_claims() -> None:
+    def export(fatalities: int, notes: str) -> bytes:
+        ids = ("SYR9001", "SYR9002", "SYR9003")
+        return acled(*(strike(i, fatalities=fatalities, notes=notes) for i in ids))
+
+    assert run(export(13, "First report")).ok
+    # A reviewer disputes the dataset's figure for one event; another event gets a second
+    # accepted figure, from the Syrian Observatory.
+    Claim.objects.filter(event__acled_id="SYR9002").update(status=ClaimStatus.DISPUTED)
+    ClaimFactory(event=Event.objects.get(acled_id="SYR9003"), value_best=40)
+
+    assert run(export(21, "Revised toll")).ok
+
+    figures = dict(Event.objects.values_list("acled_id", "fatalities_best"))
+    assert figures["SYR9001"] == 21  # the dataset's one figure, revised
+    assert figures["SYR9002"] is None  # its only figure is disputed
+    assert figures["SYR9003"] == 21  # the range of 21 and 40: the credible best
+    assert Event.objects.get(acled_id="SYR9003").fatality_range() == (21, 21, 40)
     stored = list(Event.objects.order_by("pk").values_list(*DERIVED_FIGURES))
     event_recompute_figures(events=Event.objects.values_list("pk", flat=True))
     assert list(Event.objects.order_by("pk").values_list(*DERIVED_FIGURES)) == stored
