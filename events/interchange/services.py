@@ -32,6 +32,10 @@ DATASETS = {
 }
 
 
+# Over a few rows a rate measures the import's fixed costs, not its speed ("4 rows/s").
+RATE_FROM = 1000
+
+
 @dataclass
 class ImportReport:
     file_name: str
@@ -56,7 +60,7 @@ class ImportReport:
         verb = "would be" if self.dry_run else "were"
         out = [
             f"{self.file_name}: {self.rows} rows in {self.seconds:.1f} s"
-            + (f" ({self.rows / self.seconds:,.0f} rows/s)" if self.seconds else "")
+            + (f" ({self.rows / self.seconds:,.0f} rows/s)" if self.rows >= RATE_FROM else "")
             + (" — dry run, nothing was written." if self.dry_run else "."),
             f"Events: {r.events_created} {verb} created, {r.events_updated} updated, "
             f"{r.events_unchanged} unchanged.",
