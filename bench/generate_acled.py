@@ -184,7 +184,9 @@ def record(
     ]
 
 
-def generate(out: TextIO, *, rows: int, seed: int) -> None:
+def generate(out: TextIO, *, rows: int, seed: int, revise: int = 0) -> None:
+    """The import benchmark's file; with ``revise`` N, the newer export of the same events in
+    which every Nth row was revised (one more fatality, one more sentence of notes)."""
     rng = random.Random(seed)  # noqa: S311 (synthetic data must be reproducible, not secret)
     towns = places(rng, 8000)
     town_weights = zipf_weights(len(towns))
@@ -220,6 +222,9 @@ def generate(out: TextIO, *, rows: int, seed: int) -> None:
             f"On {day:%d %B %Y}, {actor1} {sub_type.lower()} in {location} ({admin1}). "
             f"[{fatalities} fatalities]"
         )
+        if revise and n % revise == 0:
+            fatalities += 1
+            notes += " Revised: one more death reported."
         writer.writerow(
             record(
                 rng,
@@ -503,6 +508,13 @@ def main() -> None:
         default="import",
         help="import: the import benchmark's file (unchanged); scale: BENCHMARKS.md's data",
     )
+    parser.add_argument(
+        "--revise",
+        type=int,
+        default=0,
+        metavar="N",
+        help="import shape: a newer export of the same events, every Nth row revised",
+    )
     parser.add_argument("--files", type=int, default=1, help="split into this many files")
     parser.add_argument("--out", help="write PREFIX-01.csv … instead of standard output")
     args = parser.parse_args()
@@ -513,9 +525,9 @@ def main() -> None:
             parser.error("--files is for --shape scale")
         if args.out:
             with open(f"{args.out}-01.csv", "w", encoding="utf-8", newline="") as out:
-                generate(out, rows=args.rows, seed=args.seed)
+                generate(out, rows=args.rows, seed=args.seed, revise=args.revise)
         else:
-            generate(sys.stdout, rows=args.rows, seed=args.seed)
+            generate(sys.stdout, rows=args.rows, seed=args.seed, revise=args.revise)
         return
     if not args.out:
         generate_scale([sys.stdout], rows=args.rows, seed=args.seed)
