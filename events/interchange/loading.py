@@ -236,10 +236,11 @@ SELECT s.line, s.title, s.summary, s.event_type_id, s.start_date, s.end_date, s.
 # whatever an event already has is the editors'; only what it lacks is filled in.
 # Per field: differs_<field>, the file says otherwise than the event; kept_<field>, and an
 # editor changed it since the snapshot (or, without one, the event has a value of its own).
+# Matched rows carry their snapshot's columns, so the snapshots are read once.
 JUDGEMENTS = ", ".join(
     f"{differs('cur', 'i', f)} AS differs_{f}, {differs('cur', 'i', f)} AND CASE "
-    f"WHEN snap.event_id IS NULL THEN {present('cur', f)} "
-    f"ELSE {differs('cur', 'snap', f)} END AS kept_{f}"
+    f"WHEN NOT m.has_snapshot THEN {present('cur', f)} "
+    f"ELSE {differs('cur', 'm', f)} END AS kept_{f}"
     for f in MANAGED_COLUMNS
 )
 KEPT_NAMES = ", ".join(f"CASE WHEN kept_{f} THEN '{f}' END" for f in MANAGED_COLUMNS)
@@ -249,7 +250,8 @@ CHANGED_NAMES = ", ".join(
 EDITS = f"""
 CREATE TEMP TABLE ckb_stg_edit AS
 WITH matched AS MATERIALIZED (
-    SELECT m.line, m.event_id, snap.event_id IS NOT NULL AND k.event_id IS NULL AS clean
+    SELECT m.line, m.event_id, snap.event_id IS NOT NULL AS has_snapshot,
+           snap.event_id IS NOT NULL AND k.event_id IS NULL AS clean, {columns_of("snap")}
       FROM ckb_stg_match m
       JOIN ckb_stg_fields i ON i.line = m.line
       LEFT JOIN events_import_snapshot snap
@@ -266,10 +268,8 @@ WITH matched AS MATERIALIZED (
        AND event_id IN (SELECT event_id FROM matched)
      ORDER BY event_id, id
 ), current AS MATERIALIZED (
-    SELECT m.line, true AS has_claim, {columns_of("snap")}
+    SELECT m.line, true AS has_claim, {columns_of("m")}
       FROM matched m
-      JOIN events_import_snapshot snap
-        ON snap.event_id = m.event_id AND snap.dataset = %(dataset)s
      WHERE m.clean
     UNION ALL
     SELECT m.line, c.id IS NOT NULL, e.title, e.summary, e.event_type_id, e.start_date,
@@ -291,8 +291,6 @@ WITH matched AS MATERIALIZED (
       FROM matched m
       JOIN current cur ON cur.line = m.line
       JOIN ckb_stg_fields i ON i.line = m.line
-      LEFT JOIN events_import_snapshot snap
-        ON snap.event_id = m.event_id AND snap.dataset = %(dataset)s
 )
 SELECT j.line, j.event_id, c.id AS claim_id,
        array_remove(ARRAY[{KEPT_NAMES}], NULL) AS kept,
