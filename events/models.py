@@ -854,6 +854,9 @@ class ImportSnapshot(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
     dataset = models.CharField(max_length=20)
     imported_at = models.DateTimeField(db_default=models.functions.Now())
+    # The record that made the snapshot (reading.record_digest); null before the first
+    # import that recorded it.
+    digest = models.BinaryField(null=True)
 
     title = models.TextField()
     summary = models.TextField()

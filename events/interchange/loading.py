@@ -9,7 +9,9 @@ Editors' work survives re-imports: ``events_import_snapshot`` keeps, per event a
 what the last import said (one column per managed value). A field whose current value
 differs from that snapshot was changed by hand, and is kept and reported. Database triggers
 mark an imported event as soon as it is edited (``events_import_edit``), so a re-import
-compares current fields only for the events edited since.
+compares current fields only for the events edited since. Before any of that, a row that is
+the very record that made its event's snapshot (same digest), of an event no one has edited
+since, is settled: it is left out of everything else.
 """
 
 from __future__ import annotations
@@ -115,7 +117,7 @@ CREATE TEMP TABLE ckb_stg_row (
     line int PRIMARY KEY, external_id text, event_uuid uuid, title text, summary text,
     event_type_id bigint, start_date date, end_date date, date_precision smallint,
     geo_precision smallint, node int, low bigint, best bigint, high bigint, civilians int,
-    combatants int, value_text text, quote text, doc int);
+    combatants int, value_text text, quote text, doc int, digest bytea);
 CREATE TEMP TABLE ckb_stg_part (line int, pos int, actor int, role text);
 CREATE TEMP TABLE ckb_stg_actor (
     actor int PRIMARY KEY, name text, inter smallint, kind text, actor_id bigint);
@@ -128,8 +130,35 @@ CREATE TEMP TABLE ckb_stg_match (line int PRIMARY KEY, event_id bigint, is_new b
 """
 
 DROP_STAGING = """
-DROP TABLE IF EXISTS ckb_stg_row, ckb_stg_part, ckb_stg_actor, ckb_stg_node, ckb_stg_doc,
-    ckb_stg_match, ckb_stg_marks, ckb_stg_fields, ckb_stg_edit;
+DROP TABLE IF EXISTS ckb_stg_key, ckb_stg_row, ckb_stg_part, ckb_stg_actor, ckb_stg_node,
+    ckb_stg_doc, ckb_stg_match, ckb_stg_marks, ckb_stg_fields, ckb_stg_edit;
+"""
+
+# Settling (a re-import's first step): each row's key, digest and event type, just enough to
+# find the rows that are the records that made their events' snapshots, of events no one has
+# edited since (no mark). Such a row would change nothing and keep nothing: the rest of the
+# import does not see it. The event type is compared too: it is looked up in the database,
+# where an administrator may have mapped the dataset's types anew.
+STAGE_KEYS = """
+DROP TABLE IF EXISTS ckb_stg_key;
+CREATE TEMP TABLE ckb_stg_key (
+    line int, external_id text, event_uuid uuid, event_type_id bigint, digest bytea);
+"""
+SETTLED = """
+WITH matched AS (
+    SELECT k.line, k.event_type_id, k.digest, e.id
+      FROM ckb_stg_key k JOIN events_event e ON e.{id_column} = k.external_id
+     WHERE k.external_id <> '' AND e.{id_column} <> ''
+    UNION ALL
+    SELECT k.line, k.event_type_id, k.digest, e.id
+      FROM ckb_stg_key k JOIN events_event e ON e.uuid = k.event_uuid
+     WHERE k.external_id = ''
+)
+SELECT m.line
+  FROM matched m
+  JOIN events_import_snapshot snap ON snap.event_id = m.id AND snap.dataset = %(dataset)s
+ WHERE snap.digest = m.digest AND snap.event_type_id = m.event_type_id
+   AND NOT EXISTS (SELECT 1 FROM events_import_edit x WHERE x.event_id = m.id)
 """
 
 # Names match case-insensitively; an actor's own name wins over another actor's alias.
@@ -418,16 +447,20 @@ UPDATE sources_claim c SET
  WHERE c.id = x.claim_id AND x.changed && ARRAY['fatalities', 'source']
 """
 
+# Every row that was not settled: the snapshot says what the file says, and the digest which
+# record said it (a snapshot that already does both is left alone).
 SAVE_SNAPSHOTS = f"""
-INSERT INTO events_import_snapshot AS snap (event_id, dataset, {", ".join(SNAPSHOT_COLUMNS)})
-SELECT m.event_id, %(dataset)s, {columns_of("i")}
+INSERT INTO events_import_snapshot AS snap (event_id, dataset, digest,
+                                            {", ".join(SNAPSHOT_COLUMNS)})
+SELECT m.event_id, %(dataset)s, s.digest, {columns_of("i")}
   FROM ckb_stg_match m
   JOIN ckb_stg_fields i ON i.line = m.line
- -- The other events' snapshots already are what the file says.
- WHERE m.is_new OR m.line IN (SELECT line FROM ckb_stg_edit)
+  JOIN ckb_stg_row s ON s.line = m.line
 ON CONFLICT (event_id, dataset) DO UPDATE
-   SET imported_at = now(), {", ".join(f"{c} = EXCLUDED.{c}" for c in SNAPSHOT_COLUMNS)}
- WHERE ROW({columns_of("snap")}) IS DISTINCT FROM ROW({columns_of("EXCLUDED")})
+   SET imported_at = now(), digest = EXCLUDED.digest,
+       {", ".join(f"{c} = EXCLUDED.{c}" for c in SNAPSHOT_COLUMNS)}
+ WHERE ROW(snap.digest, {columns_of("snap")})
+       IS DISTINCT FROM ROW(EXCLUDED.digest, {columns_of("EXCLUDED")})
 """  # noqa: S608 - built from the constant column lists above
 
 # The edits this import has seen are settled: the events are now what the file says, but for
@@ -474,6 +507,7 @@ def load(
         clock = now
 
     small = len(rows) <= SMALL_FILE
+    total = len(rows)
     with (
         connection.cursor() as cursor,
         settings(cursor, **BULK_SETTINGS, enable_nestloop="on" if small else "off"),
@@ -483,6 +517,10 @@ def load(
         # down quadratically (10,000 rows: 10 s instead of 0.6 s). An empty list ignores no
         # trigger (and the audit triggers never read it).
         cursor.execute("SELECT set_config('pgtrigger.ignore', '{}', true)")
+        settled = settled_lines(cursor, rows, params)
+        if settled:
+            rows = [row for row in rows if row.line not in settled]
+        timed("settling")
         cursor.execute(STAGING)
         stage(cursor, rows)
         timed("staging")
@@ -544,7 +582,7 @@ def load(
         timed("snapshots")
         cursor.execute("SELECT count(*) FROM ckb_stg_edit WHERE cardinality(changed) > 0")
         result.events_updated = cursor.fetchone()[0]
-        result.events_unchanged = len(rows) - result.events_created - result.events_updated
+        result.events_unchanged = total - result.events_created - result.events_updated
         cursor.execute(KEPT)
         result.kept = [
             Kept(line, external_id or event_uuid, list(fields))
@@ -573,6 +611,26 @@ def match_or_create(cursor: Any, match: str, insert: str, params: dict[str, Any]
     if created:
         cursor.execute(match, params)
     return created
+
+
+def settled_lines(cursor: Any, rows: list[Row], params: dict[str, Any]) -> set[int]:
+    """The lines of the rows that would change nothing (SETTLED); none before a first import
+    of the dataset."""
+    cursor.execute(
+        "SELECT EXISTS (SELECT 1 FROM events_import_snapshot WHERE dataset = %(dataset)s)",
+        params,
+    )
+    if not cursor.fetchone()[0]:
+        return set()
+    cursor.execute(STAGE_KEYS)
+    with cursor.cursor.copy("COPY ckb_stg_key FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(
+                (row.line, row.external_id, row.event_uuid, row.event_type_id, row.digest)
+            )
+    analyze_staging(cursor, "ckb_stg_key")
+    cursor.execute(SETTLED.format(id_column=params["id_column"]), params)
+    return {line for (line,) in cursor.fetchall()}
 
 
 def analyze_staging(cursor: Any, tables: str) -> None:
@@ -677,6 +735,7 @@ def stage(cursor: Any, rows: list[Row]) -> None:
                     row.value_text,
                     row.quote,
                     doc,
+                    row.digest,
                 )
             )
     for table, data in (

@@ -23,7 +23,9 @@ from events.models import (
     DERIVED_FIGURES,
     DatePrecision,
     Event,
+    EventType,
     GeoPrecision,
+    ImportSnapshot,
     Location,
     LocationKind,
     Participation,
@@ -211,6 +213,56 @@ def test_importing_the_same_file_twice_changes_nothing_and_records_no_audit_even
     assert report.result.events_unchanged == 3
     assert counts() == before
     assert list(Event.objects.order_by("pk").values_list("updated_at", flat=True)) == updated
+
+
+def test_the_same_file_again_changes_nothing_after_editors_renamed_its_place_and_actor() -> None:
+    run(acled(strike()))
+    Location.objects.filter(name="Khan Shaykhun").update(name="Khan Sheikhoun")
+    Actor.objects.filter(name="Civilians (Syria)").update(name="Civilians of Idlib")
+    before = counts()
+
+    report = run(acled(strike()))
+
+    assert report.result is not None
+    assert report.result.events_unchanged == 1
+    assert (report.result.places_created, report.result.actors_created) == (0, 0)
+    assert counts() == before
+    event = Event.objects.get(acled_id="SYR9001")
+    assert event.location.name == "Khan Sheikhoun"
+    assert "Civilians of Idlib" in event.participations.values_list("actor__name", flat=True)
+
+
+def test_a_new_mapping_of_the_datasets_type_reaches_unedited_events_on_reimport() -> None:
+    run(acled(strike()))
+    # An administrator files ACLED's air/drone strikes under a type of their own.
+    old = EventType.objects.get(acled_sub_event_type="Air/drone strike")
+    EventType.objects.filter(pk=old.pk).update(acled_sub_event_type="")
+    drones = EventType.objects.create(
+        slug="drone-strike",
+        name="Drone strike",
+        parent=old.parent,
+        acled_event_type=old.acled_event_type,
+        acled_sub_event_type="Air/drone strike",
+    )
+
+    report = run(acled(strike()))
+
+    assert report.result is not None
+    assert report.result.events_updated == 1
+    assert Event.objects.get(acled_id="SYR9001").event_type == drones
+
+
+def test_snapshots_written_before_digests_get_them_from_the_next_import() -> None:
+    run((DATA / "acled_valid.csv").read_bytes())
+    ImportSnapshot.objects.update(digest=None)
+    before = counts()
+
+    report = run((DATA / "acled_valid.csv").read_bytes())
+
+    assert report.result is not None
+    assert report.result.events_unchanged == 3
+    assert counts() == before
+    assert not ImportSnapshot.objects.filter(digest__isnull=True).exists()
 
 
 def test_a_newer_export_updates_the_event_in_place() -> None:
