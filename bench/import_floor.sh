@@ -1,0 +1,37 @@
+#!/bin/sh
+# The least a first import of the benchmark file could cost in PostgreSQL: the same rows it
+# wrote, written again into bare copies of their tables (no index, no key, no trigger, no
+# audit trigger: the audit rows are copied as rows like the others), once with the stored
+# search vectors computed and once without them. Everything is rolled back.
+# Run after bench/run_benchmark.sh. Usage: bench/import_floor.sh [database name]
+set -eu
+DB=${1:-ckb_import_bench}
+PSQL="psql -h 127.0.0.1 -U postgres -X -q $DB"
+# Every column but the generated ones, for INSERT … SELECT into a copy without them.
+columns() {
+    $PSQL -Atc "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute
+                 WHERE attrelid = '$1'::regclass AND attnum > 0 AND NOT attisdropped
+                   AND attgenerated = ''"
+}
+copy() {  # table, copy's name, INCLUDING GENERATED or not
+    echo "CREATE TABLE $2 (LIKE $1 INCLUDING DEFAULTS $3);"
+    printf '\\echo %s\n' "$2${3:+ ($3)}"
+    printf '\\timing on\n'
+    echo "INSERT INTO $2 ($(columns "$1")) SELECT $(columns "$1") FROM $1;"
+    printf '\\timing off\n'
+}
+{
+    echo "SET jit = off;"
+    echo "BEGIN;"
+    for generated in "INCLUDING GENERATED" ""; do
+        copy events_event bare_event "$generated"
+        copy sources_claim bare_claim "$generated"
+        echo "DROP TABLE bare_event, bare_claim;"
+    done
+    copy events_participation bare_participation ""
+    copy events_import_snapshot bare_snapshot ""
+    copy events_eventevent bare_event_audit ""
+    copy events_participationevent bare_participation_audit ""
+    copy sources_claimevent bare_claim_audit ""
+    echo "ROLLBACK;"
+} | $PSQL
