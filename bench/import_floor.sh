@@ -1,8 +1,8 @@
 #!/bin/sh
-# The least a first import of the benchmark file could cost in PostgreSQL: the same rows it
-# wrote, written again into bare copies of their tables (no index, no key, no trigger, no
-# audit trigger: the audit rows are copied as rows like the others), once with the stored
-# search vectors computed and once without them. Everything is rolled back.
+# The least a first import of the benchmark file could cost in PostgreSQL: the rows it wrote,
+# written again into bare copies of their tables (no index, no key, no trigger; the audit
+# rows are copied like the others), events and claims once with their stored search vectors
+# and once without. Everything is rolled back.
 # Run after bench/run_benchmark.sh. Usage: bench/import_floor.sh [database name]
 set -eu
 DB=${1:-ckb_import_bench}
