@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Self
 
+import pgtrigger
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, TrigramWordSimilarity
 from django.core.exceptions import ValidationError
@@ -126,9 +127,29 @@ class ActorQuerySet(PublishableQuerySet):
         )
 
 
+# A renamed actor keeps its old name as a former name, so a dataset that still writes it (the
+# next ACLED export) finds the actor instead of creating it again. Deferred to the commit: by
+# then the admin has saved the names the editor entered with the rename, and an old name
+# among them (of any kind) is not added twice, and an actor deleted or named back since has
+# nothing to keep.
+ACTOR_KEEP_OLD_NAME_FUNC = """
+    IF EXISTS (SELECT 1 FROM {meta.db_table} WHERE id = NEW.id AND lower(name) <> lower(OLD.name))
+       AND NOT EXISTS (SELECT 1 FROM actors_actorname
+                        WHERE actor_id = NEW.id AND lower(name) = lower(OLD.name)) THEN
+        INSERT INTO actors_actorname (actor_id, name, kind, language)
+        VALUES (NEW.id, OLD.name, 'former', '');
+    END IF;
+    RETURN NULL;
+"""
+
+
 @audited()
 class Actor(Publishable):
-    name = models.CharField(max_length=200, help_text="The name this actor is best known by today.")
+    name = models.CharField(
+        max_length=200,
+        help_text="The name this actor is best known by today. Renamed, it keeps the old name "
+        "among its other names (“former name”).",
+    )
     kind = models.CharField(max_length=30, choices=ActorKind.choices, db_index=True)
     acled_type = models.PositiveSmallIntegerField(
         "ACLED actor type", choices=AcledActorType.choices, null=True, blank=True
@@ -158,6 +179,16 @@ class Actor(Publishable):
             models.CheckConstraint(
                 condition=Q(acled_type__isnull=True) | Q(acled_type__gte=1, acled_type__lte=8),
                 name="actor_acled_type_1_8",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="actor_keep_old_name",
+                when=pgtrigger.After,
+                operation=pgtrigger.UpdateOf("name"),
+                timing=pgtrigger.Deferred,
+                condition=pgtrigger.Q(old__name__df=pgtrigger.F("new__name")),
+                func=pgtrigger.Func(ACTOR_KEEP_OLD_NAME_FUNC),
             ),
         ]
 

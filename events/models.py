@@ -162,6 +162,21 @@ LOCATION_PATH_FUNC = """
     RETURN NEW;
 """
 
+# A renamed place keeps its old name as an alternate spelling: a dataset that still writes
+# it (the next ACLED export) finds the place instead of creating it again. A new name that was
+# an alternate spelling stops being one (the two swap).
+LOCATION_KEEP_OLD_NAME_FUNC = """
+    IF lower(OLD.name) <> lower(NEW.name) THEN
+        NEW.alternate_names := ARRAY(
+            SELECT x FROM unnest(NEW.alternate_names) WITH ORDINALITY AS a (x, n)
+             WHERE lower(x) <> lower(NEW.name) ORDER BY n);
+        IF NOT lower(OLD.name) = ANY(SELECT lower(x) FROM unnest(NEW.alternate_names) x) THEN
+            NEW.alternate_names := array_append(NEW.alternate_names, OLD.name);
+        END IF;
+    END IF;
+    RETURN NEW;
+"""
+
 LOCATION_MOVE_SUBTREE_FUNC = """
     IF pg_trigger_depth() > 1 THEN
         RETURN NULL;
@@ -190,7 +205,8 @@ class Location(Publishable):
         models.CharField(max_length=200),
         default=list,
         blank=True,
-        help_text="Other spellings and scripts, comma-separated: Idleb, إدلب.",
+        help_text="Other spellings and scripts, comma-separated: Idleb, إدلب. A renamed place "
+        "keeps its old name here.",
     )
     # "Idlib | Idleb | إدلب": what name searches and duplicate checks match against.
     search_names = models.GeneratedField(
@@ -253,6 +269,13 @@ class Location(Publishable):
                 operation=pgtrigger.Update,
                 condition=pgtrigger.Q(old__path__df=pgtrigger.F("new__path")),
                 func=pgtrigger.Func(LOCATION_MOVE_SUBTREE_FUNC),
+            ),
+            pgtrigger.Trigger(
+                name="location_keep_old_name",
+                when=pgtrigger.Before,
+                operation=pgtrigger.UpdateOf("name"),
+                condition=pgtrigger.Q(old__name__df=pgtrigger.F("new__name")),
+                func=pgtrigger.Func(LOCATION_KEEP_OLD_NAME_FUNC),
             ),
         ]
 

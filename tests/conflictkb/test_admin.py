@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from tests.factories import (
@@ -130,3 +131,27 @@ def test_an_unrelated_name_is_not_flagged(superuser, client):
         "relations_as_subject-INITIAL_FORMS": 0,
     }
     assert client.post(reverse("admin:actors_actor_add"), form).status_code == 302
+
+
+def test_an_actor_renamed_with_its_old_name_entered_as_an_alias_keeps_that_name_once(
+    superuser, client
+):
+    actor = ActorFactory(name="Tahrir al-Sham", kind="jihadist_group", country_code="SY")
+    client.force_login(superuser)
+    form = {
+        "name": "Hay'at Tahrir al-Sham",
+        "kind": "jihadist_group",
+        "country_code": "SY",
+        "status": "draft",
+        "names-TOTAL_FORMS": 1,
+        "names-INITIAL_FORMS": 0,
+        "names-0-name": "Tahrir al-Sham",
+        "names-0-kind": "short",
+        "relations_as_subject-TOTAL_FORMS": 0,
+        "relations_as_subject-INITIAL_FORMS": 0,
+    }
+    response = client.post(reverse("admin:actors_actor_change", args=[actor.pk]), form)
+    assert response.status_code == 302
+    connection.check_constraints()  # what the commit runs: the old name is kept at commit
+
+    assert list(actor.names.values_list("name", "kind")) == [("Tahrir al-Sham", "short")]

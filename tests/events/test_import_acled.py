@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
 from pghistory.models import Context
 from pghistory.models import Events as AuditEvents
@@ -229,6 +230,22 @@ def test_the_same_file_again_changes_nothing_after_editors_renamed_its_place_and
     assert counts() == before
     event = Event.objects.get(acled_id="SYR9001")
     assert event.location.name == "Khan Sheikhoun"
+    assert "Civilians of Idlib" in event.participations.values_list("actor__name", flat=True)
+
+
+def test_a_newer_export_finds_the_place_and_actor_editors_renamed_by_their_old_names() -> None:
+    run(acled(strike(notes="First report")))
+    Location.objects.filter(name="Khan Shaykhun").update(name="Khan Sheikhoun")
+    Actor.objects.filter(name="Civilians (Syria)").update(name="Civilians of Idlib")
+    connection.check_constraints()  # what the rename's commit runs
+
+    report = run(acled(strike(fatalities=21, notes="Revised toll")))
+
+    assert report.result is not None
+    assert report.result.events_updated == 1
+    assert (report.result.places_created, report.result.actors_created) == (0, 0)
+    event = Event.objects.get(acled_id="SYR9001")
+    assert (event.summary, event.location.name) == ("Revised toll", "Khan Sheikhoun")
     assert "Civilians of Idlib" in event.participations.values_list("actor__name", flat=True)
 
 
