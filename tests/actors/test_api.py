@@ -220,3 +220,16 @@ def test_an_unknown_actor_id_in_a_relation_is_a_field_error(api_editor, hts):
     )
     assert response.status_code == 400
     assert "object" in response.json()
+
+
+@pytest.mark.django_db(transaction=True)  # the old name is kept as the rename commits
+def test_an_actor_renamed_through_the_api_answers_with_its_old_name_kept(api_editor):
+    actor = ActorFactory(name="Jabhat Fateh al-Sham", kind="jihadist_group")
+
+    response = api_editor.patch(
+        f"{ACTORS}{actor.uuid}/", {"name": "Hay'at Tahrir al-Sham"}, format="json"
+    )
+
+    assert response.status_code == 200
+    names = [(n["name"], n["kind"]) for n in response.json()["names"]]
+    assert names == [("Jabhat Fateh al-Sham", "former")]
