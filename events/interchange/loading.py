@@ -145,20 +145,11 @@ CREATE TEMP TABLE ckb_stg_key (
     line int, external_id text, event_uuid uuid, event_type_id bigint, digest bytea);
 """
 SETTLED = """
-WITH matched AS (
-    SELECT k.line, k.event_type_id, k.digest, e.id
-      FROM ckb_stg_key k JOIN events_event e ON e.{id_column} = k.external_id
-     WHERE k.external_id <> '' AND e.{id_column} <> ''
-    UNION ALL
-    SELECT k.line, k.event_type_id, k.digest, e.id
-      FROM ckb_stg_key k JOIN events_event e ON e.uuid = k.event_uuid
-     WHERE k.external_id = ''
-)
 SELECT m.line
-  FROM matched m
-  JOIN events_import_snapshot snap ON snap.event_id = m.id AND snap.dataset = %(dataset)s
+  FROM ({by_key}) m
+  JOIN events_import_snapshot snap ON snap.event_id = m.event_id AND snap.dataset = %(dataset)s
  WHERE snap.digest = m.digest AND snap.event_type_id = m.event_type_id
-   AND NOT EXISTS (SELECT 1 FROM events_import_edit x WHERE x.event_id = m.id)
+   AND NOT EXISTS (SELECT 1 FROM events_import_edit x WHERE x.event_id = m.event_id)
 """
 
 # Names match case-insensitively; an actor's own name wins over another actor's alias.
@@ -221,14 +212,24 @@ SELECT gen_random_uuid(), now(), now(), %(status)s, %(outlet)s, title, '', '', p
   FROM ckb_stg_doc WHERE document_id IS NULL ORDER BY doc
 """
 
-# (The external id's index is partial, WHERE it is not blank: said of the event's column too.)
-MATCH_EVENTS = """
-INSERT INTO ckb_stg_match (line, event_id, is_new)
-SELECT s.line, e.id, false FROM ckb_stg_row s JOIN events_event e ON e.{id_column} = s.external_id
+
+def events_by_key(table: str, id_column: str, columns: str) -> str:
+    """SQL: ``columns`` of each row staged in ``table`` (as ``s``) with the id of the event
+    its key names (``event_id``): by external id, or by ConflictKB uuid where it has none.
+    (The external id's index is partial, WHERE it is not blank: said of the event's column
+    too.)"""
+    return f"""
+SELECT {columns}, e.id AS event_id
+  FROM {table} s JOIN events_event e ON e.{id_column} = s.external_id
  WHERE s.external_id <> '' AND e.{id_column} <> ''
 UNION ALL
-SELECT s.line, e.id, false FROM ckb_stg_row s JOIN events_event e ON e.uuid = s.event_uuid
- WHERE s.external_id = ''
+SELECT {columns}, e.id FROM {table} s JOIN events_event e ON e.uuid = s.event_uuid
+ WHERE s.external_id = ''"""  # noqa: S608 - table and columns are the importer's own
+
+
+MATCH_EVENTS = """
+INSERT INTO ckb_stg_match (line, event_id, is_new)
+SELECT line, event_id, false FROM ({by_key}) m
 """
 
 # The marks of the matched events edited since their import, as they are now.
@@ -327,6 +328,14 @@ SELECT j.line, j.event_id, c.id AS claim_id,
   FROM judged j LEFT JOIN claim c ON c.event_id = j.event_id
 """  # noqa: S608 - built from the constant column lists above
 
+# The figures an event gets from its one claim: that claim's low, best and high from the
+# staged row, each borrowing from the others as sources migration 0002 does.
+LOW, BEST, HIGH = (
+    "coalesce(s.low, s.best, s.high)",
+    "coalesce(s.best, s.low, s.high)",
+    "coalesce(s.high, s.best, s.low)",
+)
+
 UPDATE_EVENTS = """
 UPDATE events_event e SET
        title = CASE WHEN 'title' = ANY(x.changed) THEN s.title ELSE e.title END,
@@ -340,12 +349,9 @@ UPDATE events_event e SET
        location_id = CASE WHEN 'location' = ANY(x.changed) THEN n.location_id ELSE e.location_id END,
        geo_precision = CASE WHEN 'geo_precision' = ANY(x.changed)
                             THEN s.geo_precision ELSE e.geo_precision END,
-       fatalities_low = CASE WHEN {one_claim_changes} THEN coalesce(s.low, s.best, s.high)
-                             ELSE e.fatalities_low END,
-       fatalities_best = CASE WHEN {one_claim_changes} THEN coalesce(s.best, s.low, s.high)
-                              ELSE e.fatalities_best END,
-       fatalities_high = CASE WHEN {one_claim_changes} THEN coalesce(s.high, s.best, s.low)
-                              ELSE e.fatalities_high END,
+       fatalities_low = CASE WHEN {one_claim_changes} THEN {low} ELSE e.fatalities_low END,
+       fatalities_best = CASE WHEN {one_claim_changes} THEN {best} ELSE e.fatalities_best END,
+       fatalities_high = CASE WHEN {one_claim_changes} THEN {high} ELSE e.fatalities_high END,
        updated_at = now()
   FROM ckb_stg_edit x
   JOIN ckb_stg_row s ON s.line = x.line
@@ -354,15 +360,18 @@ UPDATE events_event e SET
 """.format(
     # The event's figures are its one claim's, and this import changes that claim's figure.
     one_claim_changes="'fatalities' = ANY(x.changed) AND x.claim_id IS NOT NULL "
-    "AND e.claim_count = 1"
+    "AND e.claim_count = 1",
+    low=LOW,
+    best=BEST,
+    high=HIGH,
 )
 
-# A new event's figures are written as its one claim (INSERT_CLAIMS) will make them: that
-# claim's values, each borrowing from the others as sources migration 0002 does, one claim, one
-# source. The recomputation the claims trigger then finds nothing to change, instead of
-# rewriting every new event (and its search vector and a dozen index entries) a second time.
+# A new event's figures are written as its one claim (INSERT_CLAIMS) will make them: one
+# claim's figures, one source. The recomputation the claims trigger then finds nothing to
+# change, instead of rewriting every new event (and its search vector and a dozen index
+# entries) a second time.
 # The database stays the judge: where a reused document relays wire stories, it corrects them.
-INSERT_EVENTS = """
+INSERT_EVENTS = f"""
 WITH created AS (
     INSERT INTO events_event (uuid, created_at, updated_at, status, title, summary, event_type_id,
                               start_date, end_date, date_precision, location_id, geo_precision,
@@ -373,8 +382,7 @@ WITH created AS (
            n.location_id, s.geo_precision,
            CASE WHEN %(id_column)s = 'acled_id' THEN s.external_id ELSE '' END,
            CASE WHEN %(id_column)s = 'ucdp_id' THEN s.external_id ELSE '' END,
-           'range', false, 1, 1, coalesce(s.low, s.best, s.high),
-           coalesce(s.best, s.low, s.high), coalesce(s.high, s.best, s.low)
+           'range', false, 1, 1, {LOW}, {BEST}, {HIGH}
       FROM ckb_stg_row s LEFT JOIN ckb_stg_node n ON n.node = s.node
      WHERE NOT EXISTS (SELECT 1 FROM ckb_stg_match m WHERE m.line = s.line)
      ORDER BY s.line
@@ -387,7 +395,7 @@ SELECT s.line, c.id, true FROM created c JOIN ckb_stg_row s ON s.external_id = c
 UNION ALL
 SELECT s.line, c.id, true FROM created c JOIN ckb_stg_row s ON s.event_uuid = c.uuid
  WHERE s.external_id = ''
-"""
+"""  # noqa: S608 - the figures are the constant expressions above
 
 # Participants are rewritten as a whole (in file order, so actor1 comes first on export) for
 # new events and for events whose participants changed and were not edited by hand.
@@ -538,7 +546,9 @@ def load(
             cursor, MATCH_DOCUMENTS, INSERT_DOCUMENTS, params
         )
         progress("events")
-        cursor.execute(MATCH_EVENTS.format(id_column=id_column))
+        cursor.execute(
+            MATCH_EVENTS.format(by_key=events_by_key("ckb_stg_row", id_column, "s.line"))
+        )
         cursor.execute(MARKS)
         cursor.execute(INCOMING)
         # Temporary tables get no statistics unless asked: without them the planner guesses
@@ -629,7 +639,8 @@ def settled_lines(cursor: Any, rows: list[Row], params: dict[str, Any]) -> set[i
                 (row.line, row.external_id, row.event_uuid, row.event_type_id, row.digest)
             )
     analyze_staging(cursor, "ckb_stg_key")
-    cursor.execute(SETTLED.format(id_column=params["id_column"]), params)
+    by_key = events_by_key("ckb_stg_key", params["id_column"], "s.line, s.event_type_id, s.digest")
+    cursor.execute(SETTLED.format(by_key=by_key), params)
     return {line for (line,) in cursor.fetchall()}
 
 
