@@ -17,7 +17,8 @@ copy() {  # table, copy's name, INCLUDING GENERATED or not
     echo "CREATE TABLE $2 (LIKE $1 INCLUDING DEFAULTS $3);"
     printf '\\echo %s\n' "$2${3:+ ($3)}"
     printf '\\timing on\n'
-    echo "INSERT INTO $2 ($(columns "$1")) SELECT $(columns "$1") FROM $1;"
+    cols=$(columns "$1")
+    echo "INSERT INTO $2 ($cols) SELECT $cols FROM $1;"
     printf '\\timing off\n'
 }
 {
