@@ -72,9 +72,11 @@ def libpq_env(settings_dict: dict[str, Any]) -> dict[str, str]:
     for key, variable in mapping.items():
         if settings_dict.get(key):
             env[variable] = str(settings_dict[key])
+    # dj-database-url puts a socket folder and its port in OPTIONS (the embedded server).
     options = settings_dict.get("OPTIONS", {})
-    if options.get("host"):
-        env["PGHOST"] = str(options["host"])
+    for option, variable in (("host", "PGHOST"), ("port", "PGPORT")):
+        if options.get(option):
+            env[variable] = str(options[option])
     return env
 
 

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from conflictkb.backup import audited_tables, connect, record_counts
+from conflictkb.database_url import database_url
 from events.models import Event
 
 # pg_dump reads committed rows only.
@@ -34,14 +35,6 @@ def empty_database():
     admin.close()
 
 
-def url_of(settings: dict) -> str:
-    host = settings.get("HOST") or settings.get("OPTIONS", {}).get("host") or "127.0.0.1"
-    user = settings.get("USER") or "postgres"
-    if host.startswith("/"):
-        return f"postgres://{user}@/{settings['NAME']}?host={host}"
-    return f"postgres://{user}@{host}:{settings.get('PORT') or 5432}/{settings['NAME']}"
-
-
 def test_a_restored_backup_has_every_record_and_every_history_row(
     committed_idlib, reviewer, empty_database, tmp_path: Path
 ):
@@ -54,7 +47,7 @@ def test_a_restored_backup_has_every_record_and_every_history_row(
     dump = tmp_path / "conflictkb.dump"
     call_command("backup", str(dump), stdout=StringIO())
     out = StringIO()
-    call_command("restore", str(dump), into=url_of(empty_database), stdout=out)
+    call_command("restore", str(dump), into=database_url(name=empty_database["NAME"]), stdout=out)
 
     with connect(empty_database) as restored, restored.cursor() as cursor:
         after = record_counts(cursor, audited_tables())
@@ -71,4 +64,4 @@ def test_restoring_into_a_database_that_is_not_empty_is_refused(tmp_path: Path):
     dump = tmp_path / "conflictkb.dump"
     call_command("backup", str(dump), stdout=StringIO())
     with pytest.raises(CommandError, match="is not empty"):
-        call_command("restore", str(dump), into=url_of(connection.settings_dict))
+        call_command("restore", str(dump), into=database_url())

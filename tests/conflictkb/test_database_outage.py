@@ -18,6 +18,8 @@ import psycopg
 import pytest
 from django.db import connection
 
+from conflictkb.database_url import database_url
+
 pytestmark = pytest.mark.slow
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -43,12 +45,7 @@ def site_on_its_own_database(db: None) -> Iterator[tuple[str, psycopg.Connection
     admin = psycopg.connect(**{**params, "dbname": "postgres"}, autocommit=True)
     name = f"ckb_outage_{uuid.uuid4().hex[:8]}"
     admin.execute(f'CREATE DATABASE "{name}"')
-    host = params.get("host") or "127.0.0.1"
-    netloc = f"{params.get('user', 'postgres')}@" + (
-        f"{host}:{params.get('port') or 5432}" if not host.startswith("/") else ""
-    )
-    url = f"postgres://{netloc}/{name}" + (f"?host={host}" if host.startswith("/") else "")
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "false"}
+    env = {**os.environ, "DATABASE_URL": database_url(name=name), "DJANGO_DEBUG": "false"}
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v0"],
         cwd=PROJECT,

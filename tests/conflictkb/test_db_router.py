@@ -17,12 +17,13 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache.backends.db import DatabaseCache
-from django.db import connection, router
+from django.db import router
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.test import RequestFactory, override_settings
 
 from actors.models import Actor
 from conflictkb import db_router
+from conflictkb.database_url import database_url
 from conflictkb.db_router import PIN_COOKIE, ReadYourWritesMiddleware
 from conflictkb.reader_cache import ReaderCacheMiddleware, for_readers
 from events.models import Event, EventType
@@ -149,7 +150,7 @@ def test_the_site_started_with_replica_urls_reads_from_them_and_writes_to_the_pr
     # The subprocess uses this test's database (committed rows only: the event types) as
     # primary and twice as replica, and reports the connection each event-type query ran on
     # (connection set-up statements left out).
-    url = "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(**connection.settings_dict)
+    url = database_url()
     script = """
 import json
 from django.conf import settings

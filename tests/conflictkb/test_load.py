@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
+from conflictkb.database_url import database_url
 from conflictkb.loadtest import gunicorn, run_load, verify_writes
 from conflictkb.management.commands.load_test import prepare
 
@@ -18,14 +18,7 @@ pytestmark = [
 
 def test_concurrent_readers_and_writers_get_no_errors_and_every_write_is_audited(committed_idlib):
     token, template, pages, user = prepare()
-    params = connection.settings_dict
-    host = params["HOST"] or params.get("OPTIONS", {}).get("host", "")
-    url = (
-        f"postgres://{params['USER']}@/{params['NAME']}?host={host}"
-        if host.startswith("/")
-        else f"postgres://{params['USER']}@{host}:{params['PORT'] or 5432}/{params['NAME']}"
-    )
-    with gunicorn(url, workers=2) as base:
+    with gunicorn(database_url(), workers=2) as base:
         result = run_load(base, token=token, claim_template=template, event_paths=pages, seconds=5)
     assert result.failures == []
     assert sum(result.reads.values()) > 50

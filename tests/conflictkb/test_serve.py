@@ -16,7 +16,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.db import connection
+
+from conflictkb.database_url import database_url
 
 pytestmark = pytest.mark.slow
 PROJECT = Path(__file__).resolve().parents[2]
@@ -35,12 +36,11 @@ def get(url: str) -> tuple[int, bytes, dict[str, str]]:
 
 
 def production_env(**extra: str) -> dict[str, str]:
-    url = "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(**connection.settings_dict)
     return os.environ | {
         "DJANGO_ENV": "production",
         "SECRET_KEY": "k3y-" + "x7Qp" * 14,
         "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": url,
+        "DATABASE_URL": database_url(),
         "SECURE_SSL_REDIRECT": "false",
         "WEB_CONCURRENCY": "1",  # two cores, shared with the test run
         **extra,

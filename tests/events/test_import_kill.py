@@ -15,10 +15,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
+
+from conflictkb.database_url import database_url
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 ROWS = 20_000  # about 10 s of import on two cores: long enough to be killed mid-write
@@ -38,21 +39,6 @@ NAMED_TABLES = [
     "pghistory_context",
     "events_import_snapshot",
 ]
-
-
-def database_url() -> str:
-    """The test database as a DATABASE_URL for the child process."""
-    s = connection.settings_dict
-    user = quote(s["USER"] or "", safe="")
-    password = f":{quote(s['PASSWORD'], safe='')}" if s["PASSWORD"] else ""
-    auth = f"{user}{password}@" if user else ""
-    host, port = s["HOST"] or "", s["PORT"] or ""
-    name = quote(s["NAME"], safe="")
-    if host.startswith("/"):  # a socket directory goes in the query string
-        return f"postgres://{auth}/{name}?host={quote(host, safe='')}" + (
-            f"&port={port}" if port else ""
-        )
-    return f"postgres://{auth}{host}{':' + str(port) if port else ''}/{name}"
 
 
 def row_counts() -> dict[str, int]:
