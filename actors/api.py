@@ -22,7 +22,7 @@ class ActorSummarySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Actor
-        fields = ["id", "url", "name", "kind"]
+        fields = ["id", "url", "name", "kind", "status"]
 
 
 class ActorNameSerializer(ModelCleanSerializer):

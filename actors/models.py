@@ -20,6 +20,7 @@ from conflictkb.models import (
     PublicRecord,
     Publishable,
     PublishableQuerySet,
+    ReadersQuerySet,
     equality_index,
 )
 
@@ -280,7 +281,7 @@ INVERSE_RELATION_LABELS = {
 }
 
 
-class ActorRelationQuerySet(models.QuerySet):
+class ActorRelationQuerySet(ReadersQuerySet):
     def published(self) -> Self:
         """Relations whose both ends are published."""
         return self.filter(

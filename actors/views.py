@@ -33,24 +33,18 @@ class ActorDetailView(CachedForReaders, PublicationMixin, DetailView):
         participations = list(
             Participation.objects.filter(actor=actor, event__in=Event.objects.visible_to(user))
             .select_related("event__event_type", "event__location")
+            .as_seen_by(user)
             .order_by("-event__start_date", "-event_id")[: EVENTS_SHOWN + 1]
         )
         by_role: dict[str, list[Event]] = {}
         role_names = dict(Role.choices)
         for participation in participations[:EVENTS_SHOWN]:
             by_role.setdefault(role_names[participation.role], []).append(participation.event)
-        claims = Claim.objects.all() if user.is_staff else Claim.objects.published()
-        claims = claims.select_related(
-            "event",
-            "actor",
-            "location",
-            "actor_relation__subject",
-            "actor_relation__object",
-            "claimant_actor",
-            "claimant_outlet",
-            "document__outlet",
-            "value_actor",
-        ).order_by("-document__published_on", "pk")
+        claims = (
+            Claim.objects.visible_to(user)
+            .for_citation(user)
+            .order_by("-document__published_on", "pk")
+        )
         claims_made = list(claims.filter(claimant_actor=actor)[:CLAIMS_SHOWN])
         # What others say about this actor: designations, intents, statements, and claims about
         # its relations ("Turkey classifies Tahrir al-Sham as a terrorist group").

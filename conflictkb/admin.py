@@ -227,6 +227,19 @@ class PublishableAdmin(AuditedAdmin):
             readonly.append("status")
         return readonly
 
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> Any:
+        """Says, also in the "+" pop-up of another record's form, that the new record is a
+        draft, which readers (and the figures they see) do not know until it is published."""
+        name = self.opts.verbose_name
+        who = "you publish it" if self.can_publish(request) else "a reviewer publishes it"
+        subtitle = (
+            f"A new {name} is a draft: readers cannot see it, and claims that rest on it do not "
+            f"count in the figures they see, until {who}."
+        )
+        return super().add_view(request, form_url, {"subtitle": subtitle, **(extra_context or {})})
+
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
         if not self.can_publish(request):

@@ -14,12 +14,16 @@ from conflictkb.admin import DuplicateNameForm, PublishableAdmin
 from events.interchange.services import events_import
 from events.models import (
     DERIVED_FIGURES,
+    READERS_FIGURES,
+    STAFF_FIGURES,
     Event,
     EventRelation,
     EventType,
+    Figures,
     Location,
     Participation,
 )
+from events.templatetags.conflictkb import fatality_range
 
 
 class LocationForm(DuplicateNameForm):
@@ -157,6 +161,7 @@ class EventAdmin(PublishableAdmin):
     inlines = [ParticipationInline, EventRelationInline]
     readonly_fields = [
         *DERIVED_FIGURES,
+        "figures_with_unpublished_evidence",
         "uuid",
         "created_at",
         "updated_at",
@@ -172,12 +177,33 @@ class EventAdmin(PublishableAdmin):
                     "fatality_rule",
                     ("fatalities_low", "fatalities_best", "fatalities_high"),
                     ("contested", "claim_count", "source_count"),
-                ]
+                    "figures_with_unpublished_evidence",
+                ],
+                "description": "The figures readers see count only the claims they can open: "
+                "not deprecated, not needing work, in a published document of a published "
+                "outlet, by a published claimant.",
             },
         ),
         ("Identifiers", {"fields": ["acled_id", "ucdp_id", "uuid"], "classes": ["collapse"]}),
         ("Publication", {"fields": ["status", "created_at", "updated_at"]}),
     ]
+
+    @admin.display(description="With unpublished evidence")
+    def figures_with_unpublished_evidence(self, event: Event) -> str:
+        """What staff see besides the readers' figures: the same derivation over every claim
+        that is not deprecated (drafts and claims needing work included)."""
+        if event.pk is None:
+            return "–"
+        staff = Figures(*(getattr(event, name) for name in STAFF_FIGURES))
+        if staff == Figures(*(getattr(event, name) for name in READERS_FIGURES)):
+            return "The same: readers can open every claim that counts."
+        unseen = event.staff_claim_count - event.claim_count
+        killed = fatality_range(staff) or "no figures claimed"
+        return (
+            f"Killed {killed}; {'contested' if staff.contested else 'not contested'}; "
+            f"{staff.claim_count} claims from {staff.source_count} independent sources, "
+            f"{unseen} of them not yet public."
+        )
 
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view(self.import_view)

@@ -33,12 +33,11 @@ from conflictkb.api.base import (
     StrictOrderingFilter,
     UUIDRelatedField,
     api_datetime,
-    hidden,
-    visible,
 )
 from conflictkb.api.filters import UpdatedSinceFilter
 from conflictkb.security import spreadsheet_safe
 from events.countries import NUMERIC_OF_ALPHA2
+from events.disagreements import contested_because
 from events.filters import EventFilter
 from events.models import (
     DatePrecision,
@@ -67,7 +66,7 @@ def attach_ancestors(places: Iterable[Location | None], user: Any) -> None:
             place.pk: place
             for place in Location.objects.visible_to(user)
             .filter(pk__in=wanted)
-            .only("uuid", "name", "kind", "path", "country_code")
+            .only("uuid", "name", "kind", "path", "country_code", "status")
         }
         if wanted
         else {}
@@ -82,7 +81,7 @@ class PlaceRefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Location
-        fields = ["id", "url", "name", "kind"]
+        fields = ["id", "url", "name", "kind", "status"]
 
 
 class AncestorsMixin(serializers.Serializer):
@@ -280,7 +279,7 @@ class EventRefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Event
-        fields = ["id", "url", "title"]
+        fields = ["id", "url", "title", "status"]
 
 
 class EventListSerializer(serializers.ListSerializer):
@@ -336,13 +335,13 @@ class EventSerializer(serializers.ModelSerializer):
         The declarations above stay: they are the OpenAPI schema and the browsable API's
         description. Walking them costs about 2 ms per event (a field object per value, a URL
         resolution per link), most of a list page; this builds the same dictionary directly.
-        A hidden (draft) place or parent event is null. ``tests/events/test_api_representation.py``
-        checks it against DRF's walk of the declared fields.
+        For a reader, a draft place or parent event is absent (``as_seen_by``), so null.
+        ``tests/events/test_api_representation.py`` checks it against DRF's walk of the
+        declared fields.
         """
         link = DetailLinks.of(self.context)
         event_type = instance.event_type
-        place = None if hidden(instance.location, self.context) else instance.location
-        parent = None if hidden(instance.parent, self.context) else instance.parent
+        place, parent = instance.location, instance.parent
         return {
             "id": str(instance.uuid),
             "url": link("api:event-detail", instance.uuid),
@@ -385,6 +384,7 @@ class EventSerializer(serializers.ModelSerializer):
                 "id": str(parent.uuid),
                 "url": link("api:event-detail", parent.uuid),
                 "title": parent.title,
+                "status": parent.status,
             }
             if parent
             else None,
@@ -410,12 +410,14 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 def summary_ref(record: Actor | Location, view_name: str, link: DetailLinks) -> dict[str, Any]:
-    """An actor or place as other records embed it: id, link, name and kind."""
+    """An actor or place as other records embed it: id, link, name, kind and status (staff
+    see drafts, marked as such)."""
     return {
         "id": str(record.uuid),
         "url": link(view_name, record.uuid),
         "name": record.name,
         "kind": record.kind,
+        "status": record.status,
     }
 
 
@@ -431,14 +433,23 @@ class EventDetailSerializer(EventSerializer):
     """An event with its claims in full (the detail, and lists with ``?expand=claims``)."""
 
     claims = ClaimSerializer(many=True, read_only=True)
+    contested_because = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Each disagreement among the claims given here that makes the event "
+        "contested, in words: a denial, different figures, different actors named as "
+        "perpetrator or target. Empty when the event is not contested.",
+    )
 
     class Meta(EventSerializer.Meta):
-        fields = [*EventSerializer.Meta.fields, "claims"]
+        fields = [*EventSerializer.Meta.fields, "contested_because", "claims"]
 
     def to_representation(self, instance: Event) -> Any:
+        claims = list(instance.claims.all())
         return {
             **super().to_representation(instance),
-            "claims": self.fields["claims"].to_representation(instance.claims.all()),
+            "contested_because": contested_because(claims) if instance.contested else [],
+            "claims": self.fields["claims"].to_representation(claims),
         }
 
 
@@ -723,7 +734,7 @@ def acled_row(event: Event, participations: list[Participation], outlets: list[s
 
 def outlets_by_event(events: list[Event], user: Any) -> dict[int, list[str]]:
     """The outlet of each claim about ``events`` that ``user`` may see, by event id."""
-    claims = visible(Claim.objects.filter(event__in=[event.pk for event in events]), user)
+    claims = Claim.objects.visible_to(user).filter(event__in=[event.pk for event in events])
     return group_by_event(claims.values_list("event_id", "document__outlet__name"))
 
 
@@ -809,7 +820,7 @@ class EventViewSet(ApiViewSet):
         if self.expands_claims:
             # Claims with claimant, document and outlet: one query instead of several per claim.
             events = events.prefetch_related(
-                models.Prefetch("claims", queryset=visible(claims_for_api(), user))
+                models.Prefetch("claims", queryset=claims_for_api(user).visible_to(user))
             )
         return events
 

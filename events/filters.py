@@ -21,6 +21,7 @@ from django import forms
 from django.contrib.postgres.fields import DateRangeField
 from django.contrib.postgres.lookups import Overlap
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.backends.postgresql.psycopg_any import DateRange
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
@@ -32,6 +33,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from actors.models import Actor
 from conflictkb.data_version import cached_until_data_changes
+from conflictkb.models import sees_drafts
 from events.models import (
     DateSpan,
     Event,
@@ -40,6 +42,7 @@ from events.models import (
     LocationKind,
     OneOf,
     Participation,
+    claim_queryset,
 )
 
 
@@ -260,6 +263,11 @@ def event_types_in_tree_order(request: HttpRequest | None) -> QuerySet[EventType
     )
 
 
+class ActorMatch(models.TextChoices):
+    PARTICIPANT = "participant", "Takes part"
+    NAMED = "named", "Named in a claim only"
+
+
 class EventFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_words",
@@ -272,8 +280,25 @@ class EventFilter(django_filters.FilterSet):
         method="filter_actor",
         max_length=MAX_TEXT_FILTER,
         label="Actor",
-        help_text="Any name, alias, abbreviation or former name of a participant, matched at the "
-        "start of a word, case-insensitive (HTS, Nusra, Tahrir); or an actor's id.",
+        help_text="An actor's id, or any name, alias, abbreviation or former name, spelled as "
+        "loosely as in the site search (HTS, Nusra, Tahrir al Sham): events it takes part in "
+        "or that a claim you can open names it in (as perpetrator, target or otherwise). "
+        "actor_as narrows it.",
+    )
+    actor_as = django_filters.ChoiceFilter(
+        method="filter_nothing",  # read by filter_actor
+        choices=ActorMatch.choices,
+        empty_label="Takes part or is named",
+        label="Actor as",
+        help_text="participant: only events the actor takes part in; named: only events where "
+        "a claim names it and it does not take part. Without it, both.",
+    )
+    claimant = django_filters.CharFilter(
+        method="filter_claimant",
+        max_length=MAX_TEXT_FILTER,
+        label="Claimed by",
+        help_text="An actor or outlet making claims, by id or by any name (spelled loosely): "
+        "events with a claim by it that you can open (Syrian Observatory, SOHR, Reuters).",
     )
     place = PlaceFilter(
         queryset=visible_places,
@@ -304,8 +329,7 @@ class EventFilter(django_filters.FilterSet):
         widget=ISODateInput(),
     )
     contested = StrictBooleanFilter(
-        field_name="contested",
-        lookup_expr="exact",
+        method="filter_contested",
         label="Contested",
         help_text="true: only events whose claims disagree; false: only uncontested events.",
     )
@@ -316,8 +340,7 @@ class EventFilter(django_filters.FilterSet):
         "min_lon > max_lon crosses the antimeridian.",
     )
     min_fatalities = django_filters.NumberFilter(
-        field_name="fatalities_high",
-        lookup_expr="gte",
+        method="filter_min_fatalities",
         min_value=0,
         label="At least … killed",
         help_text="Events whose highest accepted fatality figure is at least this number.",
@@ -334,25 +357,81 @@ class EventFilter(django_filters.FilterSet):
         fields: list[str] = []
         form = EventFilterForm
 
+    @property
+    def request_user(self) -> Any:
+        return getattr(self.request, "user", None)
+
     def _sees_drafts(self) -> bool:
-        return bool(getattr(getattr(self.request, "user", None), "is_staff", False))
+        return sees_drafts(self.request_user)
+
+    def figure(self, name: str) -> str:
+        """A figure's column as the user sees it: readers' from the claims they can open,
+        staff's from every claim that is not deprecated (``Event.show_staff_figures``)."""
+        return f"staff_{name}" if self._sees_drafts() else name
+
+    def filter_contested(
+        self, queryset: QuerySet[Event], name: str, value: bool
+    ) -> QuerySet[Event]:
+        return queryset.filter(**{self.figure("contested"): value})
+
+    def filter_min_fatalities(
+        self, queryset: QuerySet[Event], name: str, value: int
+    ) -> QuerySet[Event]:
+        return queryset.filter(**{f"{self.figure('fatalities_high')}__gte": value})
+
+    def filter_nothing(self, queryset: QuerySet[Event], name: str, value: Any) -> QuerySet[Event]:
+        return queryset
+
+    def actors_called(self, value: str) -> QuerySet[Actor]:
+        """The actors ``value`` names, as the user may see them: by id, or by any name with the
+        site search's spelling tolerance (``Actor.search``)."""
+        actors = Actor.objects.visible_to(self.request_user)
+        try:
+            return actors.filter(uuid=forms.UUIDField().clean(value.strip()))
+        except ValidationError:
+            return actors.search(value.strip()).order_by()
+
+    def visible_claims(self) -> QuerySet[Any]:
+        """The claims whose words count for this user: the ones readers can open, or for
+        staff every claim that is not deprecated (the claims their figures count)."""
+        claims = claim_queryset()
+        return claims.exclude(status="deprecated") if self._sees_drafts() else claims.public()
 
     def filter_actor(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
         if not value.strip():
             return queryset
-        actors = Actor.objects.all() if self._sees_drafts() else Actor.objects.published()
-        try:
-            actors = actors.filter(uuid=forms.UUIDField().clean(value.strip()))
-        except ValidationError:
-            actors = actors.answering_to(value)
         # The actors' ids are found once (OneOf): as a subquery joined into the semi-join, the
         # name match ran again for every event examined.
+        actors = self.actors_called(value).values("pk")
+        participates = Exists(
+            Participation.objects.filter(event=OuterRef("pk")).filter(OneOf("actor", actors))
+        )
+        named = Exists(
+            self.visible_claims().filter(event=OuterRef("pk")).filter(OneOf("value_actor", actors))
+        )
+        match self.form.cleaned_data.get("actor_as"):
+            case ActorMatch.PARTICIPANT:
+                return queryset.filter(participates)
+            case ActorMatch.NAMED:
+                return queryset.filter(named, ~participates)
+        return queryset.filter(participates | named)
+
+    def filter_claimant(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
+        if not value.strip():
+            return queryset
+        claims = self.visible_claims()
+        outlets = claims.model._meta.get_field("claimant_outlet").related_model.objects
+        outlets = outlets.visible_to(self.request_user)
+        try:
+            outlets = outlets.filter(uuid=forms.UUIDField().clean(value.strip()))
+        except ValidationError:
+            outlets = outlets.named_like(value.strip())
+        by_actor = OneOf("claimant_actor", self.actors_called(value).values("pk"))
+        by_outlet = OneOf("claimant_outlet", outlets.values("pk"))
+        # Two semi-joins, each an index condition on its claimant column.
         return queryset.filter(
-            Exists(
-                Participation.objects.filter(event=OuterRef("pk")).filter(
-                    OneOf("actor", actors.values("pk"))
-                )
-            )
+            Exists(claims.filter(event=OuterRef("pk")).filter(by_actor))
+            | Exists(claims.filter(event=OuterRef("pk")).filter(by_outlet))
         )
 
     def filter_place(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Self, TypeVar
 
 import pgtrigger
 from django.apps import apps
@@ -28,7 +28,14 @@ from django.urls import reverse
 
 from actors.models import DUPLICATE_NAME_SIMILARITY, SEARCH_NAME_SIMILARITY, Actor, ActorName
 from conflictkb.audit import audited
-from conflictkb.models import Publication, Publishable, PublishableQuerySet, equality_index
+from conflictkb.models import (
+    Publication,
+    Publishable,
+    PublishableQuerySet,
+    ReadersQuerySet,
+    equality_index,
+    sees_drafts,
+)
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
@@ -424,10 +431,15 @@ class EventQuerySet(PublishableQuerySet):
         """What a list row shows: type and its parent, place and its region, actors by role.
 
         2 queries: the events (with type, parent type, place, parent place joined) and their
-        participations with actors. Draft actors are left out unless ``user`` is staff.
+        participations with actors. Draft actors are left out unless ``user`` is staff; a
+        draft place is absent for readers, and staff see staff's figures (``as_seen_by``).
         """
-        return self.select_related("event_type__parent", "location__parent").prefetch_related(
-            models.Prefetch("participations", queryset=listed_participations(user))
+        return (
+            self.select_related("event_type__parent", "location__parent")
+            .prefetch_related(
+                models.Prefetch("participations", queryset=listed_participations(user))
+            )
+            .as_seen_by(user)
         )
 
     def for_detail(self, user: object = None) -> Self:
@@ -436,14 +448,11 @@ class EventQuerySet(PublishableQuerySet):
         The event (type, parent type, place, parent place, parent event joined); its
         participations with actors; its child events; its relations each way with the other
         event; its claims with claimant, document, outlet and named actor. Drafts (actors,
-        events, claims in draft documents) only for staff.
+        events, claims readers cannot open) only for staff; for readers a draft linked to the
+        event (its place, its parent, an actor a claim names) is absent.
         """
-        staff = getattr(user, "is_staff", False)
-        claims = claim_queryset()
-        events = Event.objects.all()
-        if not staff:
-            claims = claims.published()
-            events = events.published()
+        claims = claim_queryset().visible_to(user)
+        events = Event.objects.visible_to(user)
         return (
             self.for_list(user)
             .select_related("parent")
@@ -466,23 +475,27 @@ class EventQuerySet(PublishableQuerySet):
                 ),
                 models.Prefetch(
                     "claims",
-                    queryset=claims.select_related(
-                        "claimant_actor",
-                        "claimant_outlet",
-                        "document__outlet",
-                        "value_actor",
-                    )
+                    queryset=claims.for_citation(user)
                     .with_party_flag()
                     .order_by("kind", "stance", "credibility", "pk"),
                 ),
             )
         )
 
-    def for_map(self) -> Self:
-        """Only what a marker needs: one query, events without coordinates left out."""
+    def located(self, user: object = None) -> Self:
+        """Events whose place, as ``user`` may see it, has coordinates: a reader's map and
+        GeoJSON never place an event by a draft place."""
+        located = self.filter(location__latitude__isnull=False)
+        if sees_drafts(user):
+            return located
+        return located.filter(location__status=Publication.PUBLISHED)
+
+    def for_map(self, user: object = None) -> Self:
+        """Only what a marker needs: one query, events without (visible) coordinates left out."""
         return (
-            self.filter(location__latitude__isnull=False)
+            self.located(user)
             .select_related("location", "event_type")
+            .as_seen_by(user)
             .only(
                 "uuid",
                 "title",
@@ -494,7 +507,12 @@ class EventQuerySet(PublishableQuerySet):
                 "fatalities_low",
                 "fatalities_best",
                 "fatalities_high",
+                "staff_contested",
+                "staff_fatalities_low",
+                "staff_fatalities_best",
+                "staff_fatalities_high",
                 "location__name",
+                "location__status",
                 "location__latitude",
                 "location__longitude",
                 "event_type__name",
@@ -513,7 +531,7 @@ class EventQuerySet(PublishableQuerySet):
         # sources depends on events, not the reverse: reach Claim through its relation.
         claims = claim_queryset().filter(search_vector=words, event__isnull=False)
         if not with_drafts:
-            claims = claims.citable()  # ClaimQuerySet.published(), less its event's status
+            claims = claims.public()
         actors = Actor.objects.all() if with_drafts else Actor.objects.published()
         named_actors = actors.annotate(words=SearchVector("name", config="simple")).filter(
             words=names
@@ -641,8 +659,10 @@ def few_matches(ids: models.QuerySet[Any]) -> bool:
         return bool(cursor.fetchone()[0])
 
 
-# What the database derives from an event's claims (sources migration 0002), never typed in.
-DERIVED_FIGURES = (
+# What the database derives from an event's claims (sources migration 0011), never typed in.
+# The plain names are the readers' figures, from the claims a reader can open; the staff_
+# twins count every claim that is not deprecated, drafts and claims needing work included.
+READERS_FIGURES = (
     "fatalities_low",
     "fatalities_best",
     "fatalities_high",
@@ -650,6 +670,19 @@ DERIVED_FIGURES = (
     "claim_count",
     "source_count",
 )
+STAFF_FIGURES = tuple(f"staff_{name}" for name in READERS_FIGURES)
+DERIVED_FIGURES = READERS_FIGURES + STAFF_FIGURES
+
+
+class Figures(NamedTuple):
+    """One audience's figures of an event, in READERS_FIGURES order."""
+
+    fatalities_low: int | None
+    fatalities_best: int | None
+    fatalities_high: int | None
+    contested: bool
+    claim_count: int
+    source_count: int
 
 
 # Derived columns change only as a consequence of an audited claim change.
@@ -682,16 +715,27 @@ class Event(Publishable):
     acled_id = models.CharField("ACLED event_id_cnty", max_length=30, blank=True)
     ucdp_id = models.CharField("UCDP GED id", max_length=30, blank=True)
 
-    # Derived from the claims by the database (see sources/migrations): never typed by hand.
+    # Derived from the claims by the database (sources migration 0011): never typed by hand.
     fatality_rule = models.CharField(
         max_length=15, choices=FatalityRule.choices, default=FatalityRule.RANGE
     )
+    # What readers see: from the claims they can open (Claim.is_public) only.
     fatalities_low = models.PositiveIntegerField(null=True, editable=False)
     fatalities_best = models.PositiveIntegerField(null=True, editable=False)
     fatalities_high = models.PositiveIntegerField(null=True, editable=False)
     contested = models.BooleanField(default=False, editable=False, db_index=True)
     claim_count = models.PositiveIntegerField(default=0, editable=False)
     source_count = models.PositiveIntegerField("independent sources", default=0, editable=False)
+    # What staff see besides: every claim that is not deprecated, unpublished evidence included.
+    staff_fatalities_low = models.PositiveIntegerField(null=True, editable=False)
+    staff_fatalities_best = models.PositiveIntegerField(null=True, editable=False)
+    staff_fatalities_high = models.PositiveIntegerField(null=True, editable=False)
+    # Database defaults, so that a raw INSERT need not name them (the trigger sets them).
+    staff_contested = models.BooleanField(db_default=False, editable=False)
+    staff_claim_count = models.PositiveIntegerField(db_default=0, editable=False)
+    staff_source_count = models.PositiveIntegerField(
+        "independent sources (staff)", db_default=0, editable=False
+    )
 
     search_vector = models.GeneratedField(
         expression=SearchVector("title", weight="A", config="english")
@@ -774,6 +818,45 @@ class Event(Publishable):
     def fatality_range(self) -> tuple[int | None, int | None, int | None]:
         return (self.fatalities_low, self.fatalities_best, self.fatalities_high)
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saving an event never writes its derived figures: the database keeps them (a copy
+        loaded before a claim changed, or one showing staff's figures, would undo them)."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = EDITABLE_EVENT_COLUMNS
+        super().save(*args, **kwargs)
+
+    def show_staff_figures(self) -> None:
+        """Show, in the plain figure attributes, the figures staff see (every claim that is not
+        deprecated); ``readers_figures`` keeps what readers see. Loading does this for staff
+        (``as_seen_by``), so every page, export and API answer shows one set per audience."""
+        if self.readers_figures is not None:
+            return
+        # Only what was loaded: an export loads a few figures (only()), and reading a deferred
+        # one here would cost a query per event.
+        loaded = self.__dict__
+        self.readers_figures = Figures(*(loaded.get(name) for name in READERS_FIGURES))  # type: ignore[arg-type]
+        for readers, staff in zip(READERS_FIGURES, STAFF_FIGURES, strict=True):
+            if readers in loaded and staff in loaded:
+                loaded[readers] = loaded[staff]
+
+    # Set by show_staff_figures: the readers' figures while the plain ones are staff's.
+    readers_figures: Figures | None = None
+
+    @property
+    def readers_see_other_figures(self) -> bool:
+        """Shown to staff: unpublished or unfinished evidence moves their figures from the
+        readers'."""
+        loaded = self.__dict__
+        return self.readers_figures is not None and self.readers_figures != Figures(
+            *(loaded.get(name) for name in READERS_FIGURES)  # type: ignore[arg-type]
+        )
+
+    @property
+    def claims_readers_cannot_open(self) -> int:
+        if self.readers_figures is None:
+            return 0
+        return self.claim_count - self.readers_figures.claim_count
+
     @property
     def acled_geo_precision(self) -> int:
         return GeoPrecision(self.geo_precision).acled()
@@ -787,6 +870,14 @@ class Event(Publishable):
         return (self.start_date, self.end_date or self.start_date)
 
 
+# What saving a loaded event writes: everything but the figures the database derives.
+EDITABLE_EVENT_COLUMNS = [
+    field.name
+    for field in Event._meta.concrete_fields
+    if not field.primary_key and not field.generated and field.name not in DERIVED_FIGURES
+]
+
+
 class Role(models.TextChoices):
     PERPETRATOR = "perpetrator", "Perpetrator"
     TARGET = "target", "Target"
@@ -798,7 +889,7 @@ class Role(models.TextChoices):
     MEDIATOR = "mediator", "Mediator"
 
 
-class ParticipationQuerySet(models.QuerySet):
+class ParticipationQuerySet(ReadersQuerySet):
     def published(self) -> Self:
         return self.filter(event__status=Publication.PUBLISHED, actor__status=Publication.PUBLISHED)
 

@@ -26,6 +26,7 @@ from conflictkb.models import Row
 from conflictkb.reader_cache import CachedForReaders
 from conflictkb.security import spreadsheet_safe
 from events.api import Echo, located_chunks
+from events.disagreements import contested_because
 from events.filters import EventFilter
 from events.models import (
     DatePrecision,
@@ -292,7 +293,10 @@ def active_filters(filterset: EventFilter) -> list[str]:
     if data.get("q", "").strip():
         described.append(f"words “{short(data['q'])}”")
     if data.get("actor", "").strip():
-        described.append(f"actor {short(data['actor'])}")
+        narrowed = {"participant": " taking part", "named": " named in a claim"}
+        described.append(f"actor {short(data['actor'])}{narrowed.get(data.get('actor_as'), '')}")
+    if data.get("claimant", "").strip():
+        described.append(f"claimed by {short(data['claimant'])}")
     if data.get("place"):
         described.append(f"in {short(data['place'].name)}")
     if data.get("type"):
@@ -457,6 +461,7 @@ class EventDetailView(CachedForReaders, PublicationMixin, DetailView):
         ]
         context = super().get_context_data(**kwargs)
         context.update(
+            contested_because=contested_because(claims) if event.contested else [],
             claim_groups=by_kind,
             related=related,
             children=list(event.children.all()),
@@ -524,7 +529,9 @@ class MapView(CachedForReaders, FilteredEventsMixin, FilterView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         events = list(
-            self.object_list.for_map().order_by("-start_date", "-pk")[: MAP_MARKER_LIMIT + 1]
+            self.object_list.for_map(self.request.user).order_by("-start_date", "-pk")[
+                : MAP_MARKER_LIMIT + 1
+            ]
         )
         context = super().get_context_data(**kwargs)
         context.update(
@@ -698,11 +705,8 @@ class ExportGeoJSONView(FilteredEventsMixin, FilterView):
             return HttpResponse(
                 json.dumps(self.filterset.errors), status=400, content_type="application/json"
             )
-        events = (
-            self.object_list.for_list(self.request.user)
-            .filter(location__latitude__isnull=False)
-            .order_by("-start_date", "-pk")
-        )
+        user = self.request.user
+        events = self.object_list.located(user).for_list(user).order_by("-start_date", "-pk")
 
         def chunks() -> Iterator[str]:
             yield '{"type": "FeatureCollection", "features": ['

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -61,16 +61,51 @@ CLAIM_FIELDSETS_BODY: list[Any] = [
     ("value_actor", "value_text"),
     ("is_preferred", "deprecation_reason"),
     "note",
+    "for_readers",
 ]
 
 
-class EventClaimInline(InlineRequestMixin, admin.StackedInline):
+def readers_cannot_open(claim: Claim) -> str:
+    """ "" when readers can open ``claim``; otherwise what must be published or done first."""
+    if claim.pk is None:
+        return ""
+    claim.refresh_from_db(fields=["is_public"])  # the database decides, on every write
+    if claim.is_public:
+        return ""
+    return "; ".join(claim.why_not_public())
+
+
+class ForReadersMixin:
+    """Shows on a claim's form whether readers can open it."""
+
+    @admin.display(description="For readers")
+    def for_readers(self, claim: Claim) -> str:
+        if claim.pk is None:
+            return "Known once saved: readers can open a claim once it and what it rests on are published."
+        waiting = readers_cannot_open(claim)
+        if not waiting:
+            return "Readers can open this claim; it counts in the figures they see."
+        return f"Readers cannot open this claim, and it does not count in their figures, until {waiting}."
+
+
+def warn_unless_public(request: HttpRequest, claim: Claim) -> None:
+    """After a save: a claim readers cannot open does not move the figures they see."""
+    waiting = readers_cannot_open(claim)
+    if waiting:
+        messages.warning(
+            request,
+            f"The claim “{claim}” does not count in the figures readers see until {waiting}.",
+        )
+
+
+class EventClaimInline(ForReadersMixin, InlineRequestMixin, admin.StackedInline):
     model = Claim
     form = ClaimForm
     fk_name = "event"
     extra = 0
     autocomplete_fields = CLAIM_AUTOCOMPLETE
     fields = CLAIM_FIELDSETS_BODY
+    readonly_fields = ["for_readers"]
     show_change_link = True
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Claim]:
@@ -86,9 +121,15 @@ admin.site.unregister(Event)
 class EventWithClaimsAdmin(EventAdmin):
     inlines = [*EventAdmin.inlines, EventClaimInline]
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is Claim:
+            for claim in formset.new_objects + [c for c, _ in formset.changed_objects]:
+                warn_unless_public(request, claim)
+
 
 @admin.register(Claim)
-class ClaimAdmin(AuditedAdmin):
+class ClaimAdmin(ForReadersMixin, AuditedAdmin):
     form = ClaimForm
     list_display = [
         "short_quote",
@@ -98,6 +139,7 @@ class ClaimAdmin(AuditedAdmin):
         "document",
         "credibility",
         "status",
+        "is_public",
     ]
     list_select_related = [
         "event",
@@ -119,12 +161,16 @@ class ClaimAdmin(AuditedAdmin):
         "event__title",
     ]
     autocomplete_fields = ["event", "actor", "actor_relation", "location", *CLAIM_AUTOCOMPLETE]
-    readonly_fields = ["uuid", "created_at", "updated_at"]
+    readonly_fields = ["uuid", "created_at", "updated_at", "for_readers"]
     fieldsets = [
         ("About (exactly one)", {"fields": [("event", "actor"), ("actor_relation", "location")]}),
         ("Claim", {"fields": CLAIM_FIELDSETS_BODY}),
         ("Record", {"fields": ["uuid", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    def save_model(self, request: HttpRequest, obj: Claim, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        warn_unless_public(request, obj)
 
     @admin.display(description="quote")
     def short_quote(self, claim: Claim) -> str:

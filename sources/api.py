@@ -16,13 +16,12 @@ from conflictkb.api.base import (
     ApiViewSet,
     ModelCleanSerializer,
     UUIDRelatedField,
-    hidden,
     require_permission,
-    visible,
 )
+from conflictkb.models import Publication
 from events.models import Event, Location
 from sources.filters import ClaimFilter, DocumentFilter, OutletFilter
-from sources.models import Claim, ClaimStatus, Document, Outlet
+from sources.models import Claim, ClaimQuerySet, ClaimStatus, Document, Outlet
 
 
 class RecordRefSerializer(serializers.Serializer):
@@ -34,6 +33,12 @@ class RecordRefSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
     url = serializers.URLField(read_only=True)
     name = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(
+        choices=Publication.choices,
+        read_only=True,
+        allow_null=True,
+        help_text="draft or published; null for an actor relation, which has no status of its own.",
+    )
 
 
 def record_ref(record: models.Model | None, request: Any) -> dict[str, Any] | None:
@@ -53,6 +58,7 @@ def record_ref(record: models.Model | None, request: Any) -> dict[str, Any] | No
         "id": record.uuid,  # type: ignore[attr-defined]
         "url": reverse(f"api:{view_name}-detail", kwargs={"uuid": record.uuid}, request=request),  # type: ignore[attr-defined]
         "name": str(record),
+        "status": getattr(record, "status", None),
     }
 
 
@@ -62,7 +68,7 @@ class OutletSummarySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Outlet
-        fields = ["id", "url", "name", "kind", "reliability"]
+        fields = ["id", "url", "name", "kind", "reliability", "status"]
 
 
 class OutletSerializer(serializers.ModelSerializer):
@@ -88,12 +94,6 @@ class OutletSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-
-    def to_representation(self, instance: Outlet) -> Any:
-        data = super().to_representation(instance)
-        if hidden(instance.affiliated_actor, self.context):
-            data["affiliated_actor"] = None
-        return data
 
 
 class OutletWriteSerializer(ModelCleanSerializer):
@@ -124,7 +124,7 @@ class DocumentSummarySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Document
-        fields = ["id", "url", "title", "outlet", "published_on", "link"]
+        fields = ["id", "url", "title", "outlet", "published_on", "link", "status"]
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -208,6 +208,12 @@ class ClaimSerializer(serializers.ModelSerializer):
     )
     document = DocumentSummarySerializer(read_only=True)
     value_actor = ActorSummarySerializer(read_only=True, allow_null=True)
+    is_public = serializers.BooleanField(
+        read_only=True,
+        help_text="Readers can open this claim and it counts in the figures they see: it is not "
+        "deprecated and does not need work, and its document, the document's outlet and its "
+        "claimant are published. Staff also see claims that are not public.",
+    )
 
     class Meta:
         model = Claim
@@ -231,6 +237,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "stance",
             "credibility",
             "status",
+            "is_public",
             "deprecation_reason",
             "is_preferred",
             "created_at",
@@ -243,18 +250,7 @@ class ClaimSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(RecordRefSerializer(allow_null=True))
     def get_claimant(self, claim: Claim) -> dict[str, Any] | None:
-        claimant = claim.claimant
-        return (
-            None
-            if hidden(claimant, self.context)
-            else record_ref(claimant, self.context.get("request"))
-        )
-
-    def to_representation(self, instance: Claim) -> Any:
-        data = super().to_representation(instance)
-        if hidden(instance.value_actor, self.context):
-            data["value_actor"] = None
-        return data
+        return record_ref(claim.claimant, self.context.get("request"))
 
 
 class ClaimWriteSerializer(ModelCleanSerializer):
@@ -302,23 +298,14 @@ class ClaimWriteSerializer(ModelCleanSerializer):
         ]
 
 
-def claims_for_api() -> QuerySet[Claim]:
-    """Claims with everything their representation shows, in one query (no visibility rule).
+def claims_for_api(user: Any = None) -> ClaimQuerySet:
+    """Claims with everything their representation shows, in one query (no visibility rule),
+    as ``user`` may see them.
 
-    Subject, claimant, document with its outlet and the named actor are joined (up to eight
-    queries per claim otherwise); whether the claimant is a party is the database's rule (Claim.objects.with_party_flag).
+    The citation's loading strategy (up to eight queries per claim otherwise); whether the
+    claimant is a party is the database's rule (Claim.objects.with_party_flag).
     """
-    return Claim.objects.select_related(
-        "event",
-        "actor",
-        "actor_relation__subject",
-        "actor_relation__object",
-        "location",
-        "claimant_actor",
-        "claimant_outlet",
-        "document__outlet",
-        "value_actor",
-    ).with_party_flag()
+    return Claim.objects.for_citation(user).with_party_flag()
 
 
 class OutletViewSet(ApiViewSet):
@@ -348,9 +335,7 @@ class DocumentViewSet(ApiViewSet):
 
     def base_queryset(self) -> QuerySet[Document]:
         # Outlet joined (one per document otherwise) and relayed outlets in one query.
-        return Document.objects.select_related("outlet").prefetch_related(
-            models.Prefetch("relays", queryset=visible(Outlet.objects.all(), self.request.user))
-        )
+        return Document.objects.for_list(self.request.user)
 
 
 class ClaimViewSet(ApiViewSet):

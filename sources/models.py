@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Self
 
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVector, SearchVectorField, TrigramWordSimilarity
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from actors.models import Actor, ActorRelation
+from actors.models import SEARCH_NAME_SIMILARITY, SHORT_NAME_LENGTH, Actor, ActorRelation
 from conflictkb.audit import audited
 from conflictkb.models import (
     NumNonNulls,
@@ -20,7 +21,10 @@ from conflictkb.models import (
     PublicRecord,
     Publishable,
     PublishableQuerySet,
+    ReadersQuerySet,
+    ReturnedBooleanField,
     equality_index,
+    sees_drafts,
 )
 from events.models import Event, Location
 
@@ -71,18 +75,37 @@ class Credibility(models.IntegerChoices):
 
 
 class OutletQuerySet(PublishableQuerySet):
-    def for_detail(self) -> Self:
+    def named_like(self, text: str) -> Self:
+        """Outlets whose name has a word starting with ``text`` ("Reuters", "Syrian Obs") or is
+        close to it, with the site search's tolerance (short texts must match exactly)."""
+        threshold = SEARCH_NAME_SIMILARITY if len(text) > SHORT_NAME_LENGTH else 1.0
+        return self.annotate(similarity=TrigramWordSimilarity(text, "name")).filter(
+            Q(name__iregex=r"\m" + re.escape(text)) | Q(similarity__gte=threshold)
+        )
+
+    def for_detail(self, user: object = None) -> Self:
         """The outlet with the actor it speaks for (one query)."""
-        return self.select_related("affiliated_actor")
+        return self.select_related("affiliated_actor").as_seen_by(user)
 
 
 class DocumentQuerySet(PublishableQuerySet):
-    def for_list(self) -> Self:
-        """Documents with their outlet and the outlets they relay (2 queries)."""
-        return self.select_related("outlet").prefetch_related("relays")
+    def published(self) -> Self:
+        """A document is public when it and its outlet are published."""
+        return super().published().filter(outlet__status=Publication.PUBLISHED)
 
-    def for_detail(self) -> Self:
-        return self.for_list()
+    def for_list(self, user: object = None) -> Self:
+        """Documents with their outlet and the outlets they relay (2 queries); a reader sees
+        only the published relayed outlets."""
+        return (
+            self.select_related("outlet")
+            .prefetch_related(
+                models.Prefetch("relays", queryset=Outlet.objects.visible_to(user).order_by("name"))
+            )
+            .as_seen_by(user)
+        )
+
+    def for_detail(self, user: object = None) -> Self:
+        return self.for_list(user)
 
 
 @audited()
@@ -213,17 +236,21 @@ SUBJECT_FIELDS = ("event", "actor", "actor_relation", "location")
 CLAIMANT_FIELDS = ("claimant_actor", "claimant_outlet")
 
 
-class ClaimQuerySet(models.QuerySet):
-    def citable(self) -> Self:
-        """Claims in a published document, not awaiting work (whatever their subject)."""
-        return self.filter(document__status=Publication.PUBLISHED).exclude(
-            status=ClaimStatus.NEEDS_WORK
-        )
+class ClaimQuerySet(ReadersQuerySet):
+    def public(self) -> Self:
+        """Claims a reader can open, whatever their subject: not deprecated, not needing work,
+        in a published document of a published outlet, by a published claimant.
+
+        The rule itself is the database's (``ckb_claim_is_public``, sources migration 0011),
+        which keeps ``is_public`` right on every write; every figure readers see is derived
+        from these claims only.
+        """
+        return self.filter(is_public=True)
 
     def published(self) -> Self:
-        """Claims in a published document, about a published subject, not awaiting work."""
+        """Public claims about a published subject."""
         published = Publication.PUBLISHED
-        return self.citable().filter(
+        return self.public().filter(
             Q(event__status=published)
             | Q(actor__status=published)
             | Q(location__status=published)
@@ -233,8 +260,13 @@ class ClaimQuerySet(models.QuerySet):
             )
         )
 
-    def for_citation(self) -> Self:
-        """Claims with subject, claimant, document and outlet joined, ready to cite (one query)."""
+    def visible_to(self, user: object) -> Self:
+        """Every claim for staff; the published ones (``published()``) for everyone else."""
+        return self if sees_drafts(user) else self.published()
+
+    def for_citation(self, user: object = None) -> Self:
+        """Claims with subject, claimant, document and outlet and the actor they name joined,
+        ready to cite (one query), as ``user`` may see them (a draft named actor is absent)."""
         return self.select_related(
             "event",
             "actor",
@@ -245,7 +277,7 @@ class ClaimQuerySet(models.QuerySet):
             "claimant_outlet",
             "document__outlet",
             "value_actor",
-        )
+        ).as_seen_by(user)
 
     def with_party_flag(self) -> Self:
         """Annotate ``claimant_is_party``: the claimant (or its outlet's actor) took part in the
@@ -264,12 +296,8 @@ class ClaimQuerySet(models.QuerySet):
             )
         )
 
-    def counted(self) -> Self:
-        """Claims that count towards an event's figures and contestation."""
-        return self.exclude(status=ClaimStatus.DEPRECATED)
 
-
-@audited(exclude=["search_vector"])
+@audited(exclude=["search_vector", "is_public"])
 class Claim(PublicRecord):
     """One assertion by one claimant in one document about one subject."""
 
@@ -347,6 +375,10 @@ class Claim(PublicRecord):
         help_text="Use this claim's figures when the event's rule is “preferred claim”.",
     )
     note = models.TextField("editor's note", blank=True)
+    # Whether readers can open this claim: set by the database on every write of the claim,
+    # its document, the document's outlet or its claimant (sources migration 0011), from the
+    # one rule in ckb_claim_is_public(). Every figure and list a reader sees rests on it.
+    is_public = ReturnedBooleanField("visible to readers", db_default=False, editable=False)
 
     search_vector = models.GeneratedField(
         expression=SearchVector("quote", weight="C", config="english"),
@@ -444,6 +476,25 @@ class Claim(PublicRecord):
     @property
     def is_numeric(self) -> bool:
         return self.kind in NUMERIC_KINDS
+
+    def why_not_public(self) -> list[str]:
+        """What must happen before readers can open this claim, in words, for staff (the
+        database's ``ckb_claim_is_public`` decides; this names each condition it lacks).
+        Reads the claim's claimant, document and outlet, loaded by ``for_citation``."""
+        waiting = []
+        if self.status == ClaimStatus.NEEDS_WORK:
+            waiting.append("its work is done (it needs work)")
+        elif self.status == ClaimStatus.DEPRECATED:
+            waiting.append("a reviewer restores it (it is deprecated)")
+        document = self.document
+        if not document.is_published:
+            waiting.append(f"its document “{document.title}” is published")
+        if not document.outlet.is_published:
+            waiting.append(f"the outlet “{document.outlet.name}” is published")
+        claimant = self.claimant
+        if claimant is not None and not claimant.is_published:
+            waiting.append(f"its claimant “{claimant}” is published")
+        return waiting
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.views.generic import DetailView
 
-from conflictkb.models import Publication
+from conflictkb.models import sees_drafts
 from conflictkb.reader_cache import CachedForReaders
 from events.views import PublicationMixin
 from sources.models import Claim, ClaimStatus, Document, Outlet
@@ -30,8 +30,7 @@ def locator_order(claim: Claim) -> tuple[tuple[int, int | str], ...]:
 
 
 def visible_claims(user: Any) -> QuerySet[Claim]:
-    claims = Claim.objects.all() if user.is_staff else Claim.objects.published()
-    return claims.for_citation()
+    return Claim.objects.visible_to(user).for_citation(user)
 
 
 class OutletDetailView(CachedForReaders, PublicationMixin, DetailView):
@@ -40,19 +39,24 @@ class OutletDetailView(CachedForReaders, PublicationMixin, DetailView):
     template_name = "sources/outlet_detail.html"
 
     def get_queryset(self) -> QuerySet[Outlet]:
-        return self.visible(Outlet.objects.for_detail())
+        return self.visible(Outlet.objects.for_detail(self.request.user))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         outlet: Outlet = self.object
         user = self.request.user
-        counted = Q(claims__status__in=[s for s in ClaimStatus.values if s != "needs_work"])
+        # Readers count the claims they can open; staff every claim not deprecated.
+        counted = (
+            ~Q(claims__status=ClaimStatus.DEPRECATED)
+            if sees_drafts(user)
+            else Q(claims__is_public=True)
+        )
         documents = (
             self.visible(outlet.documents.all())
-            .for_list()
+            .for_list(user)
             .annotate(claim_total=Count("claims", filter=counted))
             .order_by("-published_on", "title")
         )
-        relayed_in = self.visible(outlet.relayed_in.all()).select_related("outlet")
+        relayed_in = self.visible(outlet.relayed_in.all()).select_related("outlet").as_seen_by(user)
         context = super().get_context_data(**kwargs)
         context.update(
             documents=list(documents[:DOCUMENTS_SHOWN]),
@@ -72,10 +76,7 @@ class DocumentDetailView(CachedForReaders, PublicationMixin, DetailView):
     template_name = "sources/document_detail.html"
 
     def get_queryset(self) -> QuerySet[Document]:
-        queryset = Document.objects.for_detail()
-        if not self.request.user.is_staff:
-            queryset = queryset.filter(outlet__status=Publication.PUBLISHED)
-        return self.visible(queryset)
+        return self.visible(Document.objects.for_detail(self.request.user))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         claims = visible_claims(self.request.user).filter(document=self.object)

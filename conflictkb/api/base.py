@@ -42,7 +42,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.validators import UniqueValidator
 
 from conflictkb.links import LinkTemplates
-from conflictkb.models import Publication, PublishableQuerySet, Row
+from conflictkb.models import Publication, PublishableQuerySet, Row, as_seen_by
 from conflictkb.reader_cache import for_readers
 
 MAX_PAGE_SIZE = 500
@@ -55,19 +55,6 @@ def visible(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
     The decision stays in ``PublishableQuerySet.visible_to``; this only lends it to them.
     """
     return PublishableQuerySet.visible_to(queryset, user)  # type: ignore[type-var]
-
-
-def hidden(record: Any, context: Mapping[str, Any]) -> bool:
-    """A related draft the reader may not see (it is shown as null).
-
-    Lists are filtered by ``visible_to``; this covers single related records embedded in a
-    published one (an event's place, a claim's claimant), already loaded, so it reads the
-    record's own ``is_published`` (the same status test as ``published()``) without a query.
-    """
-    if record is None or not hasattr(record, "is_published"):
-        return False
-    user = getattr(context.get("request"), "user", None)
-    return not getattr(user, "is_staff", False) and not record.is_published
 
 
 class DetailLinks(LinkTemplates):
@@ -566,7 +553,8 @@ class ApiViewSet(viewsets.ModelViewSet):
         return self.model._default_manager.all()
 
     def get_queryset(self) -> QuerySet[Any]:
-        return visible(self.base_queryset(), self.request.user)
+        user = self.request.user
+        return as_seen_by(visible(self.base_queryset(), user), user)
 
     def get_serializer_class(self) -> type[BaseSerializer]:
         if self.action in ("create", "update", "partial_update") and self.write_serializer_class:

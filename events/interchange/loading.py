@@ -349,41 +349,63 @@ UPDATE events_event e SET
        location_id = CASE WHEN 'location' = ANY(x.changed) THEN n.location_id ELSE e.location_id END,
        geo_precision = CASE WHEN 'geo_precision' = ANY(x.changed)
                             THEN s.geo_precision ELSE e.geo_precision END,
-       fatalities_low = CASE WHEN {one_claim_changes} THEN {low} ELSE e.fatalities_low END,
-       fatalities_best = CASE WHEN {one_claim_changes} THEN {best} ELSE e.fatalities_best END,
-       fatalities_high = CASE WHEN {one_claim_changes} THEN {high} ELSE e.fatalities_high END,
+       fatalities_low = CASE WHEN {readers_claim_changes} THEN {low} ELSE e.fatalities_low END,
+       fatalities_best = CASE WHEN {readers_claim_changes} THEN {best}
+                              ELSE e.fatalities_best END,
+       fatalities_high = CASE WHEN {readers_claim_changes} THEN {high}
+                              ELSE e.fatalities_high END,
+       staff_fatalities_low = CASE WHEN {one_claim_changes} THEN {low}
+                                   ELSE e.staff_fatalities_low END,
+       staff_fatalities_best = CASE WHEN {one_claim_changes} THEN {best}
+                                    ELSE e.staff_fatalities_best END,
+       staff_fatalities_high = CASE WHEN {one_claim_changes} THEN {high}
+                                    ELSE e.staff_fatalities_high END,
        updated_at = now()
   FROM ckb_stg_edit x
   JOIN ckb_stg_row s ON s.line = x.line
   LEFT JOIN ckb_stg_node n ON n.node = s.node
  WHERE e.id = x.event_id AND x.changed && %(event_fields)s::text[]
 """.format(
-    # The event's figures are its one claim's, and this import changes that claim's figure.
+    # The event's figures are its one claim's, and this import changes that claim's figure;
+    # readers' too when that claim is theirs to open.
     one_claim_changes="'fatalities' = ANY(x.changed) AND x.claim_id IS NOT NULL "
-    "AND e.claim_count = 1",
+    "AND e.staff_claim_count = 1",
+    readers_claim_changes="'fatalities' = ANY(x.changed) AND x.claim_id IS NOT NULL "
+    "AND e.staff_claim_count = 1 AND e.claim_count = 1",
     low=LOW,
     best=BEST,
     high=HIGH,
 )
 
 # A new event's figures are written as its one claim (INSERT_CLAIMS) will make them: one
-# claim's figures, one source. The recomputation the claims trigger then finds nothing to
-# change, instead of rewriting every new event (and its search vector and a dozen index
-# entries) a second time.
+# claim's figures, one source; for readers too when that claim will be theirs to open (by the
+# database's own rule, asked once per document). The recomputation the claims trigger then
+# finds nothing to change, instead of rewriting every new event (and its search vector and a
+# dozen index entries) a second time.
 # The database stays the judge: where a reused document relays wire stories, it corrects them.
 INSERT_EVENTS = f"""
-WITH created AS (
+WITH public_document AS MATERIALIZED (
+    SELECT doc, coalesce(ckb_claim_is_public('accepted', document_id, NULL, %(outlet)s), false)
+           AS public
+      FROM ckb_stg_doc
+), created AS (
     INSERT INTO events_event (uuid, created_at, updated_at, status, title, summary, event_type_id,
                               start_date, end_date, date_precision, location_id, geo_precision,
                               acled_id, ucdp_id, fatality_rule, contested, claim_count,
-                              source_count, fatalities_low, fatalities_best, fatalities_high)
+                              source_count, fatalities_low, fatalities_best, fatalities_high,
+                              staff_contested, staff_claim_count, staff_source_count,
+                              staff_fatalities_low, staff_fatalities_best, staff_fatalities_high)
     SELECT coalesce(s.event_uuid, gen_random_uuid()), now(), now(), %(status)s, s.title,
            s.summary, s.event_type_id, s.start_date, s.end_date, s.date_precision,
            n.location_id, s.geo_precision,
            CASE WHEN %(id_column)s = 'acled_id' THEN s.external_id ELSE '' END,
            CASE WHEN %(id_column)s = 'ucdp_id' THEN s.external_id ELSE '' END,
-           'range', false, 1, 1, {LOW}, {BEST}, {HIGH}
+           'range', false, coalesce(pd.public, false)::int, coalesce(pd.public, false)::int,
+           CASE WHEN pd.public THEN {LOW} END, CASE WHEN pd.public THEN {BEST} END,
+           CASE WHEN pd.public THEN {HIGH} END,
+           false, 1, 1, {LOW}, {BEST}, {HIGH}
       FROM ckb_stg_row s LEFT JOIN ckb_stg_node n ON n.node = s.node
+      LEFT JOIN public_document pd ON pd.doc = s.doc
      WHERE NOT EXISTS (SELECT 1 FROM ckb_stg_match m WHERE m.line = s.line)
      ORDER BY s.line
     RETURNING id, uuid, CASE WHEN %(id_column)s = 'acled_id' THEN acled_id ELSE ucdp_id END

@@ -38,6 +38,8 @@ EVENT_FIELDS = [
     *("uuid", "acled_id", "ucdp_id", "title", "summary", "start_date", "end_date"),
     *("date_precision", "geo_precision", "fatalities_low", "fatalities_best", "fatalities_high"),
     *("contested", "source_count", "updated_at"),
+    *("staff_fatalities_low", "staff_fatalities_best", "staff_fatalities_high"),
+    *("staff_contested", "staff_source_count", "location__status"),
     *("event_type__slug", "event_type__disorder_type", "event_type__acled_event_type"),
     *("event_type__acled_sub_event_type", "event_type__parent__slug"),
     *("location__name", "location__kind", "location__path", "location__country_code"),
@@ -78,7 +80,9 @@ def in_batches(
     Not ``prefetch_related``, which builds a queryset per event to hold its rows (most of an
     export's time at scale). The orderings are the models' own, so actors keep their order.
     """
-    events = events.select_related("event_type__parent", "location").only(*EVENT_FIELDS)
+    events = (
+        events.select_related("event_type__parent", "location").only(*EVENT_FIELDS).as_seen_by(user)  # type: ignore[attr-defined]
+    )
     participations = visible(
         Participation.objects.select_related("actor").only(*PARTICIPATION_FIELDS), user
     )

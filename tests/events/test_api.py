@@ -136,6 +136,7 @@ def test_the_event_detail_gives_every_claim_with_claimant_document_grades_and_st
         "id": str(strike.uuid),
         "url": f"http://testserver{EVENTS}{strike.uuid}/",
         "name": strike.title,
+        "status": "published",
     }
 
 

@@ -23,7 +23,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.test import APIClient, APIRequestFactory
 
-from conflictkb.api.base import hidden, visible
+from conflictkb.api.base import visible
+from conflictkb.models import is_draft, sees_drafts
 from events.api import EventDetailSerializer, EventSerializer
 from events.models import Event, EventType
 from sources.api import claims_for_api
@@ -40,8 +41,9 @@ class ByDeclaredFields(EventSerializer):
 
     def to_representation(self, instance: Event) -> Any:
         data = serializers.ModelSerializer.to_representation(self, instance)
+        reader = self.context["request"].user
         for key, record in (("place", instance.location), ("parent", instance.parent)):
-            if hidden(record, self.context):
+            if is_draft(record) and not sees_drafts(reader):
                 data[key] = None
         return data
 

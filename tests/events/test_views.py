@@ -499,7 +499,7 @@ def test_party_badge_explains_itself_on_focus_not_only_on_hover(anon_client, air
 def test_event_page_explains_grades_on_hover_and_focus(anon_client, airstrike):
     page = body(anon_client.get(airstrike.get_absolute_url()))
     assert 'class="grade" tabindex="0"' in page
-    assert "Outlet reliability: B · Usually reliable" in page
+    assert "reliability as an outlet: B · Usually reliable" in page
     assert "Claim credibility: 4 · Doubtful" in page
 
 

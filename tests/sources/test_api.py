@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import json
+
 from typing import Any
 
 import pytest
@@ -166,6 +168,7 @@ def test_a_claim_names_its_subject_claimant_and_document(api_anon, article):
         "id": str(russia.uuid),
         "url": f"http://testserver/api/v1/actors/{russia.uuid}/",
         "name": "Russia",
+        "status": "published",
     }
     assert body["claimant_is_party"] is True
     assert body["document"]["outlet"] == "The Independent"
@@ -280,15 +283,18 @@ def test_anonymous_readers_see_no_draft_claimant_named_actor_affiliate_or_relaye
     api_anon, api_editor, article
 ):
     draft_actor = ActorFactory(status="draft", name="Unvetted militia")
-    claim = ClaimFactory(
-        document=article, claimant_actor=draft_actor, kind="perpetrator", value_actor=draft_actor
-    )
+    by_draft = ClaimFactory(document=article, claimant_actor=draft_actor)
+    naming_draft = ClaimFactory(document=article, kind="perpetrator", value_actor=draft_actor)
     OutletFactory(name="Mouthpiece", affiliated_actor=draft_actor)
     DocumentRelayFactory(document=article, outlet=OutletFactory(status="draft", name="Draft wire"))
-    body = api_anon.get(f"{CLAIMS}{claim.uuid}/").json()
-    assert (body["claimant"], body["value_actor"]) == (None, None)
+    assert api_anon.get(f"{CLAIMS}{by_draft.uuid}/").status_code == 404
+    body = api_anon.get(f"{CLAIMS}{naming_draft.uuid}/").json()
+    assert body["value_actor"] is None
+    assert "Unvetted" not in json.dumps(body)
     outlets = {r["name"]: r for r in results(api_anon.get(OUTLETS))}
     assert outlets["Mouthpiece"]["affiliated_actor"] is None
     relays = api_anon.get(f"{DOCUMENTS}{article.uuid}/").json()["relays"]
     assert [o["name"] for o in relays] == ["Reuters"]
-    assert api_editor.get(f"{CLAIMS}{claim.uuid}/").json()["claimant"]["name"] == "Unvetted militia"
+    for_staff = api_editor.get(f"{CLAIMS}{by_draft.uuid}/").json()
+    assert for_staff["claimant"]["name"] == "Unvetted militia"
+    assert (for_staff["claimant"]["status"], for_staff["is_public"]) == ("draft", False)
