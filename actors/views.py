@@ -12,7 +12,7 @@ from actors.models import Actor
 from conflictkb.reader_cache import CachedForReaders
 from events.models import Event, Participation, Role
 from events.views import PublicationMixin
-from sources.models import Claim
+from sources.models import CLAIMANT_FIELDS, Claim, ClaimStatus
 
 # The actor page lists this many of its most recent events; the timeline has the rest.
 EVENTS_SHOWN = 100
@@ -46,6 +46,14 @@ class ActorDetailView(CachedForReaders, PublicationMixin, DetailView):
             .order_by("-document__published_on", "pk")
         )
         claims_made = list(claims.filter(claimant_actor=actor)[:CLAIMS_SHOWN])
+        naming = list(
+            Claim.objects.visible_to(user)
+            .filter(value_actor=actor, event__isnull=False)
+            .exclude(status=ClaimStatus.DEPRECATED)
+            .select_related("event__event_type", "event__location", *CLAIMANT_FIELDS)
+            .as_seen_by(user)
+            .order_by("-event__start_date", "-event_id", "kind", "pk")[:CLAIMS_SHOWN]
+        )
         # What others say about this actor: designations, intents, statements, and claims about
         # its relations ("Turkey classifies Tahrir al-Sham as a terrorist group").
         claims_about = list(
@@ -68,6 +76,23 @@ class ActorDetailView(CachedForReaders, PublicationMixin, DetailView):
             events_by_role=by_role,
             more_events=len(participations) > EVENTS_SHOWN,
             claims_made=claims_made,
+            named_in=named_in_claims(naming),
             claims_about=claims_about,
         )
         return context
+
+
+def named_in_claims(claims: list[Claim]) -> list[tuple[Event, list[str]]]:
+    """Each event whose claims name the actor, with who named it and how, in words
+    ("as target by Ministry of Defence of Russia"), in the order of ``claims``."""
+    events: dict[int, tuple[Event, list[str]]] = {}
+    for claim in claims:
+        how = (
+            f"as {claim.get_kind_display().lower()}"
+            if claim.kind in ("perpetrator", "target")
+            else f"in a claim of {claim.get_kind_display().lower()}"
+        )
+        event = claim.event
+        assert event is not None  # claims about events only
+        events.setdefault(event.pk, (event, []))[1].append(f"{how} by {claim.claimant}")
+    return list(events.values())

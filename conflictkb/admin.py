@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from pghistory.models import Events
@@ -30,32 +31,69 @@ LOADED_VERSION = "loaded_version"
 UNINTERESTING_FIELDS = {"id", "created_at", "updated_at"}
 
 
-def audit_history(obj: Model, *, limit: int = HISTORY_LIMIT) -> list[dict[str, Any]]:
+def audit_history(
+    obj: Model, *, limit: int = HISTORY_LIMIT, with_parts: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
     """The audited changes of ``obj``, newest first, each with its diff, user and URL.
 
+    ``with_parts`` names the audit models of records that belong to ``obj`` through a foreign
+    key (an event's claims, participations, relations): their changes are interleaved in time
+    order, each naming its record, so an editor sees why derived figures moved.
+
     A constant number of queries whatever the length: the events (one union over the event
-    tables), the users named in them, and one per foreign key to show names instead of ids.
-    Each diff compares a snapshot with the one before it, whatever their labels.
+    tables), the users named in them, the records named, and one per foreign key to show names
+    instead of ids. Each diff compares a snapshot with the one before it of the same record.
     """
-    newest_first = list(Events.objects.tracks(obj).order_by("-pgh_id")[: limit + 1])
+    if with_parts:
+        own_events = type(obj).pgh_event_models["update"]  # type: ignore[attr-defined]
+        events = Events.objects.references(obj).across(own_events, *with_parts)
+        # A record of obj's own kind that refers to it (a part of an event) is not obj.
+        kind = obj._meta.label
+        events = events.exclude(Q(pgh_obj_model=kind) & ~Q(pgh_obj_id=str(obj.pk)))
+    else:
+        events = Events.objects.tracks(obj)
+    newest_first = list(events.order_by("-pgh_created_at", "-pgh_id")[: limit + 1])
     user_ids = {(event.pgh_context or {}).get("user") for event in newest_first} - {None}
     users = get_user_model().objects.in_bulk(list(user_ids))
-    fields = {
-        field.attname: field
-        for field in obj._meta.concrete_fields
-        if field.attname not in UNINTERESTING_FIELDS
-    }
-    labels = _foreign_key_labels(fields, [event.pgh_data or {} for event in newest_first])
+    by_model: dict[str, list[Any]] = {}
+    for event in newest_first:
+        by_model.setdefault(event.pgh_obj_model, []).append(event)
+    fields_of: dict[str, dict[str, Any]] = {}
+    labels: dict[tuple[str, Any], str] = {}
+    records: dict[tuple[str, str], str] = {}
+    for label, model_events in by_model.items():
+        model = apps.get_model(label)
+        fields_of[label] = fields = {
+            field.attname: field
+            for field in model._meta.concrete_fields
+            if field.attname not in UNINTERESTING_FIELDS
+        }
+        labels.update(_foreign_key_labels(fields, [e.pgh_data or {} for e in model_events]))
+        if label != obj._meta.label:
+            ids = {e.pgh_obj_id for e in model_events}
+            found = model._default_manager.in_bulk(list(ids))
+            for pk in ids:
+                name = str(found[int(pk)]) if int(pk) in found else "deleted"
+                records[(label, pk)] = f"{model._meta.verbose_name.capitalize()} #{pk}: {name}"
+    # The snapshot before each one, of the same record (None for its oldest shown).
+    previous: dict[int, Any] = {}
+    last_seen: dict[tuple[str, str], int] = {}
+    for index in range(len(newest_first) - 1, -1, -1):
+        event = newest_first[index]
+        key = (event.pgh_obj_model, event.pgh_obj_id)
+        previous[index] = newest_first[last_seen[key]] if key in last_seen else None
+        last_seen[key] = index
     rows: list[dict[str, Any]] = []
-    for event, previous in zip(newest_first, [*newest_first[1:], None], strict=False):
-        if len(rows) == limit:
-            break
-        before = (previous.pgh_data or {}) if previous and event.pgh_label != "insert" else {}
+    for index, event in enumerate(newest_first[:limit]):
+        before_event = previous[index]
+        before = (
+            (before_event.pgh_data or {}) if before_event and event.pgh_label != "insert" else {}
+        )
         after = event.pgh_data or {}
         if event.pgh_label == "delete":
             before, after = after, {}
         changes = []
-        for attname, field in fields.items():
+        for attname, field in fields_of[event.pgh_obj_model].items():
             old, new = before.get(attname), after.get(attname)
             if old != new:
                 changes.append(
@@ -66,6 +104,7 @@ def audit_history(obj: Model, *, limit: int = HISTORY_LIMIT) -> list[dict[str, A
             {
                 "when": event.pgh_created_at,
                 "label": event.pgh_label,
+                "record": records.get((event.pgh_obj_model, event.pgh_obj_id), ""),
                 "user": users.get(context.get("user")),
                 "context": context,
                 "changes": changes,
@@ -163,6 +202,8 @@ class AuditedAdmin(admin.ModelAdmin):
     and saving over another editor's newer changes is refused."""
 
     change_form_template = "admin/conflictkb/change_form.html"
+    # Audit models of the records that are part of this one, shown in its History.
+    history_with_parts: tuple[str, ...] = ()
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
@@ -202,7 +243,8 @@ class AuditedAdmin(admin.ModelAdmin):
             "subtitle": None,
             "object": obj,
             "opts": self.opts,
-            "history": audit_history(obj),
+            "history": audit_history(obj, with_parts=self.history_with_parts),
+            "history_with_parts": bool(self.history_with_parts),
             "history_limit": HISTORY_LIMIT,
             **(extra_context or {}),
         }

@@ -59,10 +59,19 @@ class AsStaffSeeIt(ModelIterable):
 
     def __iter__(self) -> Iterator[Any]:
         for record in super().__iter__():
-            show_staff_figures = getattr(record, "show_staff_figures", None)
-            if show_staff_figures is not None:
-                show_staff_figures()
+            show_staff_figures(record)
             yield record
+
+
+def show_staff_figures(record: models.Model) -> None:
+    """``record`` and every record loaded along with it (``select_related``) show staff's
+    figures where they keep two sets (``Event.show_staff_figures``)."""
+    show = getattr(record, "show_staff_figures", None)
+    if show is not None:
+        show()
+    for related in record._state.fields_cache.values():
+        if related is not None:
+            show_staff_figures(related)
 
 
 QS = TypeVar("QS", bound=models.QuerySet[Any])

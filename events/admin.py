@@ -159,6 +159,7 @@ class EventAdmin(PublishableAdmin):
     ]
     autocomplete_fields = ["event_type", "location", "parent"]
     inlines = [ParticipationInline, EventRelationInline]
+    history_with_parts: tuple[str, ...] = ("events.ParticipationEvent", "events.EventRelationEvent")
     readonly_fields = [
         *DERIVED_FIGURES,
         "figures_with_unpublished_evidence",

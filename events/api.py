@@ -247,7 +247,7 @@ class EventPlaceSerializer(AncestorsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Location
-        fields = ["id", "url", "name", "kind", "ancestors", "latitude", "longitude"]
+        fields = ["id", "url", "name", "kind", "status", "ancestors", "latitude", "longitude"]
 
 
 class ParticipantSerializer(serializers.ModelSerializer):
@@ -433,9 +433,7 @@ class EventDetailSerializer(EventSerializer):
     """An event with its claims in full (the detail, and lists with ``?expand=claims``)."""
 
     claims = ClaimSerializer(many=True, read_only=True)
-    contested_because = serializers.ListField(
-        child=serializers.CharField(),
-        read_only=True,
+    contested_because = serializers.SerializerMethodField(
         help_text="Each disagreement among the claims given here that makes the event "
         "contested, in words: a denial, different figures, different actors named as "
         "perpetrator or target. Empty when the event is not contested.",
@@ -444,12 +442,15 @@ class EventDetailSerializer(EventSerializer):
     class Meta(EventSerializer.Meta):
         fields = [*EventSerializer.Meta.fields, "contested_because", "claims"]
 
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_contested_because(self, instance: Event) -> list[str]:
+        return contested_because(instance.claims.all()) if instance.contested else []
+
     def to_representation(self, instance: Event) -> Any:
-        claims = list(instance.claims.all())
         return {
             **super().to_representation(instance),
-            "contested_because": contested_because(claims) if instance.contested else [],
-            "claims": self.fields["claims"].to_representation(claims),
+            "contested_because": self.get_contested_because(instance),
+            "claims": self.fields["claims"].to_representation(instance.claims.all()),
         }
 
 

@@ -294,7 +294,9 @@ def active_filters(filterset: EventFilter) -> list[str]:
         described.append(f"words “{short(data['q'])}”")
     if data.get("actor", "").strip():
         narrowed = {"participant": " taking part", "named": " named in a claim"}
-        described.append(f"actor {short(data['actor'])}{narrowed.get(data.get('actor_as'), '')}")
+        described.append(
+            f"actor {short(data['actor'])}{narrowed.get(data.get('actor_as') or '', '')}"
+        )
     if data.get("claimant", "").strip():
         described.append(f"claimed by {short(data['claimant'])}")
     if data.get("place"):

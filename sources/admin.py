@@ -120,6 +120,7 @@ admin.site.unregister(Event)
 @admin.register(Event)
 class EventWithClaimsAdmin(EventAdmin):
     inlines = [*EventAdmin.inlines, EventClaimInline]
+    history_with_parts = (*EventAdmin.history_with_parts, "sources.ClaimEvent")
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         super().save_formset(request, form, formset, change)

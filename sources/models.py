@@ -75,9 +75,13 @@ class Credibility(models.IntegerChoices):
 
 
 class OutletQuerySet(PublishableQuerySet):
-    def named_like(self, text: str) -> Self:
-        """Outlets whose name has a word starting with ``text`` ("Reuters", "Syrian Obs") or is
-        close to it, with the site search's tolerance (short texts must match exactly)."""
+    def answering_to(self, text: str) -> Self:
+        """Outlets with a word of their name starting with ``text`` ("Reuters", "Syrian Obs")."""
+        return self.filter(name__iregex=r"\m" + re.escape(text.strip()))
+
+    def search(self, text: str) -> Self:
+        """Outlets answering to ``text`` or with a name close to it, with the site search's
+        tolerance (short texts must match exactly)."""
         threshold = SEARCH_NAME_SIMILARITY if len(text) > SHORT_NAME_LENGTH else 1.0
         return self.annotate(similarity=TrigramWordSimilarity(text, "name")).filter(
             Q(name__iregex=r"\m" + re.escape(text)) | Q(similarity__gte=threshold)

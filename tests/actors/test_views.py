@@ -112,7 +112,7 @@ def test_a_draft_actor_is_not_found_by_anonymous_visitors(anon_client, editor_cl
 
 
 @pytest.mark.parametrize("n", [1, 50])
-def test_actor_page_runs_nine_queries_whatever_the_number_of_events(
+def test_actor_page_runs_ten_queries_whatever_the_number_of_events(
     anon_client, django_assert_num_queries, hts, n
 ):
     for _ in range(n):
@@ -122,7 +122,8 @@ def test_actor_page_runs_nine_queries_whatever_the_number_of_events(
         ActorRelationFactory(subject=hts, kind=RelationKind.OPPOSES)
         ActorRelationFactory(object=hts, kind=RelationKind.BACKS)
         ClaimFactory(event=None, actor=hts, kind="designation", value_best=None)
-    with django_assert_num_queries(9):
+        ClaimFactory(event=EventFactory(), kind="target", value_best=None, value_actor=hts)
+    with django_assert_num_queries(10):
         # 0, 0. the data version and whether a commit is in flight (the page is not cached yet)
         # 1. the actor
         # 2. its names
@@ -130,6 +131,7 @@ def test_actor_page_runs_nine_queries_whatever_the_number_of_events(
         # 4. its relations as object, with the other actor
         # 5. its participations with event, event type and place
         # 6. the claims it made, with subject, document and outlet
-        # 7. the claims about it or its relations, likewise
+        # 7. the claims naming it (as target, perpetrator…), with event and claimant
+        # 8. the claims about it or its relations, likewise
         page = body(anon_client.get(hts.get_absolute_url()))
-    assert page.count('<li><time datetime="2018-09-04">') == n
+    assert page.count('<li><time datetime="2018-09-04">') == 2 * n

@@ -123,7 +123,7 @@ def test_an_event_s_detail_with_claims_equals_drf_s_walk_of_the_declared_fields(
     loaded = (
         Event.objects.for_list(user)
         .select_related("parent")
-        .prefetch_related(Prefetch("claims", queryset=visible(claims_for_api(), user)))
+        .prefetch_related(Prefetch("claims", queryset=visible(claims_for_api(user), user)))
         .filter(pk=event.pk)
     )
     expected = reference(path, user, list(loaded), detail=True)[0]

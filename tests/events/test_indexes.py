@@ -120,6 +120,33 @@ def seed() -> None:
         )
         for event in claimed[:100]
     )
+    # Claims naming an actor as the target, and an observatory's own claims.
+    Claim.objects.bulk_create(
+        Claim(
+            event=event,
+            kind=ClaimKind.TARGET,
+            claimant_actor=actors[1],
+            document=document,
+            quote="The strike targeted their depot.",
+            value_actor=rng.choices(actors, weights)[0],
+        )
+        for event in rng.sample(events, 300)
+    )
+    observatory = Outlet.objects.create(
+        name="Syrian Observatory", kind=OutletKind.MONITOR, status="published"
+    )
+    Claim.objects.bulk_create(
+        Claim(
+            event=event,
+            kind=ClaimKind.FATALITIES,
+            claimant_outlet=observatory if n % 2 else None,
+            claimant_actor=None if n % 2 else actors[2],
+            document=document,
+            quote="Four people were killed.",
+            value_best=4,
+        )
+        for n, event in enumerate(rng.sample(events, 60))
+    )
     with connection.cursor() as cursor:
         # Changes spread over two years, as on a site that has been edited for a while.
         cursor.execute("UPDATE events_event SET updated_at = now() - (id % 730) * interval '1 day'")
@@ -181,6 +208,11 @@ def filter_values() -> dict[str, dict[str, str]]:
     return {
         "place": {"place": str(region.uuid)},
         "actor, by a former name": {"actor": "northern 40 front"},
+        "actor, loosely spelled": {"actor": "Brigadee 60"},
+        "actor named in claims only": {"actor": "northern 40 front", "actor_as": "named"},
+        "actor taking part only": {"actor": "northern 40 front", "actor_as": "participant"},
+        "claimant, by name": {"claimant": "Syrian Observatory"},
+        "claimant, by id": {"claimant": str(Actor.objects.get(name="Brigade 2").uuid)},
         "date range": {"date_from": "2010-03-01", "date_to": "2010-03-31"},
         "type": {"type": "riots"},
         "words": {"q": "ambush checkpoint"},
@@ -214,6 +246,11 @@ BROAD_WORDS = known_gap(
 FILTERS = [
     "place",
     "actor, by a former name",
+    "actor, loosely spelled",
+    "actor named in claims only",
+    "actor taking part only",
+    "claimant, by name",
+    "claimant, by id",
     "date range",
     "type",
     "words",
@@ -273,3 +310,22 @@ def test_a_later_api_page_starts_inside_the_index_not_at_its_beginning(events):
     timeline = [node for node in nodes if node.get("Index Name") == "event_timeline"]
     assert timeline, nodes
     assert "Index Cond" in timeline[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "column"),
+    [
+        ("claimant, by id", "claimant_actor_id"),
+        ("claimant, by name", "claimant_outlet_id"),
+        ("actor named in claims only", "value_actor_id"),
+    ],
+)
+def test_the_claim_filters_find_claims_through_the_index_of_their_column(events, name, column):
+    """The claimant and named-actor filters are semi-joins on claims: each reads the claims
+    through the index of the column it matches, not by scanning every claim."""
+    nodes = plan_nodes(first_page(filtered(events, **filter_values()[name])))
+    claim_reads = [node for node in nodes if node.get("Relation Name") == "sources_claim"]
+    assert claim_reads, nodes
+    assert all(node["Node Type"] != "Seq Scan" for node in claim_reads), claim_reads
+    indexes = {node.get("Index Name", "") for node in nodes}
+    assert any(column in index for index in indexes), indexes
