@@ -81,5 +81,7 @@ def contested_because(claims: Iterable[Any]) -> list[str]:
             lambda claim: claim.value_actor_id,
         )
         if len(named) > 1:
-            reasons.append(f"{plural} differ: " + ", ".join(map(naming, named.values())))
+            # In words' order, so that a page and the API (whose claims come in different
+            # orders) say the same.
+            reasons.append(f"{plural} differ: " + ", ".join(sorted(map(naming, named.values()))))
     return reasons

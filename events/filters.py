@@ -32,6 +32,7 @@ from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 
 from actors.models import Actor
+from conflictkb.api.base import MATCHED_NAMES
 from conflictkb.data_version import cached_until_data_changes
 from conflictkb.models import sees_drafts
 from events.models import (
@@ -412,6 +413,8 @@ class EventFilter(django_filters.FilterSet):
                 break
         for rows in found:
             self.matched.setdefault(filter_name, []).extend(name for _, name in rows)
+        if self.request is not None:  # the API's list says which records were matched
+            setattr(self.request, MATCHED_NAMES, self.matched)
         return [[pk for pk, _ in rows] for rows in found]
 
     @functools.cached_property

@@ -296,9 +296,12 @@ def active_filters(filterset: EventFilter) -> list[str]:
         narrowed = {"participant": " taking part", "named": " named in a claim"}
         described.append(
             f"actor {short(data['actor'])}{narrowed.get(data.get('actor_as') or '', '')}"
+            + matched_names(filterset, "actor")
         )
     if data.get("claimant", "").strip():
-        described.append(f"claimed by {short(data['claimant'])}")
+        described.append(
+            f"claimed by {short(data['claimant'])}" + matched_names(filterset, "claimant")
+        )
     if data.get("place"):
         described.append(f"in {short(data['place'].name)}")
     if data.get("type"):
@@ -318,6 +321,19 @@ def active_filters(filterset: EventFilter) -> list[str]:
     if filterset.errors:
         described.append(f"{len(filterset.errors)} to correct")
     return described
+
+
+def matched_names(filterset: Any, name: str, shown: int = 5) -> str:
+    """ " (matched A, B and 3 more)": which records a name filter found, so that an ambiguous
+    or loosely spelled name says what it was taken to mean."""
+    if filterset.errors:
+        return ""
+    filterset.qs  # noqa: B018 — builds the selection (once; cached), which finds the names
+    names = filterset.matched.get(name, [])
+    if not names:
+        return " (matched nothing)"
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return f" (matched {', '.join(names[:shown])}{more})"
 
 
 class FilteredEventsMixin(PublicationMixin):

@@ -46,6 +46,8 @@ from conflictkb.models import Publication, PublishableQuerySet, Row, as_seen_by
 from conflictkb.reader_cache import for_readers
 
 MAX_PAGE_SIZE = 500
+# The request attribute in which name filters leave the names they matched (EventFilter).
+MATCHED_NAMES = "matched_names"
 DEFAULT_PAGE_SIZE = 100
 
 
@@ -235,16 +237,23 @@ class KeysetCursorPagination(BasePagination):
         return self.encode_cursor(True, self.position_of(self.rows[0]))
 
     def get_paginated_response(self, data: Any) -> Response:
-        return Response(
-            {"next": self.get_next_link(), "previous": self.get_previous_link(), "results": data}
-        )
+        page = {"next": self.get_next_link(), "previous": self.get_previous_link()}
+        # Name filters given loosely ("Tahrir al Sham") say which records they matched.
+        matched = getattr(self.request, MATCHED_NAMES, None)
+        return Response({**page, **({"matched": matched} if matched else {}), "results": data})
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         link = {"type": "string", "nullable": True, "format": "uri"}
+        matched = {
+            "type": "object",
+            "description": "Given with a name filter (actor, claimant): the names of the "
+            "records it matched, by filter.",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        }
         return {
             "type": "object",
             "required": ["results"],
-            "properties": {"next": link, "previous": link, "results": schema},
+            "properties": {"next": link, "previous": link, "matched": matched, "results": schema},
         }
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
