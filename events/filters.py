@@ -494,9 +494,11 @@ class EventFilter(django_filters.FilterSet):
             if min_lon <= max_lon
             else Q(location__longitude__gte=min_lon) | Q(location__longitude__lte=max_lon)
         )
-        return queryset.filter(
+        within = queryset.filter(
             longitude, location__latitude__gte=min_lat, location__latitude__lte=max_lat
         )
+        # A reader's map never places an event by a draft place (EventQuerySet.located).
+        return within if self._sees_drafts() else within.filter(location__status="published")
 
     def filter_words(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
         if not value.strip():

@@ -301,7 +301,7 @@ class ClaimQuerySet(ReadersQuerySet):
         )
 
 
-@audited(exclude=["search_vector", "is_public"])
+@audited(exclude=["search_vector"])
 class Claim(PublicRecord):
     """One assertion by one claimant in one document about one subject."""
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
@@ -46,30 +46,45 @@ def audit_model(label: str) -> type[models.Model]:
     return apps.get_model(app_label, f"{name}Event")
 
 
+# What readers held of each resource: the column of its audit snapshots that says so, and
+# the value meaning "readers could see it". A claim is the readers' when it was public (its
+# document, outlet and claimant published, and it neither deprecated nor needing work).
+READERS_HELD = dict.fromkeys(PUBLISHABLE, ("status", Publication.PUBLISHED)) | {
+    "claim": ("is_public", True)
+}
+
+
 def deletions(
     resource: str, *, since: datetime.datetime, after: tuple[str, str, int] | None, staff: bool
 ) -> QuerySet[Any]:
     """One resource's removals at or after ``since`` and past the cursor ``after``.
 
-    Readers who see published records only also lose a record when it goes back to draft:
-    for them an update whose previous state was published and whose new one is not counts
-    as a removal ("unpublished"); deleted drafts, which they never held, are left out.
+    Readers hear only of records they could have held: a deleted draft, a deleted claim
+    readers could not open, a relation to a draft actor are left out. They also lose a record
+    when it leaves their view: an update whose previous state they held and whose new one they
+    do not counts as a removal ("unpublished"), a claim whose document is unpublished too.
     """
     model = audit_model(RESOURCES[resource])
     rows = model.objects.filter(pgh_created_at__gte=since)  # type: ignore[attr-defined]
     removed = Q(pgh_label="delete")
-    if not staff and resource in PUBLISHABLE:
+    if not staff and resource in READERS_HELD:
+        column, held = READERS_HELD[resource]
         previous = (
             model.objects.filter(  # type: ignore[attr-defined]
                 pgh_obj_id=OuterRef("pgh_obj_id"), pgh_id__lt=OuterRef("pgh_id")
             )
             .order_by("-pgh_id")
-            .values("status")[:1]
+            .values(column)[:1]
         )
-        rows = rows.annotate(previous_status=Subquery(previous))
-        published = Publication.PUBLISHED
-        removed = (removed & Q(status=published)) | (
-            Q(pgh_label="update", previous_status=published) & ~Q(status=published)
+        rows = rows.annotate(previous_value=Subquery(previous))
+        removed = (removed & Q(**{column: held})) | (
+            Q(pgh_label="update", previous_value=held) & ~Q(**{column: held})
+        )
+    elif not staff and resource == "actor_relation":
+        # Readers saw a relation only between published actors.
+        actors = apps.get_model("actors", "Actor").objects.published()
+        removed &= Exists(actors.filter(pk=OuterRef("subject_id"))) & Exists(
+            actors.filter(pk=OuterRef("object_id"))
         )
     rows = rows.filter(removed)
     if after is not None:

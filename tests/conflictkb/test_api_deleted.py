@@ -9,6 +9,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from sources.models import Document
 from tests.conflictkb.api_fixtures import (  # noqa: F401
     API_URLS,
     api_anon,
@@ -16,7 +17,13 @@ from tests.conflictkb.api_fixtures import (  # noqa: F401
     api_reviewer,
     results,
 )
-from tests.factories import ActorFactory, ClaimFactory, EventFactory
+from tests.factories import (
+    ActorFactory,
+    ActorRelationFactory,
+    ClaimFactory,
+    DocumentFactory,
+    EventFactory,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(API_URLS)]
 
@@ -58,6 +65,29 @@ def test_anonymous_readers_do_not_hear_of_deleted_drafts_but_editors_do(api_anon
     assert [r["id"] for r in results(api_editor.get(DELETED, {"since": since()}))] == [
         str(draft.uuid)
     ]
+
+
+def test_readers_hear_only_of_claims_and_relations_they_could_have_seen(api_anon, api_editor):
+    in_draft_document = ClaimFactory(document=DocumentFactory(status="draft"))
+    by_draft_claimant = ClaimFactory(claimant_actor=ActorFactory(status="draft"))
+    to_draft_actor = ActorRelationFactory(object=ActorFactory(status="draft"))
+    public = ClaimFactory()
+    becomes_hidden = ClaimFactory()
+    for record in (in_draft_document, by_draft_claimant, to_draft_actor, public):
+        record.delete()
+    Document.objects.filter(pk=becomes_hidden.document_id).update(status="draft")
+
+    feed = {r["id"]: r["reason"] for r in results(api_anon.get(DELETED, {"since": since()}))}
+    unpublished_document = Document.objects.get(pk=becomes_hidden.document_id)
+    assert feed == {
+        str(public.uuid): "deleted",
+        str(becomes_hidden.uuid): "unpublished",  # its document is no longer published
+        str(unpublished_document.uuid): "unpublished",
+    }
+    for_staff = {r["id"] for r in results(api_editor.get(DELETED, {"since": since()}))}
+    assert {
+        str(r.uuid) for r in (in_draft_document, by_draft_claimant, to_draft_actor, public)
+    } <= for_staff
 
 
 @pytest.mark.parametrize(
