@@ -23,7 +23,7 @@ from django.contrib.postgres.lookups import Overlap
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.backends.postgresql.psycopg_any import DateRange
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.forms.utils import flatatt
 from django.http import HttpRequest
@@ -434,12 +434,19 @@ class EventFilter(django_filters.FilterSet):
         [actors] = self.matching(name, value, Actor)
         participates = Exists(Participation.objects.filter(event=OuterRef("pk"), actor__in=actors))
         named = Exists(self.visible_claims().filter(event=OuterRef("pk"), value_actor__in=actors))
+        # Exports say how each event involves the actor (``actor_match``).
         match self.form.cleaned_data.get("actor_as"):
             case ActorMatch.PARTICIPANT:
-                return queryset.filter(participates)
+                return queryset.filter(participates).annotate(actor_match=Value("participant"))
             case ActorMatch.NAMED:
-                return queryset.filter(named, ~participates)
-        return queryset.filter(participates | named)
+                return queryset.filter(named, ~participates).annotate(
+                    actor_match=Value("named in a claim")
+                )
+        return queryset.filter(participates | named).annotate(
+            actor_match=Case(
+                When(participates, then=Value("participant")), default=Value("named in a claim")
+            )
+        )
 
     def filter_claimant(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
         if not value.strip():

@@ -618,6 +618,8 @@ CSV_COLUMNS = [
     "claims",
     "independent_sources",
     "url",
+    # With an actor filter: "participant", or "named in a claim" when only a claim names it.
+    "actor_match",
 ]
 
 # ACLED's time_precision: 1 day, 2 week, 3 month (years are exported as months).
@@ -677,6 +679,7 @@ def export_rows(
             e.claim_count,
             e.source_count,
             site + links("events:detail", e.uuid),
+            getattr(e, "actor_match", ""),
         ]
 
 
@@ -753,6 +756,7 @@ class ExportGeoJSONView(FilteredEventsMixin, FilterView):
                         "contested": e.contested,
                         "claims": e.claim_count,
                         "independent_sources": e.source_count,
+                        "actor_match": getattr(e, "actor_match", None),
                     },
                 }
                 yield ("," if i else "") + json.dumps(feature, ensure_ascii=False)

@@ -83,7 +83,9 @@ def test_on_a_phone_the_folded_filter_panel_names_the_filters_applied(visit, idl
     visit.goto("/?actor=HTS&date_from=2018-09-01")
     panel = page.locator("details.filters-toggle")
     expect(panel).not_to_have_attribute("open", "")
-    expect(panel.locator("> summary")).to_have_text("Filters: actor HTS, from 1 Sep 2018")
+    expect(panel.locator("> summary")).to_have_text(
+        "Filters: actor HTS (matched Hay'at Tahrir al-Sham), from 1 Sep 2018"
+    )
     expect(panel.locator("> summary")).to_be_visible()
     visit.screenshot("timeline-phone-filtered")
 

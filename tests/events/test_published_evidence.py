@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 from typing import Any
 
 import pytest
@@ -174,7 +175,11 @@ def test_an_actor_named_by_a_claim_reaches_the_event(strikes, anon_client, name)
     assert STRIKES in api_titles(anon_client, actor=by_id, actor_as="named")
     assert STRIKES not in api_titles(anon_client, actor=by_id, actor_as="participant")
     assert STRIKES not in csv_rows(anon_client, f"?actor={by_id}&actor_as=participant")
-    assert STRIKES in csv_rows(anon_client, f"?actor={by_id}")
+    assert csv_rows(anon_client, f"?actor={by_id}")[STRIKES]["actor_match"] == "named in a claim"
+    geojson = anon_client.get(reverse("events:export_geojson") + f"?actor={by_id}")
+    features = json.loads(b"".join(geojson.streaming_content))["features"]
+    [strike] = [f for f in features if f["properties"]["title"] == STRIKES]
+    assert strike["properties"]["actor_match"] == "named in a claim"
 
 
 @pytest.mark.parametrize("spelling", ["Tahrir al Sham", "Hayat Tahrir al Sham", "HTS", "Nusra"])
@@ -189,6 +194,11 @@ def test_the_actor_filter_takes_loose_spellings_and_says_what_it_matched(
     timeline = page(anon_client, reverse("events:timeline") + f"?actor={spelling}")
     assert "matched Hay'at Tahrir al-Sham)" in timeline
     assert expected <= timeline_titles(anon_client, f"?actor={spelling}")
+    exported = csv_rows(anon_client, f"?actor={spelling}")
+    assert exported["FSA and Tahrir al-Sham set aside their disputes"]["actor_match"] == (
+        "participant"
+    )
+    assert exported[STRIKES]["actor_match"] == "named in a claim"
 
 
 def test_an_unknown_name_says_it_matched_nothing(idlib, anon_client):
@@ -298,3 +308,20 @@ def test_a_claim_added_on_the_event_page_shows_in_the_events_history(strikes, ed
     assert '<tr><td>best</td><td class="before">—</td><td class="after">16</td></tr>' in entry
     # The event's own original insert is there too, after (older than) the claim.
     assert history.index(f"Claim #{claim.pk}:") < history.rindex('class="audit-insert"')
+
+
+def test_the_admin_says_what_readers_will_not_see(strikes, draft_backed_claim, editor_client):
+    popup = page(editor_client, reverse("admin:actors_actor_add") + "?_popup=1&_to_field=id")
+    assert "A new actor is a draft: readers cannot see it, and claims that rest on it" in popup
+    assert "until a reviewer publishes it" in popup
+
+    change = page(editor_client, reverse("admin:events_event_change", args=[strikes.pk]))
+    assert (
+        "Killed 13–16; contested; 5 claims from 2 independent sources, 1 of them not yet public."
+        in change
+    )
+    claim = page(editor_client, reverse("admin:sources_claim_change", args=[draft_backed_claim.pk]))
+    assert (
+        "Readers cannot open this claim, and it does not count in their figures, until its "
+        f"document “{DOCUMENT}” is published" in claim
+    )

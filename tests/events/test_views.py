@@ -219,8 +219,8 @@ def test_the_folded_filter_panel_says_which_filters_are_applied(anon_client, pag
     query = {"actor": "HTS", "date_from": "2018-09-01", "contested": "true", "min_fatalities": "10"}
     html = body(anon_client.get(reverse(page), query))
     assert (
-        "<summary>Filters: actor HTS, from 1 Sep 2018, contested only, at least 10 killed</summary>"
-        in html
+        "<summary>Filters: actor HTS (matched nothing), from 1 Sep 2018, "
+        "contested only, at least 10 killed</summary>" in html
     )
     # Paging is not a filter, and nothing is listed when nothing narrows the events.
     assert "<summary>Filters</summary>" in body(anon_client.get(reverse(page), {"after": "x"}))
@@ -309,11 +309,11 @@ def test_the_histogram_is_cached_for_readers_until_the_data_changes(
 ):
     query = {"actor": "Russia"}
     assert body(anon_client.get("/", query))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         # The same filters with an empty date from the form: another page (not cached yet),
-        # the same histogram. The data version for the page, the page, its participations, the
-        # data version for the histogram and for each of the place and type menus: no GROUP BY,
-        # no menu read
+        # the same histogram. The data version for the page, the actors the name matches
+        # (read once: the page names them), the page, its participations, the data version for
+        # the histogram and for each of the place and type menus: no GROUP BY, no menu read
         response = anon_client.get("/", {**query, "date_from": ""})
     assert response.context["histogram"].total == 1
 
@@ -326,8 +326,9 @@ def test_the_histogram_is_cached_for_readers_until_the_data_changes(
     EventFactory(start_date=DAY, status="draft").participations.create(
         actor=airstrike.participations.get().actor, role=Role.PERPETRATOR
     )
-    with django_assert_num_queries(10):
-        # session, user, the page, its participations, the histogram (always computed for
+    with django_assert_num_queries(11):
+        # session, user, the actors the name matches, the page, its participations, the
+        # histogram (always computed for
         # staff: no data version read), the data version and the options of each menu (staff
         # see draft places, so their menu is kept apart from readers'), and once (the draft
         # moved the version) whether a commit is in flight
