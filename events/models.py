@@ -822,7 +822,8 @@ class Event(Publishable):
         """Saving an event never writes its derived figures: the database keeps them (a copy
         loaded before a claim changed, or one showing staff's figures, would undo them)."""
         if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = EDITABLE_EVENT_COLUMNS
+            deferred = {self._meta.get_field(name).name for name in self.get_deferred_fields()}
+            kwargs["update_fields"] = [f for f in EDITABLE_EVENT_COLUMNS if f not in deferred]
         super().save(*args, **kwargs)
 
     def show_staff_figures(self) -> None:

@@ -224,3 +224,19 @@ def test_a_claim_knows_at_once_whether_readers_can_open_it(strikes):
     hidden = unpublished_document(strikes)
     shown = ClaimFactory(event=strikes)
     assert (hidden.is_public, shown.is_public) == (False, True)
+
+
+def test_saving_an_event_loaded_before_a_claim_changed_keeps_the_new_figures(strikes):
+    """An editor's copy of the event (or a staff page's, which shows staff's figures in the
+    readers' attributes) never writes figures back: the database keeps them."""
+    stale = Event.objects.get(pk=strikes.pk)
+    as_staff = as_staff_see_it(strikes)
+    ClaimFactory(event=strikes, value_best=16)
+    unpublished_document(strikes)
+
+    stale.title = "Renamed"
+    stale.save()
+    as_staff.save()
+
+    assert readers(strikes) == TWO_CLAIMS
+    assert staff(strikes)[4] == 3
