@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.backends.postgresql.psycopg_any import DateRange
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Length
 from django.forms.utils import flatatt
 from django.http import HttpRequest
 from django.utils.choices import CallableChoiceIterator
@@ -172,6 +172,24 @@ class PlaceChoiceField(CachedMenuField):
     def label_from_instance(self, obj: Location) -> str:
         return "\u2003" * len(obj.ancestor_ids) + obj.name
 
+    def to_python(self, value: Any) -> Location | None:
+        """A place id, or a place's name spelled as loosely as in the site search ("Idleb"):
+        the closest visible place by any of its spellings, the widest of equally close ones."""
+        text = str(value or "").strip()
+        try:
+            uuid.UUID(text)
+        except ValueError:
+            assert self.queryset is not None
+            # Among equally close places, the widest: "Idleb" is the governorate, which
+            # holds the city of the same name.
+            matches = self.queryset.search(text)  # type: ignore[attr-defined]
+            closest = (
+                matches.order_by("-similarity", Length("path"), "name").first() if text else None
+            )
+            if closest is not None:
+                return closest
+        return super().to_python(value)
+
     def offer_regions_and(self, chosen: object) -> None:
         offered = Q(kind__in=self.OFFERED_KINDS)
         with contextlib.suppress(ValueError):  # nothing or not an id: the form reports it
@@ -306,7 +324,8 @@ class EventFilter(django_filters.FilterSet):
         method="filter_place",
         empty_label="Anywhere",
         label="Place",
-        help_text="A place id; includes every place inside it.",
+        help_text="A place id, or a place's name spelled loosely (Idleb: the closest place); "
+        "includes every place inside it.",
     )
     type = EventTypeFilter(
         queryset=event_types_in_tree_order,

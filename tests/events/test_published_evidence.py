@@ -325,3 +325,11 @@ def test_the_admin_says_what_readers_will_not_see(strikes, draft_backed_claim, e
         "Readers cannot open this claim, and it does not count in their figures, until its "
         f"document “{DOCUMENT}” is published" in claim
     )
+
+
+def test_the_place_filter_takes_a_loosely_spelled_name(idlib, anon_client):
+    in_idlib = {title for title in EVENT_TITLES if "Tehran" not in title}
+    assert api_titles(anon_client, place="Idleb") == in_idlib
+    assert timeline_titles(anon_client, "?place=Idleb") == in_idlib
+    assert "in Idlib governorate" in page(anon_client, reverse("events:timeline") + "?place=Idleb")
+    assert anon_client.get(API, {"place": "Zqxwv"}).status_code == 400
