@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.urls import NoReverseMatch, reverse
 
@@ -64,6 +64,36 @@ class LoginRateLimitMiddleware:
                 response = HttpResponse(html, status=429)
                 response["Retry-After"] = str(WINDOW_SECONDS)
                 return response
+        return self.get_response(request)
+
+
+def unstorable(text: str) -> bool:
+    """Text PostgreSQL cannot hold or compare: NUL, or a lone surrogate (no UTF-8 encodes it).
+
+    The one check every string from a request passes before it can reach SQL: query strings
+    here (search, filters, the admin's filters and search), form fields by Django's own
+    validator, API bodies by DRF's.
+    """
+    return "\x00" in text or any("\ud800" <= character <= "\udfff" for character in text)
+
+
+class RefuseUnstorableTextMiddleware:
+    """400, not a database error (500), for a query string PostgreSQL could not take."""
+
+    MESSAGE = (
+        "The address holds a character the site cannot search for (a NUL or a lone surrogate)."
+    )
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        texts = [request.path, *(t for k, vs in request.GET.lists() for t in (k, *vs))]
+        if any(unstorable(text) for text in texts):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": self.MESSAGE}, status=400)
+            html = loader.render_to_string("400.html", {"message": self.MESSAGE}, request=None)
+            return HttpResponse(html, status=400)
         return self.get_response(request)
 
 

@@ -7,6 +7,7 @@ would be unsafe in production into a hard requirement.
 
 from __future__ import annotations
 
+import datetime
 import os
 import sys
 from pathlib import Path
@@ -87,6 +88,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "conflictkb.security.ContentSecurityPolicyMiddleware",
+    # Before anything reads the query string into SQL (the reader cache keys included).
+    "conflictkb.security.RefuseUnstorableTextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Keeps anonymous readers' answers once the middleware below have set their cookies.
     "conflictkb.reader_cache.ReaderCacheMiddleware",
@@ -176,6 +179,11 @@ REPLICA_PIN_SECONDS = int(env("REPLICA_PIN_SECONDS", "5"))
 # --- end of read replicas -------------------------------------------------------------------
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The dates an event can have: a date outside them is a typo (2100, 0001-01-01), refused by
+# the admin, the API and the importers alike (events.models.date_out_of_range).
+EVENT_DATES_FROM = datetime.date.fromisoformat(env("EVENT_DATES_FROM", "1900-01-01"))
+EVENT_DATES_AHEAD_DAYS = int(env("EVENT_DATES_AHEAD_DAYS", "366"))
 # The audit trail's copies of foreign keys: plain ids without indexes (conflictkb/audit.py).
 PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
@@ -242,6 +250,11 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PARSER_CLASSES": [
+        "conflictkb.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Per client address (anonymous) or user; "off" for none (a load test from one address).
     # Anonymous clients are held to both rates.

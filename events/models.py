@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Self, TypeVar
 
 import pgtrigger
 from django.apps import apps
+from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField, DateRangeField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
@@ -659,6 +660,19 @@ def few_matches(ids: models.QuerySet[Any]) -> bool:
         return bool(cursor.fetchone()[0])
 
 
+def date_out_of_range(day: datetime.date | None) -> str | None:
+    """Why an event date cannot be right (a typo: 2100, 0001-01-01), or None. The range is
+    the settings' EVENT_DATES_FROM to EVENT_DATES_AHEAD_DAYS after today; the admin, the API
+    and the importers all ask here."""
+    if day is None:
+        return None
+    earliest = settings.EVENT_DATES_FROM
+    latest = datetime.date.today() + datetime.timedelta(days=settings.EVENT_DATES_AHEAD_DAYS)
+    if earliest <= day <= latest:
+        return None
+    return f"{day.isoformat()} is outside the dates events can have ({earliest.isoformat()} to {latest.isoformat()})."
+
+
 # What the database derives from an event's claims (sources migration 0011), never typed in.
 # The plain names are the readers' figures, from the claims a reader can open; the staff_
 # twins count every claim that is not deprecated, drafts and claims needing work included.
@@ -801,6 +815,9 @@ class Event(Publishable):
         if self.start_date and not self.end_date:
             self.end_date = self.start_date
         errors: dict[str, str] = {}
+        for name in ("start_date", "end_date"):
+            if problem := date_out_of_range(getattr(self, name)):
+                errors[name] = problem
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = "The end date must be on or after the start date."
         if self.pk and self.parent_id:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from actors.models import AcledActorType, ActorKind
 from events.countries import ALPHA2_OF_NUMERIC
-from events.models import DatePrecision, EventType, GeoPrecision, Role
+from events.models import DatePrecision, EventType, GeoPrecision, Role, date_out_of_range
 
 # Place levels, top-down; a row names some of them (blank levels are skipped).
 LEVELS = ("country", "admin1", "admin2", "admin3", "location")
@@ -139,6 +139,14 @@ def records(
     except csv.Error as error:  # a field over the csv module's limit (131,072 characters)
         problems.append(Problem(1, "", f"unreadable CSV: {error}"))
         return
+    # A column given twice would have its second value taken silently (notes lost to a quote).
+    repeated = sorted({name for name in header if name and header.count(name) > 1})
+    for name in repeated:
+        problems.append(
+            Problem(1, name, f"column given {header.count(name)} times; give each column once")
+        )
+    if repeated:
+        return
     missing = [name for name in required if name not in header]
     if missing:
         first_line = text.split("\n", 1)[0]
@@ -240,8 +248,11 @@ def date_field(row: dict[str, str], column: str, *, blank: bool = False) -> date
 
 
 def day(row: dict[str, str], column: str) -> datetime.date:
+    """An event's date: required, and inside the dates events can have."""
     value = date_field(row, column)
     assert value is not None  # required: date_field raised otherwise
+    if problem := date_out_of_range(value):
+        raise RowError(column, problem)
     return value
 
 

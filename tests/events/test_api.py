@@ -652,3 +652,11 @@ def test_anonymous_readers_see_no_draft_place_or_parent_inside_a_published_event
     assert "Secret offensive" not in api_anon.get(f"{EVENTS}{event.uuid}/").content.decode()
     staff_row = api_editor.get(f"{EVENTS}{event.uuid}/").json()
     assert staff_row["parent"]["title"] == "Secret offensive"
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "2100-01-01", "1899-12-31"])
+def test_an_event_date_outside_the_dates_events_can_have_is_a_field_error(api_editor, day):
+    response = api_editor.post(EVENTS, new_event(start_date=day, end_date=day), format="json")
+    assert response.status_code == 400
+    assert "is outside the dates events can have (1900-01-01 to" in response.json()["start_date"][0]
+    assert not Event.objects.exists()

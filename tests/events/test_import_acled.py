@@ -177,6 +177,7 @@ def test_blank_optional_fields_and_missing_optional_columns_are_accepted() -> No
         ("acled_semicolons.csv", [("line 1, file", "wrong delimiter")]),
         ("acled_latin1.csv", [("line 2, file", "not UTF-8")]),
         ("acled_missing_column.csv", [("line 1, fatalities", "required column is missing")]),
+        ("acled_notes_twice.csv", [("line 1, notes", "column given 2 times")]),
     ],
 )
 def test_a_file_with_any_bad_row_writes_nothing_and_reports_each_by_line_and_column(
@@ -613,3 +614,13 @@ def test_updated_events_figures_are_what_the_database_derives_from_their_claims(
     stored = list(Event.objects.order_by("pk").values_list(*DERIVED_FIGURES))
     event_recompute_figures(events=Event.objects.values_list("pk", flat=True))
     assert list(Event.objects.order_by("pk").values_list(*DERIVED_FIGURES)) == stored
+
+
+def test_an_event_dated_2100_is_refused_by_line_and_nothing_is_written() -> None:
+    before = counts()
+    report = run(acled(strike("SYR9001"), strike("SYR9002").replace("2018-09-04", "2100-09-04")))
+
+    [problem] = report.problems
+    assert str(problem).startswith("line 3, event_date")
+    assert "2100-09-04 is outside the dates events can have" in problem.reason
+    assert counts() == before

@@ -1,0 +1,59 @@
+"""Input PostgreSQL cannot take, or Python cannot parse, is a 400 that says so, never a 500.
+
+Found by an attack on a production-mode instance: a NUL in the site search, in an admin
+filter and in the admin's search, and a JSON body of 100,000 nested ``[``, each gave 500.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/search/?q=a%00b",
+        "/?actor=%00",
+        "/?q=x&%00=y",
+        "/map/?q=%00",
+        "/export/events.csv?claimant=%00",
+        "/sources/?q=%00",
+    ],
+)
+def test_a_nul_in_a_readers_address_is_a_400_page(anon_client: Client, url: str) -> None:
+    response = anon_client.get(url)
+    assert response.status_code == 400
+    assert "cannot search for (a NUL" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/events/?q=a%00b", "/api/v1/claims/?claimant=%00", "/api/v1/places/?q=%00"],
+)
+def test_a_nul_in_an_api_address_is_a_json_400(anon_client: Client, url: str) -> None:
+    response = anon_client.get(url)
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/events/event/?status__exact=%00",
+        "/admin/events/event/?q=%00",
+        "/admin/sources/claim/?q=a%00b",
+    ],
+)
+def test_a_nul_in_an_admin_filter_or_search_is_a_400(editor_client: Client, url: str) -> None:
+    assert editor_client.get(url).status_code == 400
+
+
+def test_a_json_body_nested_past_pythons_limit_is_a_400(editor_client: Client) -> None:
+    response = editor_client.post(
+        "/api/v1/events/", data="[" * 100_000, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["detail"]
