@@ -31,11 +31,11 @@ from events.models import Event, Location
 
 def web_address(field: str) -> models.CheckConstraint:
     """Links shown to readers are http(s) only: never ``javascript:`` or ``data:``, whatever
-    wrote the row."""
+    wrote the row. Schemes are case-insensitive (RFC 3986): ``HTTPS://`` is a web address."""
     return models.CheckConstraint(
         condition=Q(**{field: ""})
-        | Q(**{f"{field}__startswith": "https://"})
-        | Q(**{f"{field}__startswith": "http://"}),
+        | Q(**{f"{field}__istartswith": "https://"})
+        | Q(**{f"{field}__istartswith": "http://"}),
         name=f"%(class)s_{field}_http",
         violation_error_message="Only http:// and https:// addresses are accepted.",
     )

@@ -80,6 +80,17 @@ def test_javascript_links_are_refused_by_the_database(model):
         model.objects.filter(pk=row.pk).update(url="javascript:alert(1)")
 
 
+@pytest.mark.parametrize("model", [Outlet, Document])
+def test_a_web_address_is_one_whatever_the_case_of_its_scheme(model):
+    """RFC 3986 schemes are case-insensitive: ``HTTPS://`` is accepted, ``JAVASCRIPT:`` not."""
+    row = OutletFactory() if model is Outlet else DocumentFactory()
+    model.objects.filter(pk=row.pk).update(url="HTTPS://www.example.org/Report")
+    row.refresh_from_db()
+    assert row.url == "HTTPS://www.example.org/Report"
+    with pytest.raises(IntegrityError, match="url_http"), transaction.atomic():
+        model.objects.filter(pk=row.pk).update(url="JAVASCRIPT:alert(1)")
+
+
 def test_javascript_links_are_refused_by_the_admin_form(superuser, client):
     client.force_login(superuser)
     response = client.post(

@@ -89,6 +89,16 @@ def test_an_outlet_name_must_be_unique_and_publishing_needs_a_reviewer(api_edito
     assert api_reviewer.post(OUTLETS, payload).status_code == 201
 
 
+def test_a_website_in_capitals_is_accepted_and_a_script_link_is_a_field_error(api_editor):
+    payload = {"name": "AFP", "kind": "news_agency", "website": "HTTPS://www.afp.com/en"}
+    response = api_editor.post(OUTLETS, payload)
+    assert response.status_code == 201, response.json()
+    assert response.json()["website"] == "HTTPS://www.afp.com/en"
+    response = api_editor.post(OUTLETS, {**payload, "name": "Evil", "website": "javascript:x"})
+    assert response.status_code == 400
+    assert "website" in response.json()
+
+
 # --- Documents ------------------------------------------------------------------------------
 
 
