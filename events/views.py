@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import Count, DateField, F, Model, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.db.models.lookups import GreaterThan, LessThan
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import NoReverseMatch, reverse
 from django.views.generic import DetailView
@@ -25,6 +25,7 @@ from conflictkb.links import LinkTemplates
 from conflictkb.models import Row
 from conflictkb.reader_cache import CachedForReaders
 from conflictkb.security import spreadsheet_safe
+from conflictkb.streaming import streamed
 from events.api import Echo, located_chunks
 from events.disagreements import contested_because
 from events.filters import EventFilter
@@ -710,7 +711,7 @@ class ExportCSVView(FilteredEventsMixin, FilterView):
                 for row in export_rows(chunk, participations, self.request):
                     yield writer.writerow([spreadsheet_safe(v) for v in row])
 
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response = streamed(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{export_filename("csv")}"'
         return response
 
@@ -762,7 +763,7 @@ class ExportGeoJSONView(FilteredEventsMixin, FilterView):
                 yield ("," if i else "") + json.dumps(feature, ensure_ascii=False)
             yield "]}"
 
-        response = StreamingHttpResponse(chunks(), content_type="application/geo+json")
+        response = streamed(chunks(), content_type="application/geo+json")
         response["Content-Disposition"] = f'attachment; filename="{export_filename("geojson")}"'
         return response
 

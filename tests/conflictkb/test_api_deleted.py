@@ -91,18 +91,18 @@ def test_readers_hear_only_of_claims_and_relations_they_could_have_seen(api_anon
 
 
 @pytest.mark.parametrize(
-    "params",
+    ("params", "named"),
     [
-        {},
-        {"since": "yesterday"},
-        {"since": since(), "cursor": "x"},
-        {"since": since(), "page_size": 501},
+        ({}, "since"),
+        ({"since": "yesterday"}, "since"),
+        ({"since": since(), "cursor": "x"}, "cursor"),
+        ({"since": since(), "page_size": 501}, "page_size"),
     ],
 )
-def test_a_missing_or_malformed_parameter_is_a_400(api_anon, params):
+def test_a_missing_or_malformed_parameter_is_a_400_naming_it(api_anon, params, named):
     response = api_anon.get(DELETED, params)
     assert response.status_code == 400
-    assert set(params) - {"since"} <= set(response.json()) or "since" in response.json()
+    assert named in response.json()
 
 
 def test_the_feed_pages_through_deletions_made_in_one_transaction(api_anon):

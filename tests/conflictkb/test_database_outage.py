@@ -102,6 +102,11 @@ def test_pages_and_api_answer_503_while_the_database_is_down_and_recover(
     assert status == 503
     assert headers["Content-Type"] == "application/json"
     assert body == '{"detail": "The database is unavailable. Please try again in a moment."}'
+    # Downloads too: a 503 before the first byte, not a 200 with a header and a cut file.
+    for export in ("/export/events.csv", "/export/events.geojson"):
+        status, body, headers = get(base + export)
+        assert (status, headers["Retry-After"]) == (503, "30"), export
+        assert "ConflictKB is temporarily unavailable" in body
 
     admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
     assert get(base + "/")[0] == 200
