@@ -12,7 +12,7 @@ from actors.models import Actor
 from conflictkb.reader_cache import CachedForReaders
 from events.models import Event, Participation, Role
 from events.views import PublicationMixin
-from sources.models import CLAIMANT_FIELDS, Claim, ClaimStatus
+from sources.models import CLAIMANT_FIELDS, Claim
 
 # The actor page lists this many of its most recent events; the timeline has the rest.
 EVENTS_SHOWN = 100
@@ -47,9 +47,8 @@ class ActorDetailView(CachedForReaders, PublicationMixin, DetailView):
         )
         claims_made = list(claims.filter(claimant_actor=actor)[:CLAIMS_SHOWN])
         naming = list(
-            Claim.objects.visible_to(user)
-            .filter(value_actor=actor, event__isnull=False)
-            .exclude(status=ClaimStatus.DEPRECATED)
+            Claim.objects.counted_for(user)
+            .filter(value_actor=actor, event__in=Event.objects.visible_to(user))
             .select_related("event__event_type", "event__location", *CLAIMANT_FIELDS)
             .as_seen_by(user)
             .order_by("-event__start_date", "-event_id", "kind", "pk")[:CLAIMS_SHOWN]

@@ -90,6 +90,17 @@ def as_seen_by(queryset: QS, user: User | AnonymousUser | Any) -> QS:
 
 
 class ReadersQuerySet(models.QuerySet):
+    """Rows readers see through ``published()``, which each subclass defines."""
+
+    def published(self) -> Self:
+        raise NotImplementedError
+
+    def visible_to(self, user: User | AnonymousUser | Any) -> Self:
+        """Everything for staff (editors and reviewers see drafts), published rows otherwise."""
+        if sees_drafts(user):
+            return self
+        return self.published()
+
     def as_seen_by(self, user: User | AnonymousUser | Any) -> Self:
         """This QuerySet through :func:`as_seen_by`."""
         return as_seen_by(self, user)
@@ -99,12 +110,6 @@ class PublishableQuerySet(ReadersQuerySet):
     def published(self) -> Self:
         """Rows anonymous readers may see. The only place publication is decided."""
         return self.filter(status=Publication.PUBLISHED)
-
-    def visible_to(self, user: User | AnonymousUser | Any) -> Self:
-        """Everything for staff (editors and reviewers see drafts), published rows otherwise."""
-        if sees_drafts(user):
-            return self
-        return self.published()
 
 
 class PublicRecord(models.Model):

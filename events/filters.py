@@ -442,10 +442,8 @@ class EventFilter(django_filters.FilterSet):
         return {}
 
     def visible_claims(self) -> QuerySet[Any]:
-        """The claims that count for this user: the ones readers can open, or for staff every
-        claim that is not deprecated (the claims their figures count)."""
-        claims = claim_queryset()
-        return claims.exclude(status="deprecated") if self._sees_drafts() else claims.public()
+        """The claims that count for this user (``ClaimQuerySet.counted_for``)."""
+        return claim_queryset().counted_for(self.request_user)
 
     def filter_actor(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
         if not value.strip():

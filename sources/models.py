@@ -264,9 +264,14 @@ class ClaimQuerySet(ReadersQuerySet):
             )
         )
 
-    def visible_to(self, user: object) -> Self:
-        """Every claim for staff; the published ones (``published()``) for everyone else."""
-        return self if sees_drafts(user) else self.published()
+    def counted_for(self, user: object) -> Self:
+        """The claims whose evidence counts for ``user``, whatever their subject: those a
+        reader can open, or for staff every claim that is not deprecated (what each audience's
+        figures count). Callers narrow the subjects to those ``user`` sees: a test of the
+        subject's status here, an OR over four subjects, kept the planner off the indexes."""
+        if sees_drafts(user):
+            return self.exclude(status=ClaimStatus.DEPRECATED)
+        return self.public()
 
     def for_citation(self, user: object = None) -> Self:
         """Claims with subject, claimant, document and outlet and the actor they name joined,
