@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db import router, transaction
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -210,6 +211,26 @@ class AuditedAdmin(admin.ModelAdmin):
     ) -> Any:
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (ConcurrencyGuard, form), {"request": request})
+
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Any:
+        """On a save, the row is locked, and read again, until the save commits.
+
+        The admin saves in one transaction (``changeform_view``); with the lock taken first,
+        of two editors saving at once the second waits for the first to commit, then reads
+        its change, and ConcurrencyGuard refuses to save over it. Without the lock both
+        checked the version before either saved, and the last save silently won.
+        """
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None or request.method != "POST":
+            return obj
+        if transaction.get_connection(router.db_for_write(self.model)).in_atomic_block:
+            # Waits while another save of this row is under way, then reads it afresh.
+            rows = self.model._default_manager.select_for_update().filter(pk=obj.pk)
+            list(rows.values("pk"))
+            obj = super().get_object(request, object_id, from_field)
+        return obj
 
     def render_change_form(
         self,

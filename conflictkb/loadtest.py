@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
+
 PROJECT = Path(__file__).resolve().parent.parent
 READ_PATHS = ["/", "/search/?q=Idleb", "/api/v1/events/", "/api/v1/events/?format=geojson"]
 
@@ -128,6 +130,14 @@ def gunicorn(database_url: str, *, workers: int = 4) -> Iterator[str]:
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=PROJECT,
         env=env,
+        check=True,
+    )
+    # Deploying a site with a new key: migrate stores its key for signing audit contexts
+    # (conflictkb/audit.py), keeping this process's own as a fallback so it can still write.
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=PROJECT,
+        env=env | {"DJANGO_ENV": "development", "SECRET_KEY_FALLBACKS": settings.SECRET_KEY},
         check=True,
     )
     server = subprocess.Popen(  # noqa: S603

@@ -56,8 +56,31 @@ if PRODUCTION:
         )
 
 # A fixed development key is fine: without DJANGO_ENV=production nothing here is public.
-SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-set-SECRET_KEY-in-production")
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production"
+SECRET_KEY = env("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+# Old keys during a rotation: sessions and signatures made with them stay valid.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 DEBUG = env_bool("DJANGO_DEBUG", default=not PRODUCTION and not TESTING)
+
+if PRODUCTION:
+    # What `check --deploy` would only warn about, production refuses: a debug page shows
+    # settings and code to anyone, and a guessable key lets anyone sign in as anyone.
+    if DEBUG:
+        raise ImproperlyConfigured("DJANGO_ENV=production refuses DJANGO_DEBUG=true.")
+    for name, key in [("SECRET_KEY", SECRET_KEY)] + [
+        ("SECRET_KEY_FALLBACKS", fallback) for fallback in SECRET_KEY_FALLBACKS
+    ]:
+        if (
+            len(key) < 50
+            or len(set(key)) < 5
+            or key.startswith("django-insecure-")
+            or key == DEVELOPMENT_SECRET_KEY
+        ):
+            raise ImproperlyConfigured(
+                f"DJANGO_ENV=production refuses a weak {name}: it needs at least 50 characters,"
+                " 5 of them different, and not a published one. Make one with: python -c"
+                " 'import secrets; print(secrets.token_urlsafe(50))'"
+            )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -186,6 +209,9 @@ EVENT_DATES_FROM = datetime.date.fromisoformat(env("EVENT_DATES_FROM", "1900-01-
 EVENT_DATES_AHEAD_DAYS = int(env("EVENT_DATES_AHEAD_DAYS", "366"))
 # The audit trail's copies of foreign keys: plain ids without indexes (conflictkb/audit.py).
 PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
+# ConflictKB installs its own _pgh_attach_context, which checks the site's signature
+# (conflictkb.audit.install_audit_guard); pghistory's would replace it after every migrate.
+PGHISTORY_INSTALL_CONTEXT_FUNC_ON_MIGRATE = False
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 AUTH_PASSWORD_VALIDATORS = [

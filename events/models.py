@@ -348,6 +348,7 @@ class EventTypeManager(models.Manager["EventType"]):
         return self.get(slug=slug)
 
 
+@audited()
 class EventType(models.Model):
     """Two-level taxonomy: ACLED's event types and sub-event types, plus this domain's own."""
 

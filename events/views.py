@@ -684,6 +684,10 @@ def export_rows(
         ]
 
 
+# Events read per query while a download streams.
+EXPORT_CHUNK_SIZE = 2000
+
+
 def export_filename(suffix: str) -> str:
     return f"conflictkb-events-{datetime.date.today():%Y%m%d}.{suffix}"
 
@@ -705,7 +709,7 @@ class ExportCSVView(FilteredEventsMixin, FilterView):
 
         def lines() -> Iterator[str]:
             yield writer.writerow(CSV_COLUMNS)
-            for chunk in located_chunks(events, user, 2000):
+            for chunk in located_chunks(events, user, EXPORT_CHUNK_SIZE):
                 # Two queries per chunk: the places around the events', their participations.
                 participations = participations_by_event(chunk, user)
                 for row in export_rows(chunk, participations, self.request):
@@ -732,7 +736,7 @@ class ExportGeoJSONView(FilteredEventsMixin, FilterView):
 
         def chunks() -> Iterator[str]:
             yield '{"type": "FeatureCollection", "features": ['
-            for i, e in enumerate(events.iterator(chunk_size=2000)):
+            for i, e in enumerate(events.iterator(chunk_size=EXPORT_CHUNK_SIZE)):
                 loc = e.location
                 feature = {
                     "type": "Feature",

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from events.admin import EventAdmin
 from events.models import Event
 from tests.factories import ClaimFactory, EventFactory, UserFactory
 
@@ -67,3 +72,53 @@ def test_a_new_claim_elsewhere_does_not_block_saving_the_event(two_editors):
     response = first.post(url, event_form(page, title="Strike on Idlib"))
     assert response.status_code == 302
     assert Event.objects.get(pk=event.pk).title == "Strike on Idlib"
+
+
+def test_of_two_simultaneous_saves_exactly_one_wins(committed_idlib, monkeypatch):
+    """Two editors press Save within 100 ms of each other, each in its own transaction."""
+    editors = [UserFactory(username=name, groups=["Editors"]) for name in ("first", "second")]
+    event = EventFactory(title="Russian airstrikes on Idlib", summary="Four jets.", status="draft")
+    url = reverse("admin:events_event_change", args=[event.pk])
+    clients = []
+    for editor in editors:
+        client = Client()
+        client.force_login(editor)
+        clients.append((client, client.get(url)))
+
+    # Each save takes 300 ms between its version check and its commit: without the row lock
+    # both checks ran before either save, and both editors were told their save went through.
+    save_model = EventAdmin.save_model
+
+    def slow_save_model(*args, **kwargs):
+        time.sleep(0.3)
+        return save_model(*args, **kwargs)
+
+    monkeypatch.setattr(EventAdmin, "save_model", slow_save_model)
+    answers: dict[str, int] = {}
+    refusals: list[str] = []
+
+    def save(client, page, summary):
+        try:
+            response = client.post(url, event_form(page, summary=summary))
+            answers[summary] = response.status_code
+            refusals.extend([response.content.decode()] if response.status_code == 200 else [])
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=save, args=(client, page, f"Saved by {editor.username}."))
+        for (client, page), editor in zip(clients, editors, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.1)
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(answers.values()) == [200, 302]  # one saved, one refused and shown why
+    [winner] = [summary for summary, status in answers.items() if status == 302]
+    who = winner.removeprefix("Saved by ").removesuffix(".")
+    assert f"{who} saved this event after you opened it, changing: summary." in refusals[0]
+    event.refresh_from_db()
+    assert event.summary == winner
+    assert event.audit_events.filter(pgh_label="update").count() == 1

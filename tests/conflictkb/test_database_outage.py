@@ -3,6 +3,9 @@ recover by themselves when it is back. The outage is real: the server refuses co
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 import socket
 import subprocess
@@ -111,3 +114,34 @@ def test_pages_and_api_answer_503_while_the_database_is_down_and_recover(
     admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
     assert get(base + "/")[0] == 200
     assert get(base + "/api/v1/events/")[0] == 200
+
+
+@pytest.mark.parametrize("url", ["/export/events.csv", "/export/events.geojson"])
+def test_a_download_cut_by_a_database_failure_is_not_a_well_formed_file(
+    committed_idlib, monkeypatch, url
+):
+    from django.db import DatabaseError
+    from django.test import Client
+
+    from conflictkb.streaming import CUT_SHORT
+    from events import views
+
+    monkeypatch.setattr(views, "EXPORT_CHUNK_SIZE", 2)  # the database is read again mid-stream
+    response = Client().get(url)
+    assert response.status_code == 200  # the opening was read: the database was up
+    params = connection.get_connection_params()
+    with psycopg.connect(**params, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+
+    received: list[bytes] = []
+    with pytest.raises(DatabaseError):  # raised to the server, which aborts the transfer
+        received.extend(response.streaming_content)
+    connection.close()
+    body = b"".join(received).decode()
+    assert body.endswith(CUT_SHORT)
+    if url.endswith(".csv"):
+        with pytest.raises(csv.Error, match="unexpected end of data"):
+            list(csv.reader(io.StringIO(body), strict=True))
+    else:
+        with pytest.raises(json.JSONDecodeError):
+            json.loads(body)

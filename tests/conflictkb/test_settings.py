@@ -49,3 +49,21 @@ def test_a_database_url_that_is_not_postgresql_is_refused():
     result = manage("check", DATABASE_URL="sqlite:///db.sqlite3")
     assert result.returncode != 0
     assert "PostgreSQL only" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("DJANGO_DEBUG", "true", "refuses DJANGO_DEBUG=true"),
+        ("SECRET_KEY", "short-key", "refuses a weak SECRET_KEY"),
+        ("SECRET_KEY", "ab" * 30, "refuses a weak SECRET_KEY"),
+        ("SECRET_KEY", "django-insecure-" + "x7Qp" * 12, "refuses a weak SECRET_KEY"),
+        ("SECRET_KEY", "dev-only-insecure-key-set-SECRET_KEY-in-production", "weak SECRET_KEY"),
+        ("SECRET_KEY_FALLBACKS", "old-short-key", "refuses a weak SECRET_KEY_FALLBACKS"),
+    ],
+)
+def test_production_refuses_to_start_with_debug_or_a_weak_key(setting, value, message):
+    result = manage("check", **(PRODUCTION | {setting: value}))
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "System check" not in result.stdout

@@ -6,8 +6,12 @@ filter and in the admin's search, and a JSON body of 100,000 nested ``[``, each 
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +61,36 @@ def test_a_json_body_nested_past_pythons_limit_is_a_400(editor_client: Client) -
     )
     assert response.status_code == 400
     assert "nested too deeply" in response.json()["detail"]
+
+
+# Any text a reader, an editor or a client could type, including NUL, control characters and
+# lone surrogates (which reach Django as bytes that are not UTF-8).
+ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=12)
+SEARCHES = [
+    ("anon", "/search/?q="),
+    ("anon", "/?q="),
+    ("anon", "/?actor="),
+    ("anon", "/api/v1/events/?q="),
+    ("anon", "/api/v1/claims/?claimant="),
+    ("editor", "/admin/events/event/?q="),
+    ("editor", "/admin/events/event/?status__exact="),
+    ("editor", "/admin/sources/claim/?q="),
+]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(where=st.sampled_from(SEARCHES), text=ANY_TEXT)
+@example(where=SEARCHES[0], text="a\x00b").via("the attack's site search")
+@example(where=SEARCHES[6], text="\x00").via("the attack's admin filter")
+@example(where=SEARCHES[3], text="\ud800").via("a lone surrogate")
+def test_no_text_in_a_search_or_filter_gives_a_server_error(
+    anon_client: Client, editor_client: Client, where: tuple[str, str], text: str
+) -> None:
+    who, url = where
+    client = editor_client if who == "editor" else anon_client
+    response = client.get(url + quote(text.encode("utf-8", "surrogatepass")))
+    assert response.status_code < 500, (url, text)
+    if "\x00" in text:
+        assert response.status_code == 400

@@ -1,8 +1,10 @@
 """``manage.py grant_app_role ROLE``: give the role the site runs as exactly what it needs.
 
 Production runs migrations as the role that owns the tables and serves requests as another
-one: a role that does not own the tables cannot disable the audit triggers or truncate, and
-here it also cannot change or delete audit rows. Run it after every ``migrate``.
+one: a role that does not own the tables cannot disable the audit triggers or truncate. The
+audit trail is written by the triggers alone, as the owner (``conflictkb/audit.py``): the site's
+role may read it and nothing else, so it cannot insert a forged change, back-date one, or
+re-attribute a change to another user. Run it after every ``migrate``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ def audit_tables() -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "Grant a (non-owner) login role read/write on the data and append-only audit tables."
+    help = "Grant a (non-owner) login role read/write on the data and read-only audit tables."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("role", help="An existing role, e.g. created with CREATE ROLE … LOGIN.")
@@ -50,18 +52,17 @@ class Command(BaseCommand):
                 "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}"
             ).format(name),
             sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(name),
-            # The audit trail is append-only for the site.
+            # The audit trail is read-only for the site: only the triggers write it.
             *(
-                sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(
+                sql.SQL("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(
                     sql.Identifier(table), name
                 )
-                for table in audit_tables()
+                for table in [*audit_tables(), "pghistory_context"]
             ),
-            sql.SQL("REVOKE DELETE, TRUNCATE ON pghistory_context FROM {}").format(name),
         ]
         with transaction.atomic(), connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
         self.stdout.write(
-            f"{role}: read and write on the data, append-only on {len(audit_tables())} audit tables."
+            f"{role}: read and write on the data, read-only on {len(audit_tables())} audit tables."
         )
