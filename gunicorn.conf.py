@@ -26,7 +26,7 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 
 # Recycle each worker after some 20,000 requests, so slow memory growth stays bounded; the
 # jitter keeps the workers from restarting all at once. Not much sooner: a new worker starts
-# with an empty cache (without CACHE_TABLE) and takes ~200 ms over its first request, while a
+# with an empty memory cache (answers kept for readers) and takes ~200 ms over its first request, while a
 # response served from the cache takes about 1 ms.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
 max_requests_jitter = max_requests // 10

@@ -456,7 +456,7 @@ def start_datasette(args: argparse.Namespace, path: Path) -> Server:
 
 # Steady state is measured: each side first serves the query for a few seconds at c=8, unmeasured,
 # so that every gunicorn worker has loaded its templates and cached the counts it reuses (each
-# worker keeps its own cache without CACHE_TABLE), and SQLite's and PostgreSQL's pages are read.
+# worker keeps its own memory cache of answers), and SQLite's and PostgreSQL's pages are read.
 # The first request's time, cold, is reported apart (kb_first_s, ds_first_s).
 WARM_UP_SECONDS = 3
 

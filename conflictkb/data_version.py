@@ -20,7 +20,7 @@ import hashlib
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 
 T = TypeVar("T")
@@ -75,10 +75,10 @@ def cached_until_data_changes(name: str, key: str, compute: Callable[[], T]) -> 
     """``compute()``'s result, from the cache while the data is unchanged."""
     version = data_version()
     entry = cache_key(name, version, key)
-    found = cache.get(entry)
+    found = caches["local"].get(entry)
     if found is None:
         storable = settled(version)
         found = compute()
         if storable:
-            cache.set(entry, found, CACHE_SECONDS)
+            caches["local"].set(entry, found, CACHE_SECONDS)
     return found

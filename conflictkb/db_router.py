@@ -22,8 +22,6 @@ from django.http import HttpRequest, HttpResponse
 
 PRIMARY = "default"
 PIN_COOKIE = "ckb_primary"
-# The app label of the model DatabaseCache routes its queries with.
-CACHE_APP_LABEL = "django_cache"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 # True once the current request (or thread, outside requests) must read from the primary.
@@ -47,9 +45,8 @@ class PrimaryReplicaRouter:
 
     def db_for_read(self, model: type[Model], **hints: Any) -> str:
         names = replicas()
-        # Throttle and sign-in counters (CACHE_TABLE) must be exact: a lagging replica would
-        # let a client past its limit.
-        if not names or _pinned.get() or model._meta.app_label == CACHE_APP_LABEL:
+        # (The shared cache of throttle and sign-in counters always uses the primary itself.)
+        if not names or _pinned.get():
             return PRIMARY
         return names[next(self._turn) % len(names)]
 

@@ -112,8 +112,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, *, workers: int = 4) -> Iterator[str]:
-    """The site under gunicorn with production settings, on a free loopback port."""
+def gunicorn(database_url: str, *, workers: int = 4, **settings_env: str) -> Iterator[str]:
+    """The site under gunicorn with production settings, on a free loopback port
+    (``settings_env``: environment variables that override the defaults below)."""
     port = free_port()
     env = {
         **os.environ,
@@ -125,6 +126,7 @@ def gunicorn(database_url: str, *, workers: int = 4) -> Iterator[str]:
         # The load is the point here: no throttling of the test clients.
         "API_THROTTLE_ANON": "1000000/minute",
         "API_THROTTLE_USER": "1000000/minute",
+        **settings_env,
     }
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],

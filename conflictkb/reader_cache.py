@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, TypeGuard, TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
 from django.utils.cache import set_response_etag
 from django.utils.http import parse_etags
@@ -89,7 +89,7 @@ def for_readers(
         return respond()
     version = data_version()
     key = cache_key("reader-response", version, f"{representation} {request.build_absolute_uri()}")
-    stored: StoredResponse | None = cache.get(key)
+    stored: StoredResponse | None = caches["local"].get(key)
     if stored is not None:
         return not_modified(request, stored.etag) or stored.to_response()
     # Asked before computing: a response computed while a commit is in flight may be stale.
@@ -132,7 +132,7 @@ class ReaderCacheMiddleware:
         key = getattr(response, "reader_cache_key", None)
         if key and storable(response):
             stored = StoredResponse(response.content, tuple(response.items()))
-            cache.set(key, stored, CACHE_SECONDS)
+            caches["local"].set(key, stored, CACHE_SECONDS)
         return response
 
 

@@ -127,11 +127,3 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.policy)
         return response
-
-
-def spreadsheet_safe(value: object) -> object:
-    """Spreadsheets run a cell starting with = + - @ (or a tab or carriage return) as a formula:
-    CSV meant for people quotes such cells with an apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

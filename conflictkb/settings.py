@@ -243,19 +243,18 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+# The largest file the admin's import page takes (the commands take any size).
+IMPORT_UPLOAD_MAX_MB = int(env("IMPORT_UPLOAD_MAX_MB", "200"))
 # Failed sign-ins allowed per address and per username within 15 minutes.
 LOGIN_FAILURES_ALLOWED = int(env("LOGIN_FAILURES_ALLOWED", "5"))
 
-# Throttle and sign-in counters, cached counts and menus, and readers' responses live in the
-# cache. The default is per process; with several app server processes, set CACHE_TABLE
-# (created by `manage.py createcachetable`) to share them.
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": env("CACHE_TABLE"),
-    }
-    if env("CACHE_TABLE")
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    # Shared by every process (a table migrate creates): the sign-in limit and the API
+    # throttles count across all of gunicorn's workers (conflictkb/cache.py).
+    "default": {"BACKEND": "conflictkb.cache.SharedCache"},
+    # Each process's own memory: answers, counts and menus kept until the data changes, which
+    # every process checks against the data version itself (conflictkb/data_version.py).
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
 # Whole responses for anonymous readers, until the data changes (conflictkb/reader_cache.py).
 READER_CACHE = env_bool("READER_CACHE", True)

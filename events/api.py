@@ -7,7 +7,6 @@ An event's claims come from ``sources``: the API layer composes the apps, so it 
 
 from __future__ import annotations
 
-import csv
 import datetime
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -35,7 +34,8 @@ from conflictkb.api.base import (
     api_datetime,
 )
 from conflictkb.api.filters import UpdatedSinceFilter
-from conflictkb.security import spreadsheet_safe
+from conflictkb.spreadsheets import csv_writer
+from conflictkb.streaming import streamed
 from events.countries import NUMERIC_OF_ALPHA2
 from events.disagreements import contested_because
 from events.filters import EventFilter
@@ -657,13 +657,6 @@ GEOJSON_SCHEMA = {
 }
 
 
-class Echo:
-    """csv.writer writes into this and gets the line back, so rows stream one by one."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def located_chunks(events: QuerySet[Event], user: Any, size: int) -> Iterator[list[Event]]:
     """``events`` streamed in lists of ``size``, each place given its ancestors (one query).
 
@@ -850,7 +843,7 @@ class EventViewSet(ApiViewSet):
         queryset = queryset.prefetch_related(None).order_by(*ordering)
 
         def rows() -> Iterator[str]:
-            writer = csv.writer(Echo())
+            writer = csv_writer()
             yield writer.writerow(ACLED_COLUMNS)
             for chunk in located_chunks(queryset, user, 2000):
                 # Three queries per chunk: places around, participations, claims' outlets.
@@ -858,9 +851,9 @@ class EventViewSet(ApiViewSet):
                 outlets = outlets_by_event(chunk, user)
                 for event in chunk:
                     row = acled_row(event, participations[event.pk], outlets[event.pk])
-                    yield writer.writerow([spreadsheet_safe(value) for value in row])
+                    yield writer.writerow(row)
 
         stamp = datetime.datetime.now(tz=datetime.UTC).strftime("%Y%m%d-%H%M%S")
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response = streamed(rows(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="conflictkb-events-{stamp}.csv"'
         return response

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 import json
 from collections import defaultdict
@@ -24,9 +23,9 @@ from conflictkb.data_version import cached_until_data_changes
 from conflictkb.links import LinkTemplates
 from conflictkb.models import Row
 from conflictkb.reader_cache import CachedForReaders
-from conflictkb.security import spreadsheet_safe
+from conflictkb.spreadsheets import csv_writer
 from conflictkb.streaming import streamed
-from events.api import Echo, located_chunks
+from events.api import located_chunks
 from events.disagreements import contested_because
 from events.filters import EventFilter
 from events.models import (
@@ -705,7 +704,7 @@ class ExportCSVView(FilteredEventsMixin, FilterView):
         events = (
             self.object_list.for_list(user).prefetch_related(None).order_by("-start_date", "-pk")
         )
-        writer = csv.writer(Echo())
+        writer = csv_writer()
 
         def lines() -> Iterator[str]:
             yield writer.writerow(CSV_COLUMNS)
@@ -713,7 +712,7 @@ class ExportCSVView(FilteredEventsMixin, FilterView):
                 # Two queries per chunk: the places around the events', their participations.
                 participations = participations_by_event(chunk, user)
                 for row in export_rows(chunk, participations, self.request):
-                    yield writer.writerow([spreadsheet_safe(v) for v in row])
+                    yield writer.writerow(row)
 
         response = streamed(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{export_filename("csv")}"'

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client
 
@@ -12,10 +14,25 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
-def empty_cache() -> None:
-    """Each test starts with an empty cache: a count cached by an earlier test describes rows
-    its rollback removed (the data version, a sequence, does not roll back)."""
-    cache.clear()
+def empty_cache(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test starts with empty caches: a count cached by an earlier test describes rows
+    its rollback removed (the data version, a sequence, does not roll back).
+
+    The shared cache is a table: a test in a transaction rolls its entries back, but a test
+    that commits (and the servers it starts, counting sign-ins and API calls) leaves them, so
+    such tests empty it before and after.
+    """
+    caches["local"].clear()
+    marker = request.node.get_closest_marker("django_db")
+    commits = "transactional_db" in request.fixturenames or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    if commits:
+        request.getfixturevalue("transactional_db")  # set up first, so torn down after this
+        caches["default"].clear()
+    yield
+    if commits:
+        caches["default"].clear()
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import BasePagination
-from rest_framework.permissions import DjangoModelPermissionsOrAnonReadOnly
+from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissionsOrAnonReadOnly
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -420,6 +420,17 @@ ERRORS = {
 
 class ApiAutoSchema(AutoSchema):
     """Documents the read/write serializer split, the errors and the ETag headers."""
+
+    def get_auth(self) -> list[dict[str, list[str]]]:
+        """Reads of published records need no credentials: the empty requirement ``{}`` says
+        so (drf-spectacular adds it only for AllowAny and IsAuthenticatedOrReadOnly)."""
+        auths = super().get_auth()
+        public = any(
+            isinstance(p, DjangoModelPermissionsOrAnonReadOnly) for p in self.view.get_permissions()
+        )
+        if public and self.method in SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
 
     def get_request_serializer(self) -> Any:
         write = getattr(self.view, "write_serializer_class", None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import difflib
 import hashlib
 import io
 import uuid
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from actors.models import AcledActorType, ActorKind
+from conflictkb.spreadsheets import FORMULA_STARTS, spreadsheet_value
 from events.countries import ALPHA2_OF_NUMERIC
 from events.models import DatePrecision, EventType, GeoPrecision, Role, date_out_of_range
 
@@ -126,11 +128,21 @@ def record_digest(values: list[str]) -> bytes:
 
 
 def records(
-    text: str, columns: list[str], required: list[str], problems: list[Problem]
+    text: str,
+    columns: list[str],
+    required: list[str],
+    problems: list[Problem],
+    published_unread: tuple[str, ...] = (),
 ) -> Iterator[tuple[int, dict[str, str], bytes]]:
     """(first line number, row as a dict, digest) for each record; header problems end the
-    file."""
+    file.
+
+    A column ConflictKB does not know is refused rather than dropped: it is a typo of a
+    column whose values would be lost (``fatality``), or another layout's file. The columns a
+    dataset publishes that ConflictKB reads past (``published_unread``) are known.
+    """
     reader = csv.reader(io.StringIO(text, newline=""))
+    problems_before = len(problems)
     try:
         header = [name.strip().lower() for name in next(reader)]
     except StopIteration:
@@ -145,8 +157,6 @@ def records(
         problems.append(
             Problem(1, name, f"column given {header.count(name)} times; give each column once")
         )
-    if repeated:
-        return
     missing = [name for name in required if name not in header]
     if missing:
         first_line = text.split("\n", 1)[0]
@@ -157,12 +167,23 @@ def records(
                     Problem(1, "", f"wrong delimiter: columns are separated by {label}; use commas")
                 )
                 return
-        for name in missing:
+    known = {*columns, *published_unread}
+    meant = set()
+    for name in (name for name in header if name and name not in known):
+        close = difflib.get_close_matches(name, columns, n=1)
+        meant.update(close)
+        hint = f"did you mean “{close[0]}”?" if close else "the columns read are in README"
+        problems.append(Problem(1, name, f"unknown column; {hint}"))
+    for name in missing:
+        if name not in meant:  # (a misspelt column is reported once, as unknown)
             problems.append(Problem(1, name, "required column is missing"))
+    if len(problems) > problems_before:  # the header's problems end the file
         return
     width = len(header)
     line = reader.line_num + 1
     may_hold_nul = "\x00" in text
+    # Cells ConflictKB's own exports defused (conflictkb.spreadsheets) are read back as written.
+    may_hold_defused = any(f"'{start}" in text for start in FORMULA_STARTS)
     while True:
         try:
             values = next(reader)
@@ -186,6 +207,8 @@ def records(
             if nul:
                 problems.append(Problem(start, nul[0], "contains a NUL character (byte 0x00)"))
                 continue
+        if may_hold_defused:
+            values = [spreadsheet_value(value) for value in values]
         yield start, dict(zip(header, values, strict=True)), record_digest(values)
 
 
@@ -340,10 +363,12 @@ def parse_rows(
     required: list[str],
     id_column: str,
     make_row: Callable[[int, dict[str, str]], Row],
+    published_unread: tuple[str, ...],
 ) -> Parsed:
     parsed = Parsed()
     seen: dict[str, int] = {}
-    for line, record, digest in records(text, columns, required, parsed.problems):
+    rows = records(text, columns, required, parsed.problems, published_unread)
+    for line, record, digest in rows:
         try:
             row = make_row(line, record)
             row.digest = digest
@@ -454,10 +479,23 @@ def parse_acled(text: str) -> Parsed:
             source_date=None,
         )
 
-    return parse_rows(text, ACLED_COLUMNS, ACLED_REQUIRED, "event_id_cnty", make_row)
+    return parse_rows(
+        text, ACLED_COLUMNS, ACLED_REQUIRED, "event_id_cnty", make_row, ACLED_PUBLISHED_UNREAD
+    )
 
 
 # --- UCDP GED -------------------------------------------------------------------------------
+
+# Columns the datasets publish (in some releases or on request) that ConflictKB reads past.
+ACLED_PUBLISHED_UNREAD = (
+    *("data_id", "iso3", "event_id_no_cnty"),
+    *("population_1km", "population_2km", "population_5km", "population_best"),
+)
+UCDP_PUBLISHED_UNREAD = (
+    *("active_year", "code_status", "conflict_dset_id", "dyad_dset_id"),
+    *("side_a_dset_id", "side_b_dset_id", "geom_wkt", "priogrid_gid", "event_clarity"),
+    *("gwnoa", "gwnob"),
+)
 
 UCDP_COLUMNS = [
     "id",
@@ -602,4 +640,4 @@ def parse_ucdp(text: str) -> Parsed:
             source_date=first_date(row.get("source_date", "")),
         )
 
-    return parse_rows(text, UCDP_COLUMNS, UCDP_REQUIRED, "id", make_row)
+    return parse_rows(text, UCDP_COLUMNS, UCDP_REQUIRED, "id", make_row, UCDP_PUBLISHED_UNREAD)

@@ -7,7 +7,6 @@ for the API's CSV and for ``export_acled``. UCDP GED's is defined here, as the i
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Iterator
 from types import SimpleNamespace
@@ -17,6 +16,7 @@ from django.db.models import QuerySet
 
 from actors.models import AcledActorType
 from conflictkb.api.base import visible
+from conflictkb.spreadsheets import csv_writer
 from events.api import ACLED_COLUMNS, acled_row, located_chunks
 from events.filters import EventFilter
 from events.interchange.reading import UCDP_COLUMNS
@@ -110,7 +110,7 @@ def sources(claims: Iterable[Claim]) -> str:
 
 
 def write_acled(out: TextIO, events: QuerySet[Event], *, user: Any) -> int:
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(ACLED_COLUMNS)
     count = 0
     for event, participations, claims in in_batches(events, user):
@@ -195,7 +195,7 @@ def ucdp_row(event: Event, participations: list[Participation], claims: list[Cla
 
 
 def write_ucdp(out: TextIO, events: QuerySet[Event], *, user: Any) -> int:
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(UCDP_COLUMNS)
     count = 0
     for event, participations, claims in in_batches(events, user):

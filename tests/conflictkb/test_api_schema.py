@@ -94,3 +94,21 @@ def test_every_filter_that_takes_a_records_id_is_documented_as_a_uuid(schema):
     for path, name in id_filters:
         [parameter] = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name]
         assert parameter["schema"] == {"type": "string", "format": "uuid"}, (path, name)
+
+
+def test_public_reads_are_marked_as_needing_no_credentials_and_writes_as_needing_them(schema):
+    reads = writes = 0
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            security = operation.get("security", [])
+            if method == "get":
+                reads += 1
+                assert {} in security, (method, path)
+            else:
+                writes += 1
+                assert security, (method, path)
+                assert {} not in security, (method, path)
+    assert reads >= 16
+    assert writes >= 16

@@ -133,6 +133,7 @@ NOT_AUDITED = {
     "auth_user_groups": "account roles: their admin changes are in django_admin_log",
     "auth_user_user_permissions": "account permissions: in django_admin_log",
     "authtoken_token": "API tokens: the key is a secret that an audit copy would leak",
+    "conflictkb_cache": "the shared cache: sign-in and API rate counters, not records",
     "conflictkb_data_change": "the data version counter, moved by the audited writes",
     "django_admin_log": "the admin's own log",
     "django_content_type": "Django's model list, written by migrate",

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache.backends.db import DatabaseCache
-from django.db import router
+from django.core.cache import caches
+from django.db import connections, router
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.test import RequestFactory, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from actors.models import Actor
 from conflictkb import db_router
@@ -61,9 +62,12 @@ def test_reads_go_to_the_replicas_in_turn(two_replicas):
     )
 
 
-def test_cache_table_reads_stay_on_the_primary_so_rate_limits_are_exact(two_replicas):
-    cache = DatabaseCache("ckb_cache", {})
-    assert router.db_for_read(cache.cache_model_class) == "default"
+@pytest.mark.django_db
+def test_the_shared_cache_stays_on_the_primary_so_rate_limits_are_exact(two_replicas):
+    with CaptureQueriesContext(connections["default"]) as on_primary:
+        caches["default"].set("login-failures:ip:192.0.2.1", 3, 60)
+        assert caches["default"].get("login-failures:ip:192.0.2.1") == 3
+    assert len(on_primary) == 2
     assert Event.objects.all().db.startswith("replica")  # and nothing else is pinned
 
 

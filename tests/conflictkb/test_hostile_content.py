@@ -9,6 +9,8 @@ import json
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sources.models import Document, Outlet
 from tests.factories import (
@@ -148,3 +150,12 @@ def test_timeline_rows_written_in_python_escape_every_name(client):
     for escaped in ("Strike &lt;script&gt;", "Region &lt;img", "Group &lt;img", "Type &lt;script"):
         assert escaped in row
     assert "Parent &lt;img" in page
+
+
+@given(st.text(st.characters(exclude_categories=("Cs",)), max_size=8))
+def test_every_text_written_to_a_spreadsheet_is_read_back_as_it_was(text):
+    from conflictkb.spreadsheets import FORMULA_STARTS, spreadsheet_safe, spreadsheet_value
+
+    cell = spreadsheet_safe(text)
+    assert spreadsheet_value(cell) == text
+    assert cell[:1] not in FORMULA_STARTS

@@ -131,3 +131,43 @@ def test_the_exports_read_related_rows_per_batch_not_per_event(
         # cursor); the places around them; their participations with actors; their claims
         # with document and outlet
         call_command(command, stdout=io.StringIO())
+
+
+FORMULAS = {
+    "notes": '=HYPERLINK("http://evil.example","Idlib")',
+    "assoc_actor_1": "+Civilians (Syria)",
+    "location": "@Jisr al-Shughur",
+    "assoc_actor_2": "'=already quoted by someone",
+}
+
+
+def with_formulas() -> bytes:
+    rows = list(csv.DictReader(io.StringIO((DATA / "acled_valid.csv").read_text("utf-8-sig"))))
+    rows[0] |= FORMULAS
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+@pytest.mark.parametrize("dataset", ["acled", "ucdp"])
+def test_exports_defuse_formula_cells_and_the_importer_reads_them_back(dataset: str) -> None:
+    report = events_import(data=with_formulas(), dataset="acled", file_name="f.csv", publish=True)
+    assert report.ok, report.lines()
+    exported = io.StringIO()
+    call_command(f"export_{dataset}", stdout=exported)
+    cells = [cell for row in csv.reader(io.StringIO(exported.getvalue())) for cell in row]
+
+    assert [cell for cell in cells if cell[:1] in ("=", "+", "@")] == []
+    assert "'@Jisr al-Shughur" in cells
+    if dataset == "acled":  # ConflictKB's own layout: the import gives back what was written
+        # A cell already quoted like ours is read as ours: the text after the apostrophe.
+        assert "'=already quoted by someone" in cells
+        before = kb_state()
+        kb_wipe()
+        again = events_import(
+            data=exported.getvalue().encode(), dataset="acled", file_name="e.csv", publish=True
+        )
+        assert again.ok, again.lines()
+        assert kb_state() == before

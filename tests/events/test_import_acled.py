@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
 import gc
 import io
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from pghistory.models import Context
 from pghistory.models import Events as AuditEvents
 
 from actors.models import AcledActorType, Actor, ActorName
+from events.admin import EventImportForm
 from events.interchange.loading import LoadResult
 from events.interchange.progress import ProgressBar
 from events.interchange.services import ImportReport, events_import
@@ -178,6 +182,7 @@ def test_blank_optional_fields_and_missing_optional_columns_are_accepted() -> No
         ("acled_latin1.csv", [("line 2, file", "not UTF-8")]),
         ("acled_missing_column.csv", [("line 1, fatalities", "required column is missing")]),
         ("acled_notes_twice.csv", [("line 1, notes", "column given 2 times")]),
+        ("acled_unknown_column.csv", [("line 1, fatality", "unknown column; did you mean")]),
     ],
 )
 def test_a_file_with_any_bad_row_writes_nothing_and_reports_each_by_line_and_column(
@@ -193,6 +198,18 @@ def test_a_file_with_any_bad_row_writes_nothing_and_reports_each_by_line_and_col
         assert str(problem).startswith(where)
         assert reason in problem.reason
     assert counts() == before
+
+
+def test_columns_acled_publishes_and_conflictkb_reads_past_are_accepted() -> None:
+    header, rest = (DATA / "acled_valid.csv").read_text(encoding="utf-8-sig").split("\n", 1)
+    with_population = "\n".join(
+        f"{line},{'population_best' if n == 0 else 1200}" if line else line
+        for n, line in enumerate([header, *rest.split("\n")])
+    )
+    report = run(with_population.encode())
+    assert report.problems == []
+    assert report.result is not None
+    assert report.result.events_created > 0
 
 
 def test_a_repeated_event_id_in_one_file_is_reported_on_its_second_line() -> None:
@@ -497,6 +514,48 @@ def test_an_editor_uploads_a_file_in_the_admin_and_sees_the_report(editor_client
         )
     assert "3 were created" in response.content.decode()
     assert Event.objects.count() == 3
+
+
+def test_a_file_of_1500_problems_shows_the_first_1000_and_downloads_them_all(
+    editor_client: Client, reviewer_client: Client
+) -> None:
+    bad = acled(*(strike(f"SYR{n}", fatalities=-1) for n in range(1500)))
+    upload = SimpleUploadedFile("bad.csv", bad, content_type="text/csv")
+    page = editor_client.post("/admin/events/event/import/", {"dataset": "acled", "file": upload})
+    html = page.content.decode()
+    assert "1500 problems; nothing was written." in html
+    assert "The first 1000 are shown here; 500 more are in the download." in html
+    assert html.count("-1 is out of range") == 1000
+    [link] = re.findall(r'href="(/admin/events/event/import/problems/[^"]+/)"', html)
+
+    download = editor_client.get(link)
+    assert download["Content-Disposition"] == 'attachment; filename="bad-problems.csv"'
+    rows = list(csv.reader(io.StringIO(download.content.decode())))
+    assert rows[0] == ["line", "column", "problem"]
+    assert len(rows) == 1 + 1500
+    assert rows[-1][:2] == ["1501", "fatalities"]
+    # The list is the editor's own: another user (here a reviewer) cannot read it.
+    assert reviewer_client.get(link).status_code == 404
+    assert not Event.objects.exists()
+
+
+@override_settings(IMPORT_UPLOAD_MAX_MB=1)
+def test_an_upload_over_the_limit_is_refused_before_it_is_read(editor_client: Client) -> None:
+    big = acled(*(strike(f"SYR{n}") for n in range(6000)))  # about 1.6 MB
+    upload = SimpleUploadedFile("big.csv", big, content_type="text/csv")
+    response = editor_client.post(
+        "/admin/events/event/import/", {"dataset": "acled", "file": upload}
+    )
+    assert response.status_code == 413
+    assert (
+        "files uploaded here may be up to 1 MB (IMPORT_UPLOAD_MAX_MB)" in response.content.decode()
+    )
+    assert "manage.py import_acled" in response.content.decode()
+    assert not Event.objects.exists()
+    # A request that does not declare its length is measured by the form instead.
+    form = EventImportForm({"dataset": "acled"}, {"file": SimpleUploadedFile("big.csv", big)})
+    assert not form.is_valid()
+    assert "up to 1 MB" in form.errors["file"][0]
 
 
 def test_the_import_page_is_refused_to_anonymous_visitors(anon_client: Client) -> None:
