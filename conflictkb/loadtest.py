@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from django.conf import settings
 
@@ -112,9 +113,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, *, workers: int = 4, **settings_env: str) -> Iterator[str]:
-    """The site under gunicorn with production settings, on a free loopback port
-    (``settings_env``: environment variables that override the defaults below)."""
+def gunicorn(
+    database_url: str, *, workers: int = 4, as_role: str = "", **settings_env: str
+) -> Iterator[str]:
+    """The site under gunicorn with production settings, on a free loopback port.
+
+    ``database_url`` is the owner's (migrate runs with it); ``as_role`` serves the site as
+    another login role, as production does (``manage.py grant_app_role``). ``settings_env``:
+    environment variables that override the defaults below.
+    """
     port = free_port()
     env = {
         **os.environ,
@@ -142,6 +149,10 @@ def gunicorn(database_url: str, *, workers: int = 4, **settings_env: str) -> Ite
         env=env | {"DJANGO_ENV": "development", "SECRET_KEY_FALLBACKS": settings.SECRET_KEY},
         check=True,
     )
+    if as_role:
+        parts = urlsplit(database_url)
+        host = parts.netloc.rpartition("@")[2]
+        env["DATABASE_URL"] = urlunsplit(parts._replace(netloc=f"{quote(as_role)}@{host}"))
     server = subprocess.Popen(  # noqa: S603
         [
             sys.executable,

@@ -123,7 +123,7 @@ class EventRelationInline(admin.TabularInline):
 def upload_limit_message(size: int) -> str:
     limit = settings.IMPORT_UPLOAD_MAX_MB
     return (
-        f"The file is {size / 1_000_000:,.0f} MB; files uploaded here may be up to {limit} MB "
+        f"The file is {size / 1_000_000:,.1f} MB; files uploaded here may be up to {limit} MB "
         "(IMPORT_UPLOAD_MAX_MB). Import a larger file with manage.py import_acled or import_ucdp."
     )
 
