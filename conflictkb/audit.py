@@ -14,6 +14,7 @@ statement, 6 s unaudited).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -161,10 +162,11 @@ def audited(*, exclude: list[str] | None = None) -> Callable[[M], M]:
 # session may set them, so a session of the site's role could record its change under another
 # user. The site therefore also sets ckb.context_signature: an HMAC of the context id, its
 # metadata and the session's backend pid, under a key derived from SECRET_KEY. The database
-# keeps the same keys (``migrate`` stores them) in a schema the site's role cannot read, and _pgh_attach_context (called
-# by the audit triggers, as the owner) refuses a context whose signature does not match. The
-# pid binds a signature to one session: one read from pg_stat_activity cannot be replayed
-# from another. A statement without any context is recorded without a user, which is true.
+# keeps the same keys (``migrate`` stores them) in a schema the site's role cannot read, and
+# _pgh_attach_context (called by the audit triggers, as the owner) refuses a context whose
+# signature does not match. The pid binds a signature to one session: one read from
+# pg_stat_activity cannot be replayed from another. A statement without any context is
+# recorded without a user, which is true.
 
 CONTEXT_SIGNATURE_SETTING = "ckb.context_signature"
 
@@ -225,6 +227,7 @@ REVOKE ALL ON FUNCTION _pgh_attach_context() FROM PUBLIC;
 """
 
 
+@functools.lru_cache(maxsize=8)
 def context_key(secret: str) -> bytes:
     """The key the site signs audit contexts with, derived from one of its secrets."""
     return salted_hmac(
