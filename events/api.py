@@ -48,6 +48,7 @@ from events.models import (
     LocationKind,
     Participation,
     Role,
+    Sides,
     group_by_event,
     participations_by_event,
 )
@@ -558,10 +559,6 @@ ACLED_COLUMNS = [
 # held so far (extend as new ones arrive). Its iso column is ISO 3166's numeric code.
 ACLED_REGION = dict.fromkeys(["SY", "TR", "IQ", "LB", "JO", "IL", "IR"], "Middle East")
 
-SIDE_1 = (Role.PERPETRATOR, Role.SIDE_A, Role.HOST)
-SIDE_2 = (Role.TARGET, Role.SIDE_B)
-TIME_PRECISION = {DatePrecision.DAY: 1, DatePrecision.DAYS: 2, DatePrecision.WEEK: 2}
-
 
 class CSVRenderer(renderers.BaseRenderer):
     """Events as ACLED-layout CSV (the list streams its rows itself; see EventViewSet)."""
@@ -672,11 +669,8 @@ def acled_row(event: Event, participations: list[Participation], outlets: list[s
     """One event in ACLED's columns, with its participations (actors joined) and the names of
     the outlets behind its claims (``event.location.api_ancestors`` attached beforehand)."""
     event_type = event.event_type
-    side1 = [p.actor for p in participations if p.role in SIDE_1]
-    side2 = [p.actor for p in participations if p.role in SIDE_2]
-    supporters = [p.actor for p in participations if p.role == Role.SUPPORTER]
-    actor1 = side1[0] if side1 else None
-    actor2 = side2[0] if side2 else None
+    sides = Sides.of(participations)
+    actor1, actor2 = sides.actor1, sides.actor2
     inter1 = actor1.acled_type if actor1 else None
     inter2 = actor2.acled_type if actor2 else None
     place = event.location
@@ -685,21 +679,22 @@ def acled_row(event: Event, participations: list[Participation], outlets: list[s
         by_kind.setdefault(place.kind, place)
     country_code = place.country_code if place else ""
     civilians = any(
-        a.kind == ActorKind.CIVILIANS or a.acled_type == AcledActorType.CIVILIANS for a in side2
+        a.kind == ActorKind.CIVILIANS or a.acled_type == AcledActorType.CIVILIANS
+        for a in sides.side_2
     )
     return [
         event.acled_id or str(event.uuid),
         event.start_date.isoformat(),
         event.start_date.year,
-        TIME_PRECISION.get(event.date_precision, 3),  # type: ignore[call-overload]
+        DatePrecision(event.date_precision).acled(),
         event_type.disorder_type,
         event_type.acled_event_type,
         event_type.acled_sub_event_type,
         actor1.name if actor1 else "",
-        "; ".join(a.name for a in side1[1:] + supporters),
+        "; ".join(a.name for a in sides.associates_1),
         inter1 or "",
         actor2.name if actor2 else "",
-        "; ".join(a.name for a in side2[1:]),
+        "; ".join(a.name for a in sides.associates_2),
         inter2 or "",
         "".join(
             str(n) for n in sorted([inter1 or 0, inter2 or 0], reverse=not inter1 or not inter2)

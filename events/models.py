@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, Self, TypeVar
 
 import pgtrigger
@@ -388,13 +389,17 @@ class EventType(models.Model):
 
 
 class DatePrecision(models.IntegerChoices):
-    """UCDP GED's date_prec."""
+    """UCDP GED's date_prec; ``acled()`` maps it to ACLED's time_precision 1–3."""
 
     DAY = 1, "Exact day"
     DAYS = 2, "Within 2–6 days"
     WEEK = 3, "Week"
     MONTH = 4, "Month"
     YEAR = 5, "Year"
+
+    def acled(self) -> int:
+        """ACLED's time_precision: 1 the day, 2 the week, 3 the month (years too)."""
+        return {1: 1, 2: 2, 3: 2}.get(self.value, 3)
 
 
 class GeoPrecision(models.IntegerChoices):
@@ -906,6 +911,54 @@ class Role(models.TextChoices):
     ATTENDEE = "attendee", "Attendee"
     HOST = "host", "Host"
     MEDIATOR = "mediator", "Mediator"
+
+
+# The two sides of the datasets' layouts (ACLED's actor1 and actor2, UCDP's side_a and side_b).
+SIDE_1_ROLES = (Role.PERPETRATOR, Role.SIDE_A, Role.HOST)
+SIDE_2_ROLES = (Role.TARGET, Role.SIDE_B)
+
+
+@dataclass(frozen=True)
+class Sides:
+    """An event's actors on the datasets' two sides, each actor once.
+
+    An actor with several roles counts on side 1 first, then side 2 (Iran hosts the Tehran
+    summit and attends it: it is actor1, once). Supporters, attendees and mediators are on
+    neither side: in ACLED's layout they are actor1's associates, so no participant is lost.
+    """
+
+    side_1: list[Any]
+    side_2: list[Any]
+    neither: list[Any]
+
+    @classmethod
+    def of(cls, participations: Iterable[Participation]) -> Sides:
+        placed: set[int] = set()
+        ordered = list(participations)
+        sides: list[list[Any]] = [[], [], []]
+        for index, roles in enumerate((SIDE_1_ROLES, SIDE_2_ROLES, None)):
+            for participation in ordered:
+                on_side = participation.role in roles if roles else True
+                if on_side and participation.actor_id not in placed:
+                    placed.add(participation.actor_id)
+                    sides[index].append(participation.actor)
+        return cls(*sides)
+
+    @property
+    def actor1(self) -> Any:
+        return self.side_1[0] if self.side_1 else None
+
+    @property
+    def actor2(self) -> Any:
+        return self.side_2[0] if self.side_2 else None
+
+    @property
+    def associates_1(self) -> list[Any]:
+        return self.side_1[1:] + self.neither
+
+    @property
+    def associates_2(self) -> list[Any]:
+        return self.side_2[1:]
 
 
 class ParticipationQuerySet(ReadersQuerySet):

@@ -34,7 +34,7 @@ from events.models import (
     Location,
     LocationKind,
     Participation,
-    Role,
+    Sides,
     participations_by_event,
 )
 from events.templatetags.conflictkb import date_span_label, fatality_range
@@ -581,8 +581,6 @@ class MapView(CachedForReaders, FilteredEventsMixin, FilterView):
 
 # --- Exports --------------------------------------------------------------------------------
 
-ACTOR1_ROLES = (Role.PERPETRATOR, Role.SIDE_A, Role.HOST)
-ACTOR2_ROLES = (Role.TARGET, Role.SIDE_B)
 
 CSV_COLUMNS = [
     "event_id",
@@ -622,9 +620,6 @@ CSV_COLUMNS = [
     "actor_match",
 ]
 
-# ACLED's time_precision: 1 day, 2 week, 3 month (years are exported as months).
-ACLED_TIME_PRECISION = {1: 1, 2: 2, 3: 2, 4: 3, 5: 3}
-
 
 def export_rows(
     events: Iterable[Event], participations: dict[int, list[Participation]], request: HttpRequest
@@ -634,10 +629,8 @@ def export_rows(
     site = request.build_absolute_uri("/")[:-1]
     links = LinkTemplates()
     for e in events:
-        parts = participations[e.pk]
-        side1 = [p.actor for p in parts if p.role in ACTOR1_ROLES]
-        side2 = [p.actor for p in parts if p.role in ACTOR2_ROLES]
-        others = [p.actor for p in parts if p.role not in ACTOR1_ROLES + ACTOR2_ROLES]
+        sides = Sides.of(participations[e.pk])
+        actor1, actor2 = sides.actor1, sides.actor2
         event_type, parent_type = e.event_type, e.event_type.parent
         top = parent_type or event_type
         loc = e.location
@@ -652,16 +645,16 @@ def export_rows(
             e.start_date.isoformat(),
             (e.end_date or e.start_date).isoformat(),
             e.start_date.year,
-            ACLED_TIME_PRECISION.get(e.date_precision, 3),
+            DatePrecision(e.date_precision).acled(),
             top.disorder_type,
             event_type.acled_event_type or top.name,
             event_type.acled_sub_event_type or (event_type.name if parent_type else ""),
-            side1[0].name if side1 else "",
-            "; ".join(a.name for a in side1[1:] + others),
-            side1[0].acled_type or "" if side1 else "",
-            side2[0].name if side2 else "",
-            "; ".join(a.name for a in side2[1:]),
-            side2[0].acled_type or "" if side2 else "",
+            actor1.name if actor1 else "",
+            "; ".join(a.name for a in sides.associates_1),
+            (actor1.acled_type or "") if actor1 else "",
+            actor2.name if actor2 else "",
+            "; ".join(a.name for a in sides.associates_2),
+            (actor2.acled_type or "") if actor2 else "",
             around.get(LocationKind.COUNTRY, ""),
             around.get(LocationKind.ADMIN1, ""),
             around.get(LocationKind.ADMIN2, ""),
@@ -671,7 +664,9 @@ def export_rows(
             e.acled_geo_precision,
             e.title,
             e.summary,
-            "" if e.fatalities_best is None else e.fatalities_best,
+            # ACLED's fatalities: 0 when no claim gives a figure, as in every ACLED layout;
+            # the range columns that follow stay blank then.
+            e.fatalities_best or 0,
             "" if e.fatalities_low is None else e.fatalities_low,
             "" if e.fatalities_best is None else e.fatalities_best,
             "" if e.fatalities_high is None else e.fatalities_high,

@@ -20,14 +20,12 @@ from conflictkb.spreadsheets import csv_writer
 from events.api import ACLED_COLUMNS, acled_row, located_chunks
 from events.filters import EventFilter
 from events.interchange.reading import UCDP_COLUMNS
-from events.models import Event, LocationKind, Participation, Role, group_by_event
+from events.models import Event, LocationKind, Participation, Sides, group_by_event
 from sources.models import Claim, ClaimKind, OutletKind
 
 BATCH = 500
 SOURCE = ACLED_COLUMNS.index("source")
 NOTES = ACLED_COLUMNS.index("notes")
-SIDE_1 = (Role.PERPETRATOR, Role.SIDE_A, Role.HOST)
-SIDE_2 = (Role.TARGET, Role.SIDE_B)
 DEATHS = re.compile(r"side A (\d+) · side B (\d+) · civilians (\d+) · unknown (\d+)")
 
 
@@ -131,8 +129,8 @@ def dataset_claim(claims: list[Claim]) -> Claim | None:
 
 
 def ucdp_row(event: Event, participations: list[Participation], claims: list[Claim]) -> list[Any]:
-    side_a = [p.actor for p in participations if p.role in SIDE_1]
-    side_b = [p.actor for p in participations if p.role in SIDE_2]
+    sides = Sides.of(participations)
+    side_a, side_b = sides.side_1, sides.side_2
     top = event.event_type.parent or event.event_type
     if top.slug == "violence-against-civilians":
         violence = 3
