@@ -8,8 +8,6 @@ An event's claims come from ``sources``: the API layer composes the apps, so it 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator
-from itertools import islice
 from typing import Any
 from uuid import UUID
 
@@ -20,11 +18,12 @@ from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import renderers, serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.utils.urls import remove_query_param
 
 from actors.api import ActorSummarySerializer
-from actors.models import AcledActorType, Actor, ActorKind
+from actors.models import Actor
 from conflictkb.api.base import (
     ApiViewSet,
     DetailLinks,
@@ -34,46 +33,24 @@ from conflictkb.api.base import (
     api_datetime,
 )
 from conflictkb.api.filters import UpdatedSinceFilter
+from conflictkb.api.renderers import CSVRenderer
 from conflictkb.spreadsheets import csv_writer
 from conflictkb.streaming import streamed
-from events.countries import NUMERIC_OF_ALPHA2
 from events.disagreements import contested_because
 from events.filters import EventFilter
+from events.interchange.layouts import LAYOUTS, event_records, page_urls, write_rows
 from events.models import (
-    DatePrecision,
     Event,
     EventType,
-    GeoPrecision,
     Location,
     LocationKind,
     Participation,
     Role,
-    Sides,
-    group_by_event,
-    participations_by_event,
+    attach_ancestors,
 )
 from sources.api import ClaimSerializer, claims_for_api
-from sources.models import Claim
 
 # --- Places ---------------------------------------------------------------------------------
-
-
-def attach_ancestors(places: Iterable[Location | None], user: Any) -> None:
-    """Give each place ``api_ancestors`` (country first) with one query for all of them."""
-    present = [place for place in places if place is not None]
-    wanted = {ancestor for place in present for ancestor in place.ancestor_ids}
-    found = (
-        {
-            place.pk: place
-            for place in Location.objects.visible_to(user)
-            .filter(pk__in=wanted)
-            .only("uuid", "name", "kind", "path", "country_code", "status")
-        }
-        if wanted
-        else {}
-    )
-    for place in present:
-        place.api_ancestors = [found[pk] for pk in place.ancestor_ids if pk in found]  # type: ignore[attr-defined]
 
 
 class PlaceRefSerializer(serializers.ModelSerializer):
@@ -521,57 +498,6 @@ def event_replace_participants(*, event: Event, participants: list[dict[str, Any
 
 # --- Formats --------------------------------------------------------------------------------
 
-ACLED_COLUMNS = [
-    "event_id_cnty",
-    "event_date",
-    "year",
-    "time_precision",
-    "disorder_type",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "inter1",
-    "actor2",
-    "assoc_actor_2",
-    "inter2",
-    "interaction",
-    "civilian_targeting",
-    "iso",
-    "region",
-    "country",
-    "admin1",
-    "admin2",
-    "admin3",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "source_scale",
-    "notes",
-    "fatalities",
-    "tags",
-    "timestamp",
-]
-
-# ACLED's region is one of its own fixed list; known here for the countries of the data sets
-# held so far (extend as new ones arrive). Its iso column is ISO 3166's numeric code.
-ACLED_REGION = dict.fromkeys(["SY", "TR", "IQ", "LB", "JO", "IL", "IR"], "Middle East")
-
-
-class CSVRenderer(renderers.BaseRenderer):
-    """Events as ACLED-layout CSV (the list streams its rows itself; see EventViewSet)."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(
-        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
-    ) -> bytes:
-        return b""
-
 
 class GeoJSONRenderer(renderers.JSONRenderer):
     """A page of events as a GeoJSON FeatureCollection; ``next``/``previous`` as foreign members."""
@@ -654,79 +580,6 @@ GEOJSON_SCHEMA = {
 }
 
 
-def located_chunks(events: QuerySet[Event], user: Any, size: int) -> Iterator[list[Event]]:
-    """``events`` streamed in lists of ``size``, each place given its ancestors (one query).
-
-    Exports read the other related rows per chunk too, one query each (``group_by_event``).
-    """
-    rows = events.iterator(chunk_size=size)
-    while chunk := list(islice(rows, size)):
-        attach_ancestors((event.location for event in chunk), user)
-        yield chunk
-
-
-def acled_row(event: Event, participations: list[Participation], outlets: list[str]) -> list[Any]:
-    """One event in ACLED's columns, with its participations (actors joined) and the names of
-    the outlets behind its claims (``event.location.api_ancestors`` attached beforehand)."""
-    event_type = event.event_type
-    sides = Sides.of(participations)
-    actor1, actor2 = sides.actor1, sides.actor2
-    inter1 = actor1.acled_type if actor1 else None
-    inter2 = actor2.acled_type if actor2 else None
-    place = event.location
-    by_kind = {a.kind: a for a in getattr(place, "api_ancestors", [])} if place else {}
-    if place is not None:
-        by_kind.setdefault(place.kind, place)
-    country_code = place.country_code if place else ""
-    civilians = any(
-        a.kind == ActorKind.CIVILIANS or a.acled_type == AcledActorType.CIVILIANS
-        for a in sides.side_2
-    )
-    return [
-        event.acled_id or str(event.uuid),
-        event.start_date.isoformat(),
-        event.start_date.year,
-        DatePrecision(event.date_precision).acled(),
-        event_type.disorder_type,
-        event_type.acled_event_type,
-        event_type.acled_sub_event_type,
-        actor1.name if actor1 else "",
-        "; ".join(a.name for a in sides.associates_1),
-        inter1 or "",
-        actor2.name if actor2 else "",
-        "; ".join(a.name for a in sides.associates_2),
-        inter2 or "",
-        "".join(
-            str(n) for n in sorted([inter1 or 0, inter2 or 0], reverse=not inter1 or not inter2)
-        )
-        if inter1 or inter2
-        else "",
-        "Civilian targeting" if civilians else "",
-        NUMERIC_OF_ALPHA2.get(country_code, ""),
-        ACLED_REGION.get(country_code, ""),
-        by_kind[LocationKind.COUNTRY].name if LocationKind.COUNTRY in by_kind else "",
-        by_kind[LocationKind.ADMIN1].name if LocationKind.ADMIN1 in by_kind else "",
-        by_kind[LocationKind.ADMIN2].name if LocationKind.ADMIN2 in by_kind else "",
-        by_kind[LocationKind.ADMIN3].name if LocationKind.ADMIN3 in by_kind else "",
-        place.name if place else "",
-        place.latitude if place and place.latitude is not None else "",
-        place.longitude if place and place.longitude is not None else "",
-        GeoPrecision(event.geo_precision).acled(),
-        "; ".join(sorted(set(outlets))),
-        "",
-        event.summary or event.title,
-        event.fatalities_best if event.fatalities_best is not None else 0,
-        "contested" if event.contested else "",
-        int(event.updated_at.timestamp()),
-    ]
-
-
-def outlets_by_event(events: list[Event], user: Any) -> dict[int, list[str]]:
-    """The outlet of each claim about ``events`` that ``user`` may see, by event id."""
-    claims = Claim.objects.visible_to(user).filter(event__in=[event.pk for event in events])
-    return group_by_event(claims.values_list("event_id", "document__outlet__name"))
-
-
 # --- Viewsets -------------------------------------------------------------------------------
 
 
@@ -772,8 +625,17 @@ FORMAT = OpenApiParameter(
     "format",
     str,
     enum=["json", "csv", "geojson"],
-    description="json (default); csv: every matching event in ACLED's column layout, streamed, "
-    "unpaged; geojson: a page as a FeatureCollection with [longitude, latitude] points.",
+    description="json (default); csv: every matching event, streamed, unpaged, in the layout "
+    "`layout` names; geojson: a page as a FeatureCollection with [longitude, latitude] points.",
+)
+LAYOUT = OpenApiParameter(
+    "layout",
+    str,
+    enum=list(LAYOUTS),
+    description="With format=csv: acled (default; ACLED's columns), ucdp (UCDP GED's) or "
+    "conflictkb (ConflictKB's own: ACLED's columns plus its ids, title, fatality range, "
+    "claims, sources and page). The timeline's downloads offer the same layouts, with the "
+    "same values for the same filters.",
 )
 
 
@@ -819,7 +681,7 @@ class EventViewSet(ApiViewSet):
         return super().get_serializer_class()
 
     @extend_schema(
-        parameters=[EXPAND, FORMAT],
+        parameters=[EXPAND, FORMAT, LAYOUT],
         responses={
             (200, "application/json"): EventSerializer(many=True),
             (200, "text/csv"): OpenApiTypes.STR,
@@ -832,23 +694,24 @@ class EventViewSet(ApiViewSet):
         return super().list(request, *args, **kwargs)
 
     def csv_response(self, queryset: QuerySet[Event]) -> StreamingHttpResponse:
-        user = self.request.user
+        layout = LAYOUTS.get(self.request.query_params.get("layout") or "acled")
+        if layout is None:
+            raise ValidationError({"layout": [f"Choose one of: {', '.join(LAYOUTS)}."]})
         ordering = StrictOrderingFilter().get_ordering(self.request, queryset, self)
-        # Related rows are read per chunk below, not prefetched (see participations_by_event).
+        # Related rows are read per chunk (events.interchange.layouts), not prefetched.
         queryset = queryset.prefetch_related(None).order_by(*ordering)
-
-        def rows() -> Iterator[str]:
-            writer = csv_writer()
-            yield writer.writerow(ACLED_COLUMNS)
-            for chunk in located_chunks(queryset, user, 2000):
-                # Three queries per chunk: places around, participations, claims' outlets.
-                participations = participations_by_event(chunk, user)
-                outlets = outlets_by_event(chunk, user)
-                for event in chunk:
-                    row = acled_row(event, participations[event.pk], outlets[event.pk])
-                    yield writer.writerow(row)
-
+        records = event_records(
+            queryset,
+            self.request.user,
+            layout=layout,
+            chunk_size=2000,
+            page_url=page_urls(self.request),
+        )
         stamp = datetime.datetime.now(tz=datetime.UTC).strftime("%Y%m%d-%H%M%S")
-        response = streamed(rows(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="conflictkb-events-{stamp}.csv"'
+        response = streamed(
+            write_rows(csv_writer(), layout, records), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="conflictkb-events-{stamp}-{layout.key}.csv"'
+        )
         return response

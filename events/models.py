@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING, Any, NamedTuple, Self, TypeVar
 
 import pgtrigger
@@ -641,6 +642,35 @@ def participations_by_event(
     return group_by_event(
         (participation.event_id, participation) for participation in participations
     )
+
+
+def attach_ancestors(places: Iterable[Location | None], user: Any) -> None:
+    """Give each place ``api_ancestors`` (country first) with one query for all of them."""
+    present = [place for place in places if place is not None]
+    wanted = {ancestor for place in present for ancestor in place.ancestor_ids}
+    found = (
+        {
+            place.pk: place
+            for place in Location.objects.visible_to(user)
+            .filter(pk__in=wanted)
+            .only("uuid", "name", "kind", "path", "country_code", "status")
+        }
+        if wanted
+        else {}
+    )
+    for place in present:
+        place.api_ancestors = [found[pk] for pk in place.ancestor_ids if pk in found]  # type: ignore[attr-defined]
+
+
+def located_chunks(events: models.QuerySet[Event], user: Any, size: int) -> Iterator[list[Event]]:
+    """``events`` streamed in lists of ``size``, each place given its ancestors (one query).
+
+    Exports read the other related rows per chunk too, one query each (``group_by_event``).
+    """
+    rows = events.iterator(chunk_size=size)
+    while chunk := list(islice(rows, size)):
+        attach_ancestors((event.location for event in chunk), user)
+        yield chunk
 
 
 # The rows a page of matches shows, for choosing the shape of the words filter.

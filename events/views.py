@@ -20,22 +20,17 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from conflictkb.data_version import cached_until_data_changes
-from conflictkb.links import LinkTemplates
 from conflictkb.models import Row
 from conflictkb.reader_cache import CachedForReaders
 from conflictkb.spreadsheets import csv_writer
 from conflictkb.streaming import streamed
-from events.api import located_chunks
 from events.disagreements import contested_because
 from events.filters import EventFilter
+from events.interchange.layouts import CONFLICTKB, LAYOUTS, event_records, page_urls, write_rows
 from events.models import (
     DatePrecision,
     Event,
     Location,
-    LocationKind,
-    Participation,
-    Sides,
-    participations_by_event,
 )
 from events.templatetags.conflictkb import date_span_label, fatality_range
 
@@ -582,102 +577,6 @@ class MapView(CachedForReaders, FilteredEventsMixin, FilterView):
 # --- Exports --------------------------------------------------------------------------------
 
 
-CSV_COLUMNS = [
-    "event_id",
-    "event_id_cnty",
-    "ucdp_id",
-    "event_date",
-    "end_date",
-    "year",
-    "time_precision",
-    "disorder_type",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "inter1",
-    "actor2",
-    "assoc_actor_2",
-    "inter2",
-    "country",
-    "admin1",
-    "admin2",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "title",
-    "notes",
-    "fatalities",
-    "fatalities_low",
-    "fatalities_best",
-    "fatalities_high",
-    "contested",
-    "claims",
-    "independent_sources",
-    "url",
-    # With an actor filter: "participant", or "named in a claim" when only a claim names it.
-    "actor_match",
-]
-
-
-def export_rows(
-    events: Iterable[Event], participations: dict[int, list[Participation]], request: HttpRequest
-) -> Iterator[list[Any]]:
-    """Each event's CSV row (``location.api_ancestors`` attached beforehand)."""
-    # Event pages' links: one URL resolution, not one per row.
-    site = request.build_absolute_uri("/")[:-1]
-    links = LinkTemplates()
-    for e in events:
-        sides = Sides.of(participations[e.pk])
-        actor1, actor2 = sides.actor1, sides.actor2
-        event_type, parent_type = e.event_type, e.event_type.parent
-        top = parent_type or event_type
-        loc = e.location
-        # The place itself and the places around it (an event in a region names the region).
-        around = {place.kind: place.name for place in getattr(loc, "api_ancestors", [])}
-        if loc is not None:
-            around[loc.kind] = loc.name
-        yield [
-            str(e.uuid),
-            e.acled_id,
-            e.ucdp_id,
-            e.start_date.isoformat(),
-            (e.end_date or e.start_date).isoformat(),
-            e.start_date.year,
-            DatePrecision(e.date_precision).acled(),
-            top.disorder_type,
-            event_type.acled_event_type or top.name,
-            event_type.acled_sub_event_type or (event_type.name if parent_type else ""),
-            actor1.name if actor1 else "",
-            "; ".join(a.name for a in sides.associates_1),
-            (actor1.acled_type or "") if actor1 else "",
-            actor2.name if actor2 else "",
-            "; ".join(a.name for a in sides.associates_2),
-            (actor2.acled_type or "") if actor2 else "",
-            around.get(LocationKind.COUNTRY, ""),
-            around.get(LocationKind.ADMIN1, ""),
-            around.get(LocationKind.ADMIN2, ""),
-            loc.name if loc else "",
-            "" if loc is None or loc.latitude is None else loc.latitude,
-            "" if loc is None or loc.longitude is None else loc.longitude,
-            e.acled_geo_precision,
-            e.title,
-            e.summary,
-            # ACLED's fatalities: 0 when no claim gives a figure, as in every ACLED layout;
-            # the range columns that follow stay blank then.
-            e.fatalities_best or 0,
-            "" if e.fatalities_low is None else e.fatalities_low,
-            "" if e.fatalities_best is None else e.fatalities_best,
-            "" if e.fatalities_high is None else e.fatalities_high,
-            "true" if e.contested else "false",
-            e.claim_count,
-            e.source_count,
-            site + links("events:detail", e.uuid),
-            getattr(e, "actor_match", ""),
-        ]
-
-
 # Events read per query while a download streams.
 EXPORT_CHUNK_SIZE = 2000
 
@@ -694,23 +593,27 @@ class ExportCSVView(FilteredEventsMixin, FilterView):
             return HttpResponse(
                 json.dumps(self.filterset.errors), status=400, content_type="application/json"
             )
+        layout = LAYOUTS.get(self.request.GET.get("layout") or CONFLICTKB.key)
+        if layout is None:
+            error = {"layout": [f"Choose one of: {', '.join(LAYOUTS)}."]}
+            return HttpResponse(json.dumps(error), status=400, content_type="application/json")
         user = self.request.user
-        # Related rows are read per chunk below, not prefetched (see participations_by_event).
+        # Related rows are read per chunk (events.interchange.layouts), not prefetched.
         events = (
             self.object_list.for_list(user).prefetch_related(None).order_by("-start_date", "-pk")
         )
-        writer = csv_writer()
-
-        def lines() -> Iterator[str]:
-            yield writer.writerow(CSV_COLUMNS)
-            for chunk in located_chunks(events, user, EXPORT_CHUNK_SIZE):
-                # Two queries per chunk: the places around the events', their participations.
-                participations = participations_by_event(chunk, user)
-                for row in export_rows(chunk, participations, self.request):
-                    yield writer.writerow(row)
-
-        response = streamed(lines(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{export_filename("csv")}"'
+        records = event_records(
+            events,
+            user,
+            layout=layout,
+            chunk_size=EXPORT_CHUNK_SIZE,
+            page_url=page_urls(self.request),
+        )
+        response = streamed(
+            write_rows(csv_writer(), layout, records), content_type="text/csv; charset=utf-8"
+        )
+        suffix = "csv" if layout is CONFLICTKB else f"{layout.key}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{export_filename(suffix)}"'
         return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db import models
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import renderers, serializers
+from rest_framework.request import Request
 from rest_framework.reverse import reverse
 
 from actors.api import ActorSummarySerializer
@@ -18,7 +21,9 @@ from conflictkb.api.base import (
     UUIDRelatedField,
     require_permission,
 )
+from conflictkb.api.renderers import CSVRenderer, JSONLinesRenderer
 from conflictkb.models import Publication
+from events.interchange.layouts import CLAIM_FORMATS, claims_download
 from events.models import Event, Location
 from sources.filters import ClaimFilter, DocumentFilter, OutletFilter
 from sources.models import Claim, ClaimQuerySet, ClaimStatus, Document, Outlet
@@ -338,6 +343,16 @@ class DocumentViewSet(ApiViewSet):
         return Document.objects.for_list(self.request.user)
 
 
+CLAIMS_FORMAT = OpenApiParameter(
+    "format",
+    str,
+    enum=["json", "csv", "jsonl"],
+    description="json (default, paged); csv or jsonl (JSON Lines): every matching claim, "
+    "streamed, unpaged, with its event, subject, claimant (and whether it is a party), "
+    "document, outlet and reliability, credibility, stance, status, values, quote and locator.",
+)
+
+
 class ClaimViewSet(ApiViewSet):
     """Claims: one assertion by one claimant in one document about one subject.
 
@@ -354,6 +369,28 @@ class ClaimViewSet(ApiViewSet):
 
     def base_queryset(self) -> QuerySet[Claim]:
         return claims_for_api()
+
+    def get_renderers(self) -> list[renderers.BaseRenderer]:
+        renderer_list = super().get_renderers()
+        if self.action == "list":
+            renderer_list += [CSVRenderer(), JSONLinesRenderer()]
+        return renderer_list
+
+    @extend_schema(
+        parameters=[CLAIMS_FORMAT],
+        responses={
+            (200, "application/json"): ClaimSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/jsonl"): OpenApiTypes.STR,
+        },
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        file_format = request.accepted_renderer.format
+        if file_format in CLAIM_FORMATS:
+            claims = self.filter_queryset(self.get_queryset())
+            stamp = datetime.datetime.now(tz=datetime.UTC).strftime("%Y%m%d-%H%M%S")
+            return claims_download(claims, file_format, f"conflictkb-claims-{stamp}")
+        return super().list(request, *args, **kwargs)
 
     def check_status_change(self, instance: models.Model | None, data: dict[str, Any]) -> None:
         if "status" not in data:

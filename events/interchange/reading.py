@@ -21,6 +21,7 @@ from pathlib import Path
 from actors.models import AcledActorType, ActorKind
 from conflictkb.spreadsheets import FORMULA_STARTS, spreadsheet_value
 from events.countries import ALPHA2_OF_NUMERIC
+from events.interchange.layouts import ACLED, UCDP
 from events.models import DatePrecision, EventType, GeoPrecision, Role, date_out_of_range
 
 # Place levels, top-down; a row names some of them (blank levels are skipped).
@@ -410,7 +411,6 @@ BATTLES = "battles"
 
 
 def parse_acled(text: str) -> Parsed:
-    from events.api import ACLED_COLUMNS  # the API's column list is the layout's one definition
 
     types = acled_types()
 
@@ -497,46 +497,9 @@ UCDP_PUBLISHED_UNREAD = (
     *("gwnoa", "gwnob"),
 )
 
-UCDP_COLUMNS = [
-    "id",
-    "relid",
-    "year",
-    "type_of_violence",
-    "conflict_new_id",
-    "conflict_name",
-    "dyad_new_id",
-    "dyad_name",
-    "side_a_new_id",
-    "side_a",
-    "side_b_new_id",
-    "side_b",
-    "number_of_sources",
-    "source_article",
-    "source_office",
-    "source_date",
-    "source_headline",
-    "source_original",
-    "where_prec",
-    "where_coordinates",
-    "where_description",
-    "adm_1",
-    "adm_2",
-    "latitude",
-    "longitude",
-    "country",
-    "country_id",
-    "region",
-    "date_prec",
-    "date_start",
-    "date_end",
-    "deaths_a",
-    "deaths_b",
-    "deaths_civilians",
-    "deaths_unknown",
-    "best",
-    "high",
-    "low",
-]
+# The importers read the columns the layouts write (events.interchange.layouts).
+ACLED_COLUMNS = ACLED.header
+UCDP_COLUMNS = UCDP.header
 UCDP_REQUIRED = [
     "id",
     "type_of_violence",

@@ -107,13 +107,15 @@ def test_javascript_links_are_refused_by_the_admin_form(superuser, client):
 @pytest.mark.parametrize("path", ["/export.csv", "/api/v1/events/?format=csv"])
 def test_csv_exports_neutralise_spreadsheet_formulas(client, path):
     for start in ("=", "+", "-", "@"):
-        EventFactory(title=f'{start}HYPERLINK("http://evil.example","click")')
+        formula = f'{start}HYPERLINK("http://evil.example","click")'
+        EventFactory(title=formula, summary=formula)
     response = client.get(reverse("events:export_csv") if path == "/export.csv" else path)
     assert response.status_code == 200
     body = b"".join(response.streaming_content).decode()
     cells = [cell for row in csv.reader(io.StringIO(body)) for cell in row]
     assert not [cell for cell in cells if cell[:1] in {"=", "+", "@"} or cell.startswith("-H")]
-    assert sum("HYPERLINK" in cell for cell in cells) == 4
+    # ConflictKB's layout (the page's) has the title and the notes; ACLED's (the API's) notes.
+    assert sum("HYPERLINK" in cell for cell in cells) == (8 if path == "/export.csv" else 4)
 
 
 @pytest.mark.parametrize("path", ["/", "/admin/login/", "/api/v1/events/", "/search/?q=Idlib"])

@@ -17,7 +17,7 @@ from django.utils import timezone
 from pghistory.models import Events as AuditEvents
 
 from conflictkb.api.base import ModelCleanSerializer
-from events.api import ACLED_COLUMNS
+from events.interchange.reading import ACLED_COLUMNS
 from events.models import Event, EventType, Location, Participation, Role
 from sources.models import ClaimStatus, Stance
 from tests.conflictkb.api_fixtures import (  # noqa: F401  (fixtures)

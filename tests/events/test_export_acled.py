@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from events.api import ACLED_COLUMNS
+from events.interchange.reading import ACLED_COLUMNS
 from events.interchange.services import events_import
 from events.models import Event, Location, LocationKind
 from tests.events.interchange_state import kb_state, kb_wipe

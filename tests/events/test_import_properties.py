@@ -20,8 +20,8 @@ from pghistory.models import Context
 from pghistory.models import Events as AuditEvents
 
 from actors.models import Actor
-from events.api import ACLED_COLUMNS
 from events.interchange.reading import (
+    ACLED_COLUMNS,
     ACLED_REQUIRED,
     FATALITIES_MAX,
     UCDP_COLUMNS,

@@ -41,7 +41,8 @@ def downloads(idlib) -> dict[str, list[dict[str, str]]]:
     command = io.StringIO()
     call_command("export_acled", stdout=command)
     return {
-        "timeline CSV": rows(download(client, "/export/events.csv")),
+        "ConflictKB CSV": rows(download(client, "/export/events.csv")),
+        "timeline ACLED CSV": rows(download(client, "/export/events.csv?layout=acled")),
         "API ACLED CSV": rows(download(client, "/api/v1/events/?format=csv&page_size=500")),
         "export_acled": rows(command.getvalue()),
     }
@@ -67,8 +68,23 @@ def test_every_acled_layout_names_the_tehran_summits_three_attendees_once(downlo
         assert sorted(actors_of(summit)) == ["Iran", "Russia", "Turkey"], layout
 
 
-def test_the_page_and_the_api_downloads_agree_on_every_column_they_share(downloads):
-    page = {row["event_id_cnty"] or row["event_id"]: row for row in downloads["timeline CSV"]}
+@pytest.mark.parametrize("layout", ["conflictkb", "acled", "ucdp"])
+def test_the_page_the_api_and_the_command_give_the_same_rows_in_each_layout(idlib, layout):
+    client = Client()
+    page = rows(download(client, f"/export/events.csv?layout={layout}"))
+    api = rows(download(client, f"/api/v1/events/?format=csv&layout={layout}&page_size=500"))
+    key = next(iter(page[0]))
+    assert sorted(page, key=lambda row: row[key]) == sorted(api, key=lambda row: row[key])
+    assert len(page) == Event.objects.published().count()
+    if layout != "conflictkb":
+        command = io.StringIO()
+        call_command(f"export_{layout}", "--published-only", stdout=command)
+        exported = rows(command.getvalue())
+        assert sorted(exported, key=lambda row: row[key]) == sorted(api, key=lambda r: r[key])
+
+
+def test_conflictkbs_layout_and_acleds_agree_on_every_column_they_share(downloads):
+    page = {row["event_id_cnty"] or row["event_id"]: row for row in downloads["ConflictKB CSV"]}
     api = {row["event_id_cnty"]: row for row in downloads["API ACLED CSV"]}
     assert set(page) == set(api)
     for event_id, row in api.items():
@@ -89,3 +105,11 @@ def test_the_geojson_downloads_list_every_attendee(idlib):
         features = json.loads(download(client, url))["features"]
         [summit] = [f for f in features if f["properties"]["title"] == TEHRAN]
         assert set(name_of(summit["properties"])) == {"Iran", "Russia", "Turkey"}, url
+
+
+def test_an_unknown_layout_is_refused_with_the_names_of_those_there_are(idlib):
+    client = Client()
+    for url in ("/export/events.csv?layout=acled2", "/api/v1/events/?format=csv&layout=acled2"):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert response.json()["layout"] == ["Choose one of: conflictkb, acled, ucdp."], url
