@@ -20,7 +20,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import renderers, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
-from rest_framework.utils.urls import remove_query_param
 
 from actors.api import ActorSummarySerializer
 from actors.models import Actor
@@ -38,7 +37,15 @@ from conflictkb.spreadsheets import csv_writer
 from conflictkb.streaming import streamed
 from events.disagreements import contested_because
 from events.filters import EventFilter
-from events.interchange.layouts import LAYOUTS, event_records, page_urls, write_rows
+from events.interchange.layouts import (
+    GEOJSON,
+    LAYOUTS,
+    event_records,
+    feature,
+    page_urls,
+    records_of,
+    write_rows,
+)
 from events.models import (
     Event,
     EventType,
@@ -508,39 +515,14 @@ class GeoJSONRenderer(renderers.JSONRenderer):
     def render(
         self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
     ) -> bytes:
-        if isinstance(data, dict) and "results" in data:
+        if isinstance(data, dict) and "results" in data:  # a page of features (EventViewSet)
             data = {
                 "type": "FeatureCollection",
-                "features": [event_feature(event) for event in data["results"]],
+                "features": data["results"],
                 "next": data.get("next"),
                 "previous": data.get("previous"),
             }
         return super().render(data, accepted_media_type, renderer_context)
-
-
-def event_feature(event: dict[str, Any]) -> dict[str, Any]:
-    place = event.get("place") or {}
-    has_point = place.get("latitude") is not None and place.get("longitude") is not None
-    return {
-        "type": "Feature",
-        "id": str(event["id"]),
-        # GeoJSON (RFC 7946) puts longitude first.
-        "geometry": {"type": "Point", "coordinates": [place["longitude"], place["latitude"]]}
-        if has_point
-        else None,
-        "properties": {key: without_format(value) for key, value in event.items() if key != "id"},
-    }
-
-
-def without_format(value: Any) -> Any:
-    """Links inside features lead to the JSON records, not to ?format=geojson (DRF keeps it)."""
-    if isinstance(value, dict):
-        return {key: without_format(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [without_format(item) for item in value]
-    if isinstance(value, str) and value.startswith("http") and "format=" in value:
-        return remove_query_param(value, "format")
-    return value
 
 
 GEOJSON_SCHEMA = {
@@ -626,7 +608,8 @@ FORMAT = OpenApiParameter(
     str,
     enum=["json", "csv", "geojson"],
     description="json (default); csv: every matching event, streamed, unpaged, in the layout "
-    "`layout` names; geojson: a page as a FeatureCollection with [longitude, latitude] points.",
+    "`layout` names; geojson: a page as a FeatureCollection with [longitude, latitude] points, "
+    "its properties those of the timeline's GeoJSON download.",
 )
 LAYOUT = OpenApiParameter(
     "layout",
@@ -691,6 +674,14 @@ class EventViewSet(ApiViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         if request.accepted_renderer.format == "csv":
             return self.csv_response(self.filter_queryset(self.get_queryset()))
+        if request.accepted_renderer.format == "geojson":
+            # The timeline's GeoJSON layout, a page at a time (events.interchange.layouts).
+            queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
+            events = self.paginate_queryset(queryset)
+            records = records_of(
+                list(events or []), request.user, layout=GEOJSON, page_url=page_urls(request)
+            )
+            return self.get_paginated_response([feature(record) for record in records])
         return super().list(request, *args, **kwargs)
 
     def csv_response(self, queryset: QuerySet[Event]) -> StreamingHttpResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -26,7 +26,15 @@ from conflictkb.spreadsheets import csv_writer
 from conflictkb.streaming import streamed
 from events.disagreements import contested_because
 from events.filters import EventFilter
-from events.interchange.layouts import CONFLICTKB, LAYOUTS, event_records, page_urls, write_rows
+from events.interchange.layouts import (
+    CONFLICTKB,
+    GEOJSON,
+    LAYOUTS,
+    event_records,
+    page_urls,
+    write_feature_collection,
+    write_rows,
+)
 from events.models import (
     DatePrecision,
     Event,
@@ -621,7 +629,8 @@ class ExportCSVView(FilteredEventsMixin, FilterView):
 
 
 class ExportGeoJSONView(FilteredEventsMixin, FilterView):
-    """The filtered events with coordinates as a GeoJSON FeatureCollection ([lon, lat])."""
+    """The filtered events as a GeoJSON FeatureCollection ([lon, lat]; an event without a
+    point has a null geometry), in the layout the API's ``?format=geojson`` uses."""
 
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponseBase:
         if self.filterset.errors:
@@ -629,42 +638,17 @@ class ExportGeoJSONView(FilteredEventsMixin, FilterView):
                 json.dumps(self.filterset.errors), status=400, content_type="application/json"
             )
         user = self.request.user
-        events = self.object_list.located(user).for_list(user).order_by("-start_date", "-pk")
-
-        def chunks() -> Iterator[str]:
-            yield '{"type": "FeatureCollection", "features": ['
-            for i, e in enumerate(events.iterator(chunk_size=EXPORT_CHUNK_SIZE)):
-                loc = e.location
-                feature = {
-                    "type": "Feature",
-                    "id": str(e.uuid),
-                    "geometry": {"type": "Point", "coordinates": [loc.longitude, loc.latitude]},
-                    "properties": {
-                        "title": e.title,
-                        "url": self.request.build_absolute_uri(e.get_absolute_url()),
-                        "start_date": e.start_date.isoformat(),
-                        "end_date": (e.end_date or e.start_date).isoformat(),
-                        "date": date_span_label(e.start_date, e.end_date, e.date_precision),
-                        "date_precision": e.date_precision,
-                        "event_type": e.event_type.slug,
-                        "place": loc.name,
-                        "geo_precision": e.geo_precision,
-                        "actors": [
-                            {"name": p.actor.name, "role": p.role} for p in e.participations.all()
-                        ],
-                        "fatalities_low": e.fatalities_low,
-                        "fatalities_best": e.fatalities_best,
-                        "fatalities_high": e.fatalities_high,
-                        "contested": e.contested,
-                        "claims": e.claim_count,
-                        "independent_sources": e.source_count,
-                        "actor_match": getattr(e, "actor_match", None),
-                    },
-                }
-                yield ("," if i else "") + json.dumps(feature, ensure_ascii=False)
-            yield "]}"
-
-        response = streamed(chunks(), content_type="application/geo+json")
+        events = (
+            self.object_list.for_list(user).prefetch_related(None).order_by("-start_date", "-pk")
+        )
+        records = event_records(
+            events,
+            user,
+            layout=GEOJSON,
+            chunk_size=EXPORT_CHUNK_SIZE,
+            page_url=page_urls(self.request),
+        )
+        response = streamed(write_feature_collection(records), content_type="application/geo+json")
         response["Content-Disposition"] = f'attachment; filename="{export_filename("geojson")}"'
         return response
 

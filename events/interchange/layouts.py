@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import NoReverseMatch
 
 from actors.models import AcledActorType, ActorKind
 from conflictkb.api.base import visible
@@ -34,9 +35,11 @@ from events.models import (
     LocationKind,
     Participation,
     Sides,
+    attach_ancestors,
     group_by_event,
     located_chunks,
 )
+from events.templatetags.conflictkb import date_span_label
 from sources.models import Claim, ClaimKind, OutletKind
 
 # ACLED's region is one of its own fixed list; known here for the countries of the data sets
@@ -64,11 +67,11 @@ class EventRecord:
     participations: list[Participation]
     claims: list[Claim] = field(default_factory=list)
     # The event's page, as the request that downloads it addresses the site (page_urls).
-    page_url_of: Callable[[Event], str] | None = None
+    page_url_of: Callable[[Event], str | None] | None = None
 
     @property
-    def page_url(self) -> str:
-        return self.page_url_of(self.event) if self.page_url_of else ""
+    def page_url(self) -> str | None:
+        return self.page_url_of(self.event) if self.page_url_of else None
 
     @cached_property
     def sides(self) -> Sides:
@@ -335,6 +338,57 @@ CONFLICTKB = Layout(
 
 LAYOUTS = {layout.key: layout for layout in (CONFLICTKB, ACLED, UCDP)}
 
+# GeoJSON's properties of a feature (RFC 7946; the geometry is the place's point, longitude
+# first, or null). Precisions are UCDP GED's scales, each with its label.
+GEOJSON = Layout(
+    "geojson",
+    "GeoJSON",
+    (
+        ("title", lambda r: r.event.title),
+        ("url", lambda r: r.page_url),
+        ("start_date", lambda r: r.event.start_date.isoformat()),
+        ("end_date", lambda r: (r.event.end_date or r.event.start_date).isoformat()),
+        (
+            "date",
+            lambda r: date_span_label(r.event.start_date, r.event.end_date, r.event.date_precision),
+        ),
+        ("date_precision", lambda r: r.event.date_precision),
+        ("date_precision_label", lambda r: DatePrecision(r.event.date_precision).label),
+        ("event_type", lambda r: r.event.event_type.slug),
+        ("place", lambda r: r.event.location.name if r.event.location else None),
+        ("geo_precision", lambda r: r.event.geo_precision),
+        ("geo_precision_label", lambda r: GeoPrecision(r.event.geo_precision).label),
+        ("actors", lambda r: [{"name": p.actor.name, "role": p.role} for p in r.participations]),
+        ("fatalities_low", lambda r: r.event.fatalities_low),
+        ("fatalities_best", lambda r: r.event.fatalities_best),
+        ("fatalities_high", lambda r: r.event.fatalities_high),
+        ("contested", lambda r: r.event.contested),
+        ("claims", lambda r: r.event.claim_count),
+        ("independent_sources", lambda r: r.event.source_count),
+        ("actor_match", lambda r: getattr(r.event, "actor_match", None)),
+    ),
+    reads_claims=False,
+)
+
+
+def feature(record: EventRecord) -> dict[str, Any]:
+    place = record.event.location
+    point = (place.longitude, place.latitude) if place is not None else (None, None)
+    return {
+        "type": "Feature",
+        "id": str(record.event.uuid),
+        "geometry": {"type": "Point", "coordinates": list(point)} if None not in point else None,
+        "properties": dict(zip(GEOJSON.header, GEOJSON.row(record), strict=True)),
+    }
+
+
+def write_feature_collection(records: Iterable[EventRecord]) -> Iterator[str]:
+    """A FeatureCollection, streamed feature by feature."""
+    yield '{"type": "FeatureCollection", "features": ['
+    for number, record in enumerate(records):
+        yield ("," if number else "") + json.dumps(feature(record), ensure_ascii=False)
+    yield "]}"
+
 
 def name_of(record: Any) -> Any:
     return record.name if record is not None else None
@@ -420,11 +474,19 @@ def write_json_lines(layout: Layout, records: Iterable[Any]) -> Iterator[str]:
         )
 
 
-def page_urls(request: HttpRequest) -> Callable[[Event], str]:
-    """Each event's page as an absolute URL: one URL resolution, not one per row."""
+def page_urls(request: HttpRequest) -> Callable[[Event], str | None]:
+    """Each event's page as an absolute URL: one URL resolution, not one per row (none where
+    the site's URLs have no event pages: an API-only configuration)."""
     site = request.build_absolute_uri("/")[:-1]
     links = LinkTemplates()
-    return lambda event: site + links("events:detail", event.uuid)
+
+    def page_url(event: Event) -> str | None:
+        try:
+            return site + links("events:detail", event.uuid)
+        except NoReverseMatch:
+            return None
+
+    return page_url
 
 
 def event_records(
@@ -433,36 +495,49 @@ def event_records(
     *,
     layout: Layout,
     chunk_size: int,
-    page_url: Callable[[Event], str] | None = None,
+    page_url: Callable[[Event], str | None] | None = None,
 ) -> Iterator[EventRecord]:
     """``events`` as records for ``layout``, streamed in chunks: per chunk, the events, the
     places around theirs, their participations and (if the layout reads them) the claims
     ``user`` may see — four queries, whatever the chunk's size."""
+    for chunk in located_chunks(events, user, chunk_size):
+        yield from records_of(chunk, user, layout=layout, page_url=page_url, places_read=True)
+
+
+def records_of(
+    events: list[Event],
+    user: Any,
+    *,
+    layout: Layout,
+    page_url: Callable[[Event], str | None] | None = None,
+    places_read: bool = False,
+) -> list[EventRecord]:
+    """Records for a list of events already read (a page of the API): the places around
+    theirs (unless ``places_read``), participations and claims, a query each."""
+    if not places_read:
+        attach_ancestors((event.location for event in events), user)
+    ids = [event.pk for event in events]
     # In the order they were recorded within each role (the model's): a dataset's actor1 stays
     # actor1 through an import and an export.
     participations = visible(
         Participation.objects.select_related("actor").only(*PARTICIPATION_FIELDS), user
-    )
-    claims = visible(
-        Claim.objects.select_related("document__outlet").only(*CLAIM_FIELDS), user
-    ).order_by("pk")
-    for chunk in located_chunks(events, user, chunk_size):
-        ids = [event.pk for event in chunk]
-        participations_of = group_by_event(
-            (p.event_id, p) for p in participations.filter(event__in=ids)
+    ).filter(event__in=ids)
+    participations_of = group_by_event((p.event_id, p) for p in participations)
+    claims_of = None
+    if layout.reads_claims:
+        claims = visible(
+            Claim.objects.select_related("document__outlet").only(*CLAIM_FIELDS), user
+        ).filter(event__in=ids)
+        claims_of = group_by_event((c.event_id, c) for c in claims.order_by("pk"))
+    return [
+        EventRecord(
+            event,
+            participations_of[event.pk],
+            claims_of[event.pk] if claims_of is not None else [],
+            page_url,
         )
-        claims_of = (
-            group_by_event((c.event_id, c) for c in claims.filter(event__in=ids))
-            if layout.reads_claims
-            else None
-        )
-        for event in chunk:
-            yield EventRecord(
-                event,
-                participations_of[event.pk],
-                claims_of[event.pk] if claims_of is not None else [],
-                page_url,
-            )
+        for event in events
+    ]
 
 
 def write_rows(writer: Any, layout: Layout, records: Iterable[Any]) -> Iterator[Any]:

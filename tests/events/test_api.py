@@ -636,11 +636,13 @@ def test_the_idlib_demo_data_reads_as_json_csv_and_geojson(api_anon, idlib):
     assert len(table) == published
     assert all(row["event_type"] and row["disorder_type"] for row in table)
     features = json.loads(api_anon.get(EVENTS, {"format": "geojson"}).content)["features"]
+    assert len(features) == published
     for feature in features:
+        place = Event.objects.get(uuid=feature["id"]).location
         if feature["geometry"]:
             longitude, latitude = feature["geometry"]["coordinates"]
-            place = feature["properties"]["place"]
-            assert (longitude, latitude) == (place["longitude"], place["latitude"])
+            assert (longitude, latitude) == (place.longitude, place.latitude)
+            assert feature["properties"]["place"] == place.name
 
 
 def test_anonymous_readers_see_no_draft_place_or_parent_inside_a_published_event(

@@ -233,10 +233,14 @@ def known_gap(reason: str) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=True, reason=reason)
 
 
-BROAD_TYPE = known_gap(
-    "Riots are 2 of the 25 sub-types the seed draws from, about 8 % of its events; for every "
-    "matching event of a table this small, the planner prefers one full scan to index probes. "
-    "Whether it still does at a million events is for the 1M-event benchmark to show."
+# Not strict: at 8 % of the events the planner's choice turns on the table's size on disk,
+# which the rows earlier tests inserted and rolled back (dead until vacuumed) change, so
+# the same query reads the index after some test orders and not after others.
+BROAD_TYPE = pytest.mark.xfail(
+    strict=False,
+    reason="Riots are 2 of the 25 sub-types the seed draws from, about 8 % of its events; for "
+    "every matching event of a table this small, the planner prefers one full scan to index "
+    "probes. Whether it still does at a million events is for the 1M-event benchmark to show.",
 )
 BROAD_WORDS = known_gap(
     "Every word of the seed is in about three events in four, so 'ambush checkpoint' matches "

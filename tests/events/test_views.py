@@ -792,7 +792,7 @@ def test_exports_answer_a_malformed_filter_with_400(anon_client):
 
 @pytest.mark.parametrize("n", [1, 50])
 @pytest.mark.parametrize(
-    ("name", "queries"), [("events:export_csv", 3), ("events:export_geojson", 2)]
+    ("name", "queries"), [("events:export_csv", 3), ("events:export_geojson", 3)]
 )
 def test_exports_run_the_same_queries_whatever_the_number_of_events(
     anon_client, django_assert_num_queries, n, name, queries

@@ -28,9 +28,7 @@ def csv_rows(text: str) -> list[dict[str, str]]:
 
 
 def test_the_api_download_holds_every_claim_a_reader_may_open_and_no_other(idlib):
-    readable = set(
-        Claim.objects.visible_to(AnonymousUser()).values_list("uuid", flat=True)
-    )
+    readable = set(Claim.objects.visible_to(AnonymousUser()).values_list("uuid", flat=True))
     hidden = set(Claim.objects.values_list("uuid", flat=True)) - readable
     assert hidden  # the demo data has claims readers cannot open
     rows = csv_rows(download(Client(), "/api/v1/claims/?format=csv"))
