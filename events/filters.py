@@ -13,7 +13,6 @@ import datetime
 import functools
 import math
 import uuid
-from html import escape
 from typing import Any
 
 import django_filters
@@ -25,11 +24,11 @@ from django.db import models
 from django.db.backends.postgresql.psycopg_any import DateRange
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Length
-from django.forms.utils import flatatt
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils.choices import CallableChoiceIterator
 from django.utils.formats import get_format
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from actors.models import Actor
 from conflictkb.api.base import MATCHED_NAMES
@@ -111,24 +110,19 @@ class BBoxFilter(django_filters.Filter):
 
 
 class QuickSelect(forms.Select):
-    """A ``<select>`` written in Python rather than one template per option.
+    """A ``<select>`` whose options one template writes in one loop.
 
     Django renders each option through its own template: 40 ms for the 285 regions of a
-    million-event data set, a third of a timeline page. The markup is the same; every value
-    and label is escaped (``html.escape`` escapes what Django's ``escape`` does).
+    million-event data set, a third of a timeline page. The markup is the same.
     """
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
         chosen = {str(item) for item in self.format_value(value)}
-        options = "".join(
-            f'<option value="{escape(str(choice))}"'
-            f"{' selected' if str(choice) in chosen else ''}>{escape(str(label))}</option>"
-            for choice, label in self.choices
-        )
-        attributes = flatatt(self.build_attrs(self.attrs, attrs))
-        return mark_safe(f'<select name="{escape(name)}"{attributes}>{options}</select>')  # noqa: S308
+        options = [(choice, label, str(choice) in chosen) for choice, label in self.choices]
+        context = {"name": name, "attrs": self.build_attrs(self.attrs, attrs), "options": options}
+        return SafeString(render_to_string("events/_quick_select.html", context))
 
 
 class CachedMenuField(forms.ModelChoiceField):

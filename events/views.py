@@ -115,6 +115,10 @@ class Bar:
     width: float = 0
     height: float = 0
 
+    @property
+    def description(self) -> str:
+        return f"{self.label}: {self.count:,} event{'' if self.count == 1 else 's'}"
+
 
 @dataclass
 class Histogram:
