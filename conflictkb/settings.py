@@ -114,6 +114,8 @@ MIDDLEWARE = [
     # Before anything reads the query string into SQL (the reader cache keys included).
     "conflictkb.security.RefuseUnstorableTextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A reading request reads the data version once, for every cache that asks.
+    "conflictkb.data_version.DataVersionPerRequestMiddleware",
     # Keeps anonymous readers' answers once the middleware below have set their cookies.
     "conflictkb.reader_cache.ReaderCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

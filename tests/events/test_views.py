@@ -309,11 +309,11 @@ def test_the_histogram_is_cached_for_readers_until_the_data_changes(
 ):
     query = {"actor": "Russia"}
     assert body(anon_client.get("/", query))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         # The same filters with an empty date from the form: another page (not cached yet),
-        # the same histogram. The data version for the page, the actors the name matches
-        # (read once: the page names them), the page, its participations, the data version for
-        # the histogram and for each of the place and type menus: no GROUP BY, no menu read
+        # the same histogram. The data version (read once for the page, the histogram and the
+        # menus) and whether a commit is in flight, the actors the name matches (read once:
+        # the page names them), the page, its participations: no GROUP BY, no menu read
         response = anon_client.get("/", {**query, "date_from": ""})
     assert response.context["histogram"].total == 1
 
@@ -326,12 +326,11 @@ def test_the_histogram_is_cached_for_readers_until_the_data_changes(
     EventFactory(start_date=DAY, status="draft").participations.create(
         actor=airstrike.participations.get().actor, role=Role.PERPETRATOR
     )
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         # session, user, the actors the name matches, the page, its participations, the
-        # histogram (always computed for
-        # staff: no data version read), the data version and the options of each menu (staff
-        # see draft places, so their menu is kept apart from readers'), and once (the draft
-        # moved the version) whether a commit is in flight
+        # histogram (always computed for staff), the data version (once) and the options of
+        # each menu (staff see draft places, so their menu is kept apart from readers'), and
+        # whether a commit is in flight
         response = staff.get("/", query)
     assert response.context["histogram"].total == 3
 
@@ -438,15 +437,14 @@ def test_timeline_runs_the_same_queries_whatever_the_number_of_events(
     anon_client, django_assert_num_queries, n
 ):
     make_events(n)
-    with django_assert_num_queries(11):
-        # 0, 0. the data version and whether a commit is in flight (the page is not cached yet)
+    with django_assert_num_queries(8):
+        # 0, 0. the data version (read once: it keys the page, the histogram and the menus)
+        #       and whether a commit is in flight (nothing is cached yet)
         # 0. whether the words match few events (counted up to a bound: the query's shape)
         # 1. the page of events with type, parent type, place and parent place joined
         # 2. their participations with actors
-        # 3. the data version, part of the histogram's cache key
-        # 4. the histogram: events per day (GROUP BY), not cached yet
-        # 5, 6. the data version and the place choices of the filter form (not cached yet)
-        # 7, 8. the same for the event type choices
+        # 3. the histogram: events per day (GROUP BY), not cached yet
+        # 4, 5. the place and the event type choices of the filter form (not cached yet)
         response = anon_client.get("/", {"q": "Event", "contested": "true"})
         page = body(response)
     assert len(response.context["events"]) == n
@@ -716,11 +714,11 @@ def test_map_runs_the_same_queries_whatever_the_number_of_events(
     anon_client, django_assert_num_queries, n
 ):
     make_events(n)
-    with django_assert_num_queries(7):
-        # 0, 0. the data version and whether a commit is in flight (the page is not cached yet)
+    with django_assert_num_queries(5):
+        # 0, 0. the data version (read once) and whether a commit is in flight (nothing is
+        #       cached yet)
         # 1. the events with coordinates (place and type joined, only marker columns)
-        # 2, 3. the data version and the place choices of the filter form (not cached yet)
-        # 4, 5. the same for the event type choices
+        # 2, 3. the place and the event type choices of the filter form (not cached yet)
         response = anon_client.get(reverse("events:map"))
         body(response)
     assert len(response.context["markers"]) == n
@@ -875,15 +873,14 @@ def test_best_match_order_runs_the_same_queries_whatever_the_number_of_events(
     anon_client, django_assert_num_queries, n
 ):
     make_events(n)
-    with django_assert_num_queries(11):
-        # 0, 0. the data version and whether a commit is in flight (the page is not cached yet)
+    with django_assert_num_queries(8):
+        # 0, 0. the data version (read once: it keys the page, the histogram and the menus)
+        #       and whether a commit is in flight (nothing is cached yet)
         # 0. whether the words match few events (counted up to a bound: the query's shape)
         # 1. the page of events ranked by words (type, place, parent place joined)
         # 2. their participations with actors
-        # 3. the data version, part of the histogram's cache key
-        # 4. the histogram: events per day (GROUP BY), not cached yet
-        # 5, 6. the data version and the place choices of the filter form (not cached yet)
-        # 7, 8. the same for the event type choices
+        # 3. the histogram: events per day (GROUP BY), not cached yet
+        # 4, 5. the place and the event type choices of the filter form (not cached yet)
         response = anon_client.get("/", {"q": "Event", "order": "relevance"})
         page = body(response)
     assert page.count('<li class="event-row') == n
