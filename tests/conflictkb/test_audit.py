@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pghistory
+import pgtrigger
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -10,7 +11,7 @@ from pghistory.models import Events
 
 from actors.models import Actor
 from conflictkb.management.commands.grant_app_role import audit_tables
-from events.models import Event
+from events.models import Event, EventType
 from tests.factories import ActorFactory, ClaimFactory, EventFactory
 
 pytestmark = pytest.mark.django_db
@@ -170,7 +171,6 @@ def test_every_table_is_audited_or_named_with_a_reason():
 
 
 def test_a_reviewers_edit_of_an_event_type_is_recorded(reviewer_client, reviewer):
-    from events.models import EventType
 
     offensive = EventType.objects.get(slug="offensive")  # ConflictKB's own, from migrations
     with pghistory.context(user=reviewer.pk, url="/admin/events/eventtype/"):
@@ -181,3 +181,24 @@ def test_a_reviewers_edit_of_an_event_type_is_recorded(reviewer_client, reviewer
         "Government regains territory",
         reviewer.pk,
     )
+
+
+def test_the_sql_conflictkb_changes_in_pgtrigger_and_pghistory_is_still_there_to_change():
+    """conflictkb/audit.py edits pgtrigger's trigger template and pghistory's statement trigger
+    (why: each edit's docstring). It checks their shapes when the SQL is built; this test
+    builds it, so a release of either that moved the SQL fails here, not in a migration."""
+    from conflictkb.audit import AS_OWNER, UnskippableTriggerSql
+
+    audit_triggers = [
+        trigger.compile(model)
+        for model, trigger in pgtrigger.registered()
+        if model is EventType and trigger.name in {"insert_insert", "update_update"}
+    ]
+    assert len(audit_triggers) == 2
+    for compiled in audit_triggers:
+        assert isinstance(compiled.sql, UnskippableTriggerSql)
+        template = compiled.sql.get_template()
+        assert "ignore_func_name}(TG_NAME)" not in template  # pgtrigger.ignore cannot skip it
+        assert f"$$ LANGUAGE plpgsql {AS_OWNER};" in template
+        # The context is attached only when the statement changed rows.
+        assert "WHERE EXISTS (SELECT FROM _pgh_rows)" in compiled.sql.kwargs["func"]
