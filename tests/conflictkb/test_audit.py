@@ -171,7 +171,6 @@ def test_every_table_is_audited_or_named_with_a_reason():
 
 
 def test_a_reviewers_edit_of_an_event_type_is_recorded(reviewer_client, reviewer):
-
     offensive = EventType.objects.get(slug="offensive")  # ConflictKB's own, from migrations
     with pghistory.context(user=reviewer.pk, url="/admin/events/eventtype/"):
         offensive.acled_sub_event_type = "Government regains territory"
