@@ -14,12 +14,13 @@ from uuid import UUID
 import django_filters
 from django.db import models
 from django.db.models import QuerySet
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import renderers, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from actors.api import ActorSummarySerializer
 from actors.models import Actor
@@ -38,8 +39,10 @@ from conflictkb.streaming import streamed
 from events.disagreements import contested_because
 from events.filters import EventFilter
 from events.interchange.layouts import (
+    ACLED,
     GEOJSON,
     LAYOUTS,
+    Layout,
     event_records,
     feature,
     page_urls,
@@ -611,6 +614,13 @@ FORMAT = OpenApiParameter(
     "`layout` names; geojson: a page as a FeatureCollection with [longitude, latitude] points, "
     "its properties those of the timeline's GeoJSON download.",
 )
+RECORD_FORMAT = OpenApiParameter(
+    "format",
+    str,
+    enum=["json", "csv", "geojson"],
+    description="json (default); csv: the event's row in the layout `layout` names; geojson: "
+    "the event as a Feature, as in the list's FeatureCollection.",
+)
 LAYOUT = OpenApiParameter(
     "layout",
     str,
@@ -638,9 +648,41 @@ class EventViewSet(ApiViewSet):
 
     def get_renderers(self) -> list[renderers.BaseRenderer]:
         renderer_list = super().get_renderers()
-        if self.action == "list":
+        if self.action in ("list", "retrieve"):
             renderer_list += [CSVRenderer(), GeoJSONRenderer()]
         return renderer_list
+
+    def chosen_layout(self) -> Layout:
+        layout = LAYOUTS.get(self.request.query_params.get("layout") or ACLED.key)
+        if layout is None:
+            raise ValidationError({"layout": [f"Choose one of: {', '.join(LAYOUTS)}."]})
+        return layout
+
+    @extend_schema(
+        parameters=[RECORD_FORMAT, LAYOUT],
+        responses={
+            (200, "application/json"): EventDetailSerializer,
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/geo+json"): OpenApiTypes.OBJECT,
+        },
+    )
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        file_format = request.accepted_renderer.format
+        if file_format not in ("csv", "geojson"):
+            return super().retrieve(request, *args, **kwargs)
+        # One event in the downloads' layouts: the row or feature the list gives it.
+        layout = self.chosen_layout() if file_format == "csv" else GEOJSON
+        event = self.get_object()
+        [record] = records_of([event], request.user, layout=layout, page_url=page_urls(request))
+        if file_format == "geojson":
+            return Response(feature(record))
+        response = HttpResponse(
+            "".join(write_rows(csv_writer(), layout, [record])),
+            content_type="text/csv; charset=utf-8",
+        )
+        name = f"conflictkb-event-{event.uuid}-{layout.key}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
     @property
     def expands_claims(self) -> bool:
@@ -685,9 +727,7 @@ class EventViewSet(ApiViewSet):
         return super().list(request, *args, **kwargs)
 
     def csv_response(self, queryset: QuerySet[Event]) -> StreamingHttpResponse:
-        layout = LAYOUTS.get(self.request.query_params.get("layout") or "acled")
-        if layout is None:
-            raise ValidationError({"layout": [f"Choose one of: {', '.join(LAYOUTS)}."]})
+        layout = self.chosen_layout()
         ordering = StrictOrderingFilter().get_ordering(self.request, queryset, self)
         # Related rows are read per chunk (events.interchange.layouts), not prefetched.
         queryset = queryset.prefetch_related(None).order_by(*ordering)

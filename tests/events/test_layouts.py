@@ -109,3 +109,28 @@ def test_an_unknown_layout_is_refused_with_the_names_of_those_there_are(idlib):
         response = client.get(url)
         assert response.status_code == 400, url
         assert response.json()["layout"] == ["Choose one of: conflictkb, acled, ucdp."], url
+
+
+@pytest.mark.parametrize("layout", ["conflictkb", "acled", "ucdp"])
+def test_an_event_record_downloads_as_the_row_the_list_gives_it(idlib, layout):
+    client = Client()
+    summit = Event.objects.get(title=TEHRAN)
+    listed = rows(download(client, f"/api/v1/events/?format=csv&layout={layout}&page_size=500"))
+    response = client.get(f"/api/v1/events/{summit.uuid}/?format=csv&layout={layout}")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    [row] = rows(response.content.decode())
+    assert row in listed
+
+
+def test_an_event_record_is_the_feature_the_list_gives_it_and_drafts_stay_hidden(idlib):
+    client = Client()
+    summit = Event.objects.get(title=TEHRAN)
+    listed = json.loads(download(client, "/api/v1/events/?format=geojson&page_size=500"))
+    record = client.get(f"/api/v1/events/{summit.uuid}/?format=geojson")
+    assert record["Content-Type"] == "application/geo+json"
+    assert record.json() in listed["features"]
+    draft = Event.objects.exclude(status="published").first()
+    assert draft is not None
+    for file_format in ("csv", "geojson"):
+        assert client.get(f"/api/v1/events/{draft.uuid}/?format={file_format}").status_code == 404
