@@ -26,7 +26,8 @@ from typing import Any
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-# Each write also deletes up to 8 rows that have expired (other than its own key).
+# Each write also deletes up to 8 rows that have expired (other than its own key). A timeout
+# of None (never expires) is stored as 'infinity'.
 _WRITE = """
 WITH pruned AS (
     DELETE FROM conflictkb_cache WHERE key IN (
@@ -35,10 +36,7 @@ WITH pruned AS (
     )
 )
 INSERT INTO conflictkb_cache AS entry (key, value, expires)
-VALUES (
-    %(key)s, %(value)s,
-    CASE WHEN %(expires)s::float8 IS NULL THEN 'infinity' ELSE to_timestamp(%(expires)s) END
-)
+VALUES (%(key)s, %(value)s, coalesce(to_timestamp(%(expires)s::float8), 'infinity'))
 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires = EXCLUDED.expires
 """
 SET = _WRITE
@@ -48,8 +46,7 @@ LOCK_LIVE = "SELECT value FROM conflictkb_cache WHERE key = %s AND expires > sta
 UPDATE_VALUE = "UPDATE conflictkb_cache SET value = %s WHERE key = %s"
 TOUCH = """
 UPDATE conflictkb_cache
-SET expires = CASE WHEN %(expires)s::float8 IS NULL THEN 'infinity'
-                   ELSE to_timestamp(%(expires)s) END
+SET expires = coalesce(to_timestamp(%(expires)s::float8), 'infinity')
 WHERE key = %(key)s AND expires > statement_timestamp()
 """
 DELETE = "DELETE FROM conflictkb_cache WHERE key = %s"

@@ -15,7 +15,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def would_run(text: str) -> bool:
     """True if the text, after any leading apostrophes, starts a formula."""
-    return text.lstrip("'")[:1] in FORMULA_STARTS if text else False
+    return text.lstrip("'")[:1] in FORMULA_STARTS
 
 
 def spreadsheet_safe(value: object) -> object:

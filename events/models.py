@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import islice
 from typing import TYPE_CHECKING, Any, NamedTuple, Self, TypeVar
 
 import pgtrigger
@@ -660,17 +659,6 @@ def attach_ancestors(places: Iterable[Location | None], user: Any) -> None:
     )
     for place in present:
         place.api_ancestors = [found[pk] for pk in place.ancestor_ids if pk in found]  # type: ignore[attr-defined]
-
-
-def located_chunks(events: models.QuerySet[Event], user: Any, size: int) -> Iterator[list[Event]]:
-    """``events`` streamed in lists of ``size``, each place given its ancestors (one query).
-
-    Exports read the other related rows per chunk too, one query each (``group_by_event``).
-    """
-    rows = events.iterator(chunk_size=size)
-    while chunk := list(islice(rows, size)):
-        attach_ancestors((event.location for event in chunk), user)
-        yield chunk
 
 
 # The rows a page of matches shows, for choosing the shape of the words filter.

@@ -108,13 +108,18 @@ class ExportClaimsView(FilteredEventsMixin, FilterView):
         file_format = self.kwargs["file_format"]
         if file_format not in CLAIM_FORMATS:
             raise Http404("Claims download as claims.csv or claims.jsonl.")
-        own = {name: self.request.GET.getlist(name) for name in self.CLAIM_FILTERS}
         user = self.request.user
         claims = (
             claims_for_api(user).visible_to(user).filter(event__in=self.object_list.values("pk"))
         )
         claim_filter = ClaimFilter(
-            data=MultiValueDict({name: values for name, values in own.items() if values}),
+            data=MultiValueDict(
+                {
+                    n: self.request.GET.getlist(n)
+                    for n in self.CLAIM_FILTERS
+                    if n in self.request.GET
+                }
+            ),
             queryset=claims,
         )
         errors = {**self.filterset.errors, **claim_filter.errors}

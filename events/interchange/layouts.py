@@ -1,11 +1,11 @@
-"""The outside layouts of an event, each defined once, as data: ConflictKB CSV, ACLED CSV and
-UCDP GED CSV.
+"""The outside layouts, each defined once, as data: ConflictKB CSV, ACLED CSV, UCDP GED CSV and
+GeoJSON's properties for an event, and the claims layout (CSV and JSON Lines) for the evidence.
 
 A layout is its columns, in order, each with how it is read from an :class:`EventRecord` (an
-event with its participants, the claims the reader may see and the places around it). The
-timeline's downloads, the API's CSV (``?format=csv&layout=…``), ``export_acled`` and
-``export_ucdp`` all write through :func:`write_rows`; the importers read the columns of the
-same definitions. So one event gives the same values in every download of one layout, and a
+event with its participants, the claims the reader may see and the places around it) or, for
+``CLAIMS``, from a claim. The timeline's downloads, the API (``?format=csv&layout=…``,
+``?format=geojson``, the claims' ``?format=csv|jsonl``), ``export_acled`` and ``export_ucdp``
+all write through them; the importers read the columns of the same definitions. So one event gives the same values in every download of one layout, and a
 column two layouts share (ACLED's in ConflictKB's own) gives the same value in both.
 """
 
@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 from typing import Any
 
 from django.db.models import QuerySet
@@ -37,7 +38,6 @@ from events.models import (
     Sides,
     attach_ancestors,
     group_by_event,
-    located_chunks,
 )
 from events.templatetags.conflictkb import date_span_label
 from sources.models import Claim, ClaimKind, OutletKind
@@ -45,8 +45,10 @@ from sources.models import Claim, ClaimKind, OutletKind
 # ACLED's region is one of its own fixed list; known here for the countries of the data sets
 # held so far (extend as new ones arrive). Its iso column is ISO 3166's numeric code.
 ACLED_REGION = dict.fromkeys(["SY", "TR", "IQ", "LB", "JO", "IL", "IR"], "Middle East")
-# How ConflictKB writes a dataset's split of the dead (UCDP's four columns) in a claim's text.
-DEATHS = re.compile(r"side A (\d+) · side B (\d+) · civilians (\d+) · unknown (\d+)")
+# How ConflictKB writes a dataset's split of the dead (UCDP's four columns) in a claim's text
+# (the importer writes it, the UCDP layout reads it back).
+DEATHS_TEXT = "side A {a} · side B {b} · civilians {c} · unknown {u}"
+DEATHS = re.compile(DEATHS_TEXT.format(a=r"(\d+)", b=r"(\d+)", c=r"(\d+)", u=r"(\d+)"))
 # What the layouts read of a participation and a claim (an export reads those of 100,000
 # events).
 PARTICIPATION_FIELDS = [
@@ -198,8 +200,12 @@ class Layout:
     def header(self) -> list[str]:
         return [name for name, _ in self.columns]
 
-    def row(self, record: EventRecord) -> list[Any]:
+    def row(self, record: Any) -> list[Any]:
         return [read(record) for _, read in self.columns]
+
+    def as_dict(self, record: Any) -> dict[str, Any]:
+        """The record as an object (GeoJSON's properties, a JSON Lines line)."""
+        return {name: read(record) for name, read in self.columns}
 
 
 ACLED_COLUMNS_READ: tuple[tuple[str, Read], ...] = (
@@ -297,10 +303,6 @@ def acled_column(name: str) -> Read:
     return dict(ACLED_COLUMNS_READ)[name]
 
 
-def blank_if_none(value: Any) -> Any:
-    return "" if value is None else value
-
-
 CONFLICTKB = Layout(
     "conflictkb",
     "ConflictKB CSV",
@@ -322,10 +324,10 @@ CONFLICTKB = Layout(
         ("title", lambda r: r.event.title),
         ("notes", acled_column("notes")),
         ("fatalities", acled_column("fatalities")),
-        # ConflictKB's own figures: blank where no claim gives one.
-        ("fatalities_low", lambda r: blank_if_none(r.event.fatalities_low)),
-        ("fatalities_best", lambda r: blank_if_none(r.event.fatalities_best)),
-        ("fatalities_high", lambda r: blank_if_none(r.event.fatalities_high)),
+        # ConflictKB's own figures: blank where no claim gives one (CSV writes None as blank).
+        ("fatalities_low", lambda r: r.event.fatalities_low),
+        ("fatalities_best", lambda r: r.event.fatalities_best),
+        ("fatalities_high", lambda r: r.event.fatalities_high),
         ("contested", lambda r: "true" if r.event.contested else "false"),
         ("claims", lambda r: r.event.claim_count),
         ("independent_sources", lambda r: r.event.source_count),
@@ -378,7 +380,7 @@ def feature(record: EventRecord) -> dict[str, Any]:
         "type": "Feature",
         "id": str(record.event.uuid),
         "geometry": {"type": "Point", "coordinates": list(point)} if None not in point else None,
-        "properties": dict(zip(GEOJSON.header, GEOJSON.row(record), strict=True)),
+        "properties": GEOJSON.as_dict(record),
     }
 
 
@@ -390,8 +392,8 @@ def write_feature_collection(records: Iterable[EventRecord]) -> Iterator[str]:
     yield "]}"
 
 
-def name_of(record: Any) -> Any:
-    return record.name if record is not None else None
+def name_of(instance: Any) -> str | None:
+    return instance.name if instance is not None else None
 
 
 def subject_type(claim: Claim) -> str | None:
@@ -466,12 +468,7 @@ def claims_download(claims: QuerySet[Claim], file_format: str, file_name: str) -
 def write_json_lines(layout: Layout, records: Iterable[Any]) -> Iterator[str]:
     """Each record as one JSON object on its line, with the layout's columns as keys."""
     for record in records:
-        yield (
-            json.dumps(
-                dict(zip(layout.header, layout.row(record), strict=True)), ensure_ascii=False
-            )
-            + "\n"
-        )
+        yield json.dumps(layout.as_dict(record), ensure_ascii=False) + "\n"
 
 
 def page_urls(request: HttpRequest) -> Callable[[Event], str | None]:
@@ -500,8 +497,9 @@ def event_records(
     """``events`` as records for ``layout``, streamed in chunks: per chunk, the events, the
     places around theirs, their participations and (if the layout reads them) the claims
     ``user`` may see — four queries, whatever the chunk's size."""
-    for chunk in located_chunks(events, user, chunk_size):
-        yield from records_of(chunk, user, layout=layout, page_url=page_url, places_read=True)
+    rows = events.iterator(chunk_size=chunk_size)
+    while chunk := list(islice(rows, chunk_size)):
+        yield from records_of(chunk, user, layout=layout, page_url=page_url)
 
 
 def records_of(
@@ -510,12 +508,10 @@ def records_of(
     *,
     layout: Layout,
     page_url: Callable[[Event], str | None] | None = None,
-    places_read: bool = False,
 ) -> list[EventRecord]:
-    """Records for a list of events already read (a page of the API): the places around
-    theirs (unless ``places_read``), participations and claims, a query each."""
-    if not places_read:
-        attach_ancestors((event.location for event in events), user)
+    """Records for events already read (a chunk of a download, a page of the API): the places
+    around theirs, their participations and claims, a query each."""
+    attach_ancestors((event.location for event in events), user)
     ids = [event.pk for event in events]
     # In the order they were recorded within each role (the model's): a dataset's actor1 stays
     # actor1 through an import and an export.

@@ -21,7 +21,7 @@ from pathlib import Path
 from actors.models import AcledActorType, ActorKind
 from conflictkb.spreadsheets import FORMULA_STARTS, spreadsheet_value
 from events.countries import ALPHA2_OF_NUMERIC
-from events.interchange.layouts import ACLED, UCDP
+from events.interchange.layouts import ACLED, DEATHS_TEXT, UCDP
 from events.models import DatePrecision, EventType, GeoPrecision, Role, date_out_of_range
 
 # Place levels, top-down; a row names some of them (blank levels are skipped).
@@ -128,6 +128,9 @@ def record_digest(values: list[str]) -> bytes:
     return hashlib.blake2b(joined.encode(), digest_size=16, key=IMPORTER_KEY).digest()
 
 
+READ_COLUMNS_HINT = "the header of an export_acled or export_ucdp file lists the columns read"
+
+
 def records(
     text: str,
     columns: list[str],
@@ -173,7 +176,7 @@ def records(
     for name in (name for name in header if name and name not in known):
         close = difflib.get_close_matches(name, columns, n=1)
         meant.update(close)
-        hint = f"did you mean “{close[0]}”?" if close else "the columns read are in README"
+        hint = f"did you mean “{close[0]}”?" if close else READ_COLUMNS_HINT
         problems.append(Problem(1, name, f"unknown column; {hint}"))
     for name in missing:
         if name not in meant:  # (a misspelt column is reported once, as unknown)
@@ -519,7 +522,6 @@ UCDP_REQUIRED = [
 # type_of_violence: 1 state-based, 2 non-state (two armed sides), 3 one-sided (against civilians).
 UCDP_TYPES = {1: "armed-clash", 2: "armed-clash", 3: "attack"}
 # How the per-side split of a UCDP figure is kept on its claim (and read back on export).
-DEATHS_TEXT = "side A {a} · side B {b} · civilians {c} · unknown {u}"
 
 
 def parse_ucdp(text: str) -> Parsed:

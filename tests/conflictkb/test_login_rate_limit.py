@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_earlier_failures():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def sign_in(client: Client, username: str, password: str, address: str = "203.0.113.7"):
