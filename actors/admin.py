@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from actors.models import Actor, ActorName, ActorRelation
-from conflictkb.admin import AuditedAdmin, DuplicateNameForm, PublishableAdmin
+from core.admin import AuditedAdmin, DuplicateNameForm, PublishableAdmin
 
 
 class ActorForm(DuplicateNameForm):

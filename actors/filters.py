@@ -14,8 +14,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from actors.models import AcledActorType, Actor, ActorKind, ActorRelation, RelationKind
-from conflictkb.api.filters import UpdatedSinceFilter
-from conflictkb.models import Publication
+from core.filters import UpdatedSinceFilter
+from core.models import Publication
 
 
 class ActorFilter(django_filters.FilterSet):

@@ -14,8 +14,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 
-from conflictkb.audit import audited
-from conflictkb.models import (
+from core.audit import audited
+from core.models import (
     Publication,
     PublicRecord,
     Publishable,

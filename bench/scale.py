@@ -162,7 +162,7 @@ def contest(every: int) -> dict[str, Any]:
     """
     from django.db import connection, transaction
 
-    from conflictkb.models import Publication
+    from core.models import Publication
     from sources.models import Outlet, OutletKind
 
     outlet, _ = Outlet.objects.get_or_create(

@@ -102,27 +102,29 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "conflictkb",
+    "core",
     "actors",
     "events",
     "sources",
+    "interchange",
+    "api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "conflictkb.security.ContentSecurityPolicyMiddleware",
+    "core.security.ContentSecurityPolicyMiddleware",
     # Before anything reads the query string into SQL (the reader cache keys included).
-    "conflictkb.security.RefuseUnstorableTextMiddleware",
+    "core.security.RefuseUnstorableTextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A reading request reads the data version once, for every cache that asks.
-    "conflictkb.data_version.DataVersionPerRequestMiddleware",
+    "core.data_version.DataVersionPerRequestMiddleware",
     # Keeps anonymous readers' answers once the middleware below have set their cookies.
-    "conflictkb.reader_cache.ReaderCacheMiddleware",
+    "core.reader_cache.ReaderCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "conflictkb.security.LoginRateLimitMiddleware",
+    "core.security.LoginRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the acting user and the request URL as the context of every audited change.
@@ -142,7 +144,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "conflictkb.context_processors.site",
+                "core.context_processors.site",
             ],
         },
     },
@@ -154,7 +156,7 @@ EMBEDDED_PGDATA = Path(env("EMBEDDED_PGDATA", str(BASE_DIR / ".pgdata")))
 if env("DATABASE_URL"):
     DATABASE_URL = env("DATABASE_URL")
 else:
-    from conflictkb.embedded_db import database_url
+    from core.embedded_db import database_url
 
     DATABASE_URL = database_url(EMBEDDED_PGDATA)
 
@@ -183,7 +185,7 @@ if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
 
 # --- Read replicas (optional) ---------------------------------------------------------------
 # DATABASE_REPLICA_URLS: comma-separated URLs of streaming replicas of DATABASE_URL. Reads go
-# to them in turn; writes, and reads after a write, go to the primary (conflictkb/db_router.py).
+# to them in turn; writes, and reads after a write, go to the primary (core/db_router.py).
 DATABASE_REPLICAS: list[str] = []
 for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     _replica = dj_database_url.parse(
@@ -197,8 +199,8 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     DATABASES[f"replica{_number}"] = _replica
     DATABASE_REPLICAS.append(f"replica{_number}")
 if DATABASE_REPLICAS:
-    DATABASE_ROUTERS = ["conflictkb.db_router.PrimaryReplicaRouter"]
-    MIDDLEWARE.insert(0, "conflictkb.db_router.ReadYourWritesMiddleware")
+    DATABASE_ROUTERS = ["core.db_router.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(0, "core.db_router.ReadYourWritesMiddleware")
 # Seconds a browser keeps reading from the primary after a POST, PUT, PATCH or DELETE.
 REPLICA_PIN_SECONDS = int(env("REPLICA_PIN_SECONDS", "5"))
 # --- end of read replicas -------------------------------------------------------------------
@@ -209,10 +211,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # the admin, the API and the importers alike (events.models.date_out_of_range).
 EVENT_DATES_FROM = datetime.date.fromisoformat(env("EVENT_DATES_FROM", "1900-01-01"))
 EVENT_DATES_AHEAD_DAYS = int(env("EVENT_DATES_AHEAD_DAYS", "366"))
-# The audit trail's copies of foreign keys: plain ids without indexes (conflictkb/audit.py).
+# The audit trail's copies of foreign keys: plain ids without indexes (core/audit.py).
 PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
 # ConflictKB installs its own _pgh_attach_context, which checks the site's signature
-# (conflictkb.audit.install_audit_guard); pghistory's would replace it after every migrate.
+# (core.audit.install_audit_guard); pghistory's would replace it after every migrate.
 PGHISTORY_INSTALL_CONTEXT_FUNC_ON_MIGRATE = False
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -252,13 +254,13 @@ LOGIN_FAILURES_ALLOWED = int(env("LOGIN_FAILURES_ALLOWED", "5"))
 
 CACHES = {
     # Shared by every process (a table migrate creates): the sign-in limit and the API
-    # throttles count across all of gunicorn's workers (conflictkb/cache.py).
-    "default": {"BACKEND": "conflictkb.cache.SharedCache"},
+    # throttles count across all of gunicorn's workers (core/cache.py).
+    "default": {"BACKEND": "core.cache.SharedCache"},
     # Each process's own memory: answers, counts and menus kept until the data changes, which
-    # every process checks against the data version itself (conflictkb/data_version.py).
+    # every process checks against the data version itself (core/data_version.py).
     "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
-# Whole responses for anonymous readers, until the data changes (conflictkb/reader_cache.py).
+# Whole responses for anonymous readers, until the data changes (core/reader_cache.py).
 READER_CACHE = env_bool("READER_CACHE", True)
 
 # --- Site -----------------------------------------------------------------------------------
@@ -278,7 +280,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PARSER_CLASSES": [
-        "conflictkb.api.parsers.BoundedJSONParser",
+        "api.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -308,7 +310,7 @@ SPECTACULAR_SETTINGS = {
         "OutletKindEnum": "sources.models.OutletKind",
         "ClaimKindEnum": "sources.models.ClaimKind",
         "ClaimStatusEnum": "sources.models.ClaimStatus",
-        "PublicationEnum": "conflictkb.models.Publication",
+        "PublicationEnum": "core.models.Publication",
     },
 }
 

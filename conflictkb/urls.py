@@ -3,6 +3,8 @@ from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from pages.urls import actor_urlpatterns
+
 
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     # Browsers ask for /favicon.ico whatever the page says. The hashed static name is looked up
@@ -11,14 +13,15 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
 
 
 # Tells "the database is down, retry" (503) apart from other failures (500), as HTML or JSON.
-handler500 = "conflictkb.errors.server_error"
+handler500 = "core.errors.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/v1/", include("conflictkb.api")),
-    path("actors/", include("actors.urls")),
+    path("api/v1/", include("api.urls")),
+    path("actors/", include((actor_urlpatterns, "actors"))),
     path("sources/", include("sources.urls")),
+    path("export/", include("interchange.urls")),
     path("favicon.ico", favicon),
-    path("", include("conflictkb.site_urls")),
+    path("", include("pages.urls")),
     path("", include("events.urls")),
 ]

@@ -31,9 +31,9 @@ from django.utils.formats import get_format
 from django.utils.safestring import SafeString
 
 from actors.models import Actor
-from conflictkb.api.base import MATCHED_NAMES
-from conflictkb.data_version import cached_until_data_changes
-from conflictkb.models import sees_drafts
+from core.data_version import cached_until_data_changes
+from core.filters import MATCHED_NAMES
+from core.models import sees_drafts
 from events.models import (
     DateSpan,
     Event,

@@ -29,8 +29,8 @@ from django.db.models.lookups import StartsWith
 from django.urls import reverse
 
 from actors.models import DUPLICATE_NAME_SIMILARITY, SEARCH_NAME_SIMILARITY, Actor, ActorName
-from conflictkb.audit import audited
-from conflictkb.models import (
+from core.audit import audited
+from core.models import (
     Publication,
     Publishable,
     PublishableQuerySet,
@@ -1046,7 +1046,7 @@ class EventRelation(models.Model):
 
 class ImportSnapshot(models.Model):
     """What the last import of a dataset said about an event, so a re-import can tell an
-    editor's changes from the dataset's (events/interchange). Bookkeeping, not evidence: not
+    editor's changes from the dataset's (interchange). Bookkeeping, not evidence: not
     audited, and its values' ids are plain numbers, not foreign keys (an import writes 100,000
     snapshots, and the ids are only compared). A model so that Django knows the table
     (flushes, dumps, grants).

@@ -8,6 +8,4 @@ urlpatterns = [
     path("events/<uuid:uuid>/", views.EventDetailView.as_view(), name="detail"),
     path("places/<uuid:uuid>/", views.PlaceDetailView.as_view(), name="place"),
     path("map/", views.MapView.as_view(), name="map"),
-    path("export/events.csv", views.ExportCSVView.as_view(), name="export_csv"),
-    path("export/events.geojson", views.ExportGeoJSONView.as_view(), name="export_geojson"),
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,28 +12,17 @@ from django.conf import settings
 from django.db.models import Count, DateField, F, Model, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.db.models.lookups import GreaterThan, LessThan
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import NoReverseMatch, reverse
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from conflictkb.data_version import cached_until_data_changes
-from conflictkb.models import Row
-from conflictkb.reader_cache import CachedForReaders
-from conflictkb.spreadsheets import csv_writer
-from conflictkb.streaming import streamed
+from core.data_version import cached_until_data_changes
+from core.models import Row
+from core.reader_cache import CachedForReaders
 from events.disagreements import contested_because
 from events.filters import EventFilter
-from events.interchange.layouts import (
-    CONFLICTKB,
-    GEOJSON,
-    LAYOUTS,
-    event_records,
-    page_urls,
-    write_feature_collection,
-    write_rows,
-)
 from events.models import (
     DatePrecision,
     Event,
@@ -587,74 +575,3 @@ class MapView(CachedForReaders, FilteredEventsMixin, FilterView):
 
 
 # --- Exports --------------------------------------------------------------------------------
-
-
-# Events read per query while a download streams.
-EXPORT_CHUNK_SIZE = 2000
-
-
-def export_filename(suffix: str) -> str:
-    return f"conflictkb-events-{datetime.date.today():%Y%m%d}.{suffix}"
-
-
-class ExportCSVView(FilteredEventsMixin, FilterView):
-    """The filtered events as ACLED-shaped CSV, streamed in chunks (three queries per chunk)."""
-
-    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponseBase:
-        if self.filterset.errors:
-            return HttpResponse(
-                json.dumps(self.filterset.errors), status=400, content_type="application/json"
-            )
-        layout = LAYOUTS.get(self.request.GET.get("layout") or CONFLICTKB.key)
-        if layout is None:
-            error = {"layout": [f"Choose one of: {', '.join(LAYOUTS)}."]}
-            return HttpResponse(json.dumps(error), status=400, content_type="application/json")
-        user = self.request.user
-        # Related rows are read per chunk (events.interchange.layouts), not prefetched.
-        events = (
-            self.object_list.for_list(user).prefetch_related(None).order_by("-start_date", "-pk")
-        )
-        records = event_records(
-            events,
-            user,
-            layout=layout,
-            chunk_size=EXPORT_CHUNK_SIZE,
-            page_url=page_urls(self.request),
-        )
-        response = streamed(
-            write_rows(csv_writer(), layout, records), content_type="text/csv; charset=utf-8"
-        )
-        suffix = "csv" if layout is CONFLICTKB else f"{layout.key}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{export_filename(suffix)}"'
-        return response
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {}
-
-
-class ExportGeoJSONView(FilteredEventsMixin, FilterView):
-    """The filtered events as a GeoJSON FeatureCollection ([lon, lat]; an event without a
-    point has a null geometry), in the layout the API's ``?format=geojson`` uses."""
-
-    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponseBase:
-        if self.filterset.errors:
-            return HttpResponse(
-                json.dumps(self.filterset.errors), status=400, content_type="application/json"
-            )
-        user = self.request.user
-        events = (
-            self.object_list.for_list(user).prefetch_related(None).order_by("-start_date", "-pk")
-        )
-        records = event_records(
-            events,
-            user,
-            layout=GEOJSON,
-            chunk_size=EXPORT_CHUNK_SIZE,
-            page_url=page_urls(self.request),
-        )
-        response = streamed(write_feature_collection(records), content_type="application/geo+json")
-        response["Content-Disposition"] = f'attachment; filename="{export_filename("geojson")}"'
-        return response
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {}

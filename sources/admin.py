@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from conflictkb.admin import AuditedAdmin, PublishableAdmin
+from core.admin import AuditedAdmin, PublishableAdmin
 from events.admin import EventAdmin
 from events.models import Event
 from sources.models import Claim, ClaimStatus, Document, DocumentRelay, Outlet

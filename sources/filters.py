@@ -13,8 +13,8 @@ import django_filters
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Q, QuerySet
 
-from conflictkb.api.filters import UpdatedSinceFilter
-from conflictkb.models import Publication
+from core.filters import UpdatedSinceFilter
+from core.models import Publication
 from sources.models import (
     Claim,
     ClaimKind,

@@ -14,8 +14,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from actors.models import SEARCH_NAME_SIMILARITY, SHORT_NAME_LENGTH, Actor, ActorRelation
-from conflictkb.audit import audited
-from conflictkb.models import (
+from core.audit import audited
+from core.models import (
     NumNonNulls,
     Publication,
     PublicRecord,
@@ -287,6 +287,11 @@ class ClaimQuerySet(ReadersQuerySet):
             "document__outlet",
             "value_actor",
         ).as_seen_by(user)
+
+    def cited_for(self, user: object = None) -> Self:
+        """Claims with everything a citation shows, in one query, as ``user`` may see them:
+        the loading strategy of the API, the downloads and the pages (no visibility rule)."""
+        return self.for_citation(user).with_party_flag()
 
     def with_party_flag(self) -> Self:
         """Annotate ``claimant_is_party``: the claimant (or its outlet's actor) took part in the

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import datetime
-import json
 import re
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpResponse
-from django.http.response import HttpResponseBase
-from django.utils.datastructures import MultiValueDict
 from django.views.generic import DetailView
-from django_filters.views import FilterView
 
-from conflictkb.models import sees_drafts
-from conflictkb.reader_cache import CachedForReaders
-from events.interchange.layouts import CLAIM_FORMATS, claims_download
-from events.views import FilteredEventsMixin, PublicationMixin
-from sources.api import claims_for_api
-from sources.filters import ClaimFilter
+from core.models import sees_drafts
+from core.reader_cache import CachedForReaders
+from events.views import PublicationMixin
 from sources.models import Claim, ClaimStatus, Document, Outlet
 
 DOCUMENTS_SHOWN = 100
@@ -92,43 +83,3 @@ class DocumentDetailView(CachedForReaders, PublicationMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["claims"] = sorted(claims.order_by("pk"), key=locator_order)
         return context
-
-
-class ExportClaimsView(FilteredEventsMixin, FilterView):
-    """The evidence behind the filtered events: each claim a reader may open about them, as
-    CSV or JSON Lines (``events.interchange.layouts.CLAIMS``, as the API's claims download).
-
-    The timeline's filters choose the events; the claims' own filters (``kind``, ``stance``,
-    ``status``, ``max_credibility``) narrow the claims.
-    """
-
-    CLAIM_FILTERS = ("kind", "stance", "status", "max_credibility")
-
-    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponseBase:
-        file_format = self.kwargs["file_format"]
-        if file_format not in CLAIM_FORMATS:
-            raise Http404("Claims download as claims.csv or claims.jsonl.")
-        user = self.request.user
-        claims = (
-            claims_for_api(user).visible_to(user).filter(event__in=self.object_list.values("pk"))
-        )
-        claim_filter = ClaimFilter(
-            data=MultiValueDict(
-                {
-                    n: self.request.GET.getlist(n)
-                    for n in self.CLAIM_FILTERS
-                    if n in self.request.GET
-                }
-            ),
-            queryset=claims,
-        )
-        errors = {**self.filterset.errors, **claim_filter.errors}
-        if errors:
-            return HttpResponse(json.dumps(errors), status=400, content_type="application/json")
-        claims = claim_filter.qs.order_by("-event__start_date", "event_id", "pk")
-        return claims_download(
-            claims, file_format, f"conflictkb-claims-{datetime.date.today():%Y%m%d}"
-        )
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {}

@@ -10,7 +10,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group, User
 
 from actors.models import Actor, ActorKind, ActorName, ActorRelation, NameKind, RelationKind
-from conflictkb.models import Publication
+from core.models import Publication
 from events.models import (
     Event,
     EventRelation,

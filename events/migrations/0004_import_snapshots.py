@@ -1,6 +1,6 @@
 """What each import last said about each event, so a re-import can tell editors' changes apart.
 
-A plain table (no model): only the set-based importer (events/interchange) reads and writes it,
+A plain table (no model): only the set-based importer (interchange) reads and writes it,
 and it is bookkeeping, not a fact, so the audit trail does not track it.
 """
 

@@ -7,7 +7,7 @@ fatality claim of the event, any column of a participation): a mark only means t
 compares the event's current fields with its snapshot, as every import did before. The
 importer's own writes add none (it sets ``conflictkb.importing`` for its transaction); it
 clears the marks it read and marks the events where it kept an editor's change
-(events/interchange/loading.py). Snapshots taken before this migration are all marked, since
+(interchange/loading.py). Snapshots taken before this migration are all marked, since
 nobody knows what happened to them.
 """
 

@@ -11,7 +11,7 @@ from django import template
 from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
-from conflictkb.links import LinkTemplates
+from core.links import LinkTemplates
 from events.models import DatePrecision, Role
 
 register = template.Library()

@@ -17,7 +17,7 @@ import importlib
 
 from django.db import migrations
 
-import conflictkb.models
+import core.models
 
 # Reversing restores migration 0002's figures function, which knows one set of figures.
 SINGLE_SET_FIGURES = (
@@ -285,7 +285,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="claim",
             name="is_public",
-            field=conflictkb.models.ReturnedBooleanField(
+            field=core.models.ReturnedBooleanField(
                 db_default=False, editable=False, verbose_name="visible to readers"
             ),
         ),

@@ -21,7 +21,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from conflictkb.database_url import database_url
+from core.database_url import database_url
 
 pytestmark = pytest.mark.slow
 PROJECT = Path(__file__).resolve().parents[2]
@@ -123,10 +123,10 @@ def test_a_download_cut_by_a_database_failure_is_not_a_well_formed_file(
     from django.db import DatabaseError
     from django.test import Client
 
-    from conflictkb.streaming import CUT_SHORT
-    from events import views
+    from core.streaming import CUT_SHORT
+    from interchange import downloads
 
-    monkeypatch.setattr(views, "EXPORT_CHUNK_SIZE", 2)  # the database is read again mid-stream
+    monkeypatch.setattr(downloads, "CHUNK_SIZE", 2)  # the database is read again mid-stream
     response = Client().get(url)
     assert response.status_code == 200  # the opening was read: the database was up
     params = connection.get_connection_params()

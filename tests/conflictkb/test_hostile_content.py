@@ -68,7 +68,7 @@ def test_markup_in_titles_names_and_quotes_is_shown_as_text(hostile_event, super
 
 
 def test_the_map_data_is_json_that_carries_markup_as_plain_strings(hostile_event, client):
-    response = client.get(reverse("events:export_geojson"))
+    response = client.get(reverse("exports:events_geojson"))
     assert response["Content-Type"].startswith("application/geo+json")
     body = b"".join(response.streaming_content) if response.streaming else response.content
     titles = [feature["properties"]["title"] for feature in json.loads(body)["features"]]
@@ -109,7 +109,7 @@ def test_csv_exports_neutralise_spreadsheet_formulas(client, path):
     for start in ("=", "+", "-", "@"):
         formula = f'{start}HYPERLINK("http://evil.example","click")'
         EventFactory(title=formula, summary=formula)
-    response = client.get(reverse("events:export_csv") if path == "/export.csv" else path)
+    response = client.get(reverse("exports:events_csv") if path == "/export.csv" else path)
     assert response.status_code == 200
     body = b"".join(response.streaming_content).decode()
     cells = [cell for row in csv.reader(io.StringIO(body)) for cell in row]
@@ -156,7 +156,7 @@ def test_timeline_rows_written_in_python_escape_every_name(client):
 
 @given(st.text(st.characters(exclude_categories=("Cs",)), max_size=8))
 def test_every_text_written_to_a_spreadsheet_is_read_back_as_it_was(text):
-    from conflictkb.spreadsheets import FORMULA_STARTS, spreadsheet_safe, spreadsheet_value
+    from core.spreadsheets import FORMULA_STARTS, spreadsheet_safe, spreadsheet_value
 
     cell = spreadsheet_safe(text)
     assert spreadsheet_value(cell) == text

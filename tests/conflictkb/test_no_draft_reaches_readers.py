@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from conflictkb.models import Publication
+from core.models import Publication
 from events.models import Event
 from tests.factories import (
     ActorFactory,

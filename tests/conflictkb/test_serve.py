@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conflictkb.database_url import database_url
+from core.database_url import database_url
 
 pytestmark = pytest.mark.slow
 PROJECT = Path(__file__).resolve().parents[2]

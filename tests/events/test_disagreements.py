@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from conflictkb.models import Publication
+from core.models import Publication
 from events.disagreements import contested_because
 from events.models import Event
 from sources.models import Claim

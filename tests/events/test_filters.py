@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import RequestFactory
 
 from actors.models import NameKind
-from conflictkb.models import Publication
+from core.models import Publication
 from events.filters import EventFilter
 from events.models import Event, EventType, few_matches
 from tests.factories import (

@@ -21,8 +21,8 @@ from django.db import connection, transaction
 from django.db.models import Count, QuerySet
 
 from actors.models import Actor, ActorKind, ActorName, NameKind
-from conflictkb.api.base import KeysetCursorPagination
-from conflictkb.models import Publication
+from api.base import KeysetCursorPagination
+from core.models import Publication
 from events.filters import EventFilter
 from events.models import Event, EventType, Location, LocationKind, Participation, Role
 from events.views import Cursor

@@ -19,7 +19,7 @@ from django.test import Client
 from django.urls import reverse
 
 from actors.models import Actor
-from conflictkb.models import Publication
+from core.models import Publication
 from events.models import Event
 from sources.models import Claim, Document, Outlet
 from tests.factories import ActorFactory, DocumentFactory
@@ -39,7 +39,7 @@ def page(client: Client, url: str) -> str:
 
 
 def csv_rows(client: Client, query: str = "") -> dict[str, dict[str, str]]:
-    response = client.get(reverse("events:export_csv") + query)
+    response = client.get(reverse("exports:events_csv") + query)
     assert response.status_code == 200
     text = b"".join(response.streaming_content).decode()
     return {row["title"]: row for row in csv.DictReader(io.StringIO(text))}
@@ -176,7 +176,7 @@ def test_an_actor_named_by_a_claim_reaches_the_event(strikes, anon_client, name)
     assert STRIKES not in api_titles(anon_client, actor=by_id, actor_as="participant")
     assert STRIKES not in csv_rows(anon_client, f"?actor={by_id}&actor_as=participant")
     assert csv_rows(anon_client, f"?actor={by_id}")[STRIKES]["actor_match"] == "named in a claim"
-    geojson = anon_client.get(reverse("events:export_geojson") + f"?actor={by_id}")
+    geojson = anon_client.get(reverse("exports:events_geojson") + f"?actor={by_id}")
     features = json.loads(b"".join(geojson.streaming_content))["features"]
     [strike] = [f for f in features if f["properties"]["title"] == STRIKES]
     assert strike["properties"]["actor_match"] == "named in a claim"

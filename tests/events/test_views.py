@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from actors.models import NameKind, RelationKind
-from conflictkb.models import Publication
+from core.models import Publication
 from events.models import DatePrecision, Event, EventType, Role
 from events.templatetags.conflictkb import date_span_label, figure_range_label
 from events.views import PAGE_SIZE, histogram
@@ -736,7 +736,7 @@ def read_csv(response) -> list[dict[str, str]]:
 
 def test_csv_export_streams_the_filtered_events_in_acled_like_columns(anon_client, airstrike):
     EventFactory(title="Agreed strike")
-    response = anon_client.get(reverse("events:export_csv"), {"contested": "true"})
+    response = anon_client.get(reverse("exports:events_csv"), {"contested": "true"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment;" in response["Content-Disposition"]
     rows = read_csv(response)
@@ -758,16 +758,16 @@ def test_csv_export_streams_the_filtered_events_in_acled_like_columns(anon_clien
 
 def test_csv_export_defuses_spreadsheet_formulas(anon_client):
     EventFactory(title='=HYPERLINK("http://evil")')
-    assert read_csv(anon_client.get(reverse("events:export_csv")))[0]["title"].startswith("'=")
+    assert read_csv(anon_client.get(reverse("exports:events_csv")))[0]["title"].startswith("'=")
 
 
 def test_csv_export_leaves_out_drafts_for_anonymous_visitors(anon_client):
     EventFactory(title="Draft", status=Publication.DRAFT)
-    assert read_csv(anon_client.get(reverse("events:export_csv"))) == []
+    assert read_csv(anon_client.get(reverse("exports:events_csv"))) == []
 
 
 def test_geojson_export_puts_longitude_before_latitude(anon_client, airstrike):
-    response = anon_client.get(reverse("events:export_geojson"))
+    response = anon_client.get(reverse("exports:events_geojson"))
     assert response["Content-Type"] == "application/geo+json"
     data = json.loads(b"".join(response.streaming_content))
     assert data["type"] == "FeatureCollection"
@@ -782,7 +782,7 @@ def test_geojson_export_puts_longitude_before_latitude(anon_client, airstrike):
 
 
 def test_exports_answer_a_malformed_filter_with_400(anon_client):
-    for name in ("events:export_csv", "events:export_geojson"):
+    for name in ("exports:events_csv", "exports:events_geojson"):
         response = anon_client.get(reverse(name), {"bbox": "1,2"})
         assert response.status_code == 400
         assert "bbox" in response.json()
@@ -790,7 +790,7 @@ def test_exports_answer_a_malformed_filter_with_400(anon_client):
 
 @pytest.mark.parametrize("n", [1, 50])
 @pytest.mark.parametrize(
-    ("name", "queries"), [("events:export_csv", 3), ("events:export_geojson", 3)]
+    ("name", "queries"), [("exports:events_csv", 3), ("exports:events_geojson", 3)]
 )
 def test_exports_run_the_same_queries_whatever_the_number_of_events(
     anon_client, django_assert_num_queries, n, name, queries
@@ -807,11 +807,11 @@ def test_exports_run_the_same_queries_whatever_the_number_of_events(
 def test_csv_export_names_no_draft_region_to_readers(anon_client, airstrike, superuser):
     airstrike.location.parent.status = "draft"
     airstrike.location.parent.save()
-    row = read_csv(anon_client.get(reverse("events:export_csv")))[0]
+    row = read_csv(anon_client.get(reverse("exports:events_csv")))[0]
     assert (row["country"], row["admin1"], row["location"]) == ("Syria", "", "Jisr al-Shughur")
     staff = Client()
     staff.force_login(superuser)
-    assert read_csv(staff.get(reverse("events:export_csv")))[0]["admin1"] == "Idlib governorate"
+    assert read_csv(staff.get(reverse("exports:events_csv")))[0]["admin1"] == "Idlib governorate"
 
 
 def test_timeline_page_has_a_title_and_canonical_url(anon_client):

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 
 from actors.models import Actor
-from conflictkb.models import Publication
+from core.models import Publication
 from events.models import Event
 from sources.models import Claim, ClaimStatus, Document, Outlet
 from tests.factories import (

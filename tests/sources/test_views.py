@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conflictkb.models import Publication
+from core.models import Publication
 from sources.models import Reliability
 from tests.factories import (
     ActorFactory,

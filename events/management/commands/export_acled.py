@@ -1,9 +1,0 @@
-"""`manage.py export_acled`: events as ACLED CSV, filtered like the timeline."""
-
-from events.interchange.export_command import ExportCommand
-from events.interchange.writing import write_acled
-
-
-class Command(ExportCommand):
-    help = "Write events as ACLED CSV (filters as on the timeline; drafts included unless --published-only)."
-    writer = staticmethod(write_acled)

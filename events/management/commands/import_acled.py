@@ -1,8 +1,0 @@
-"""`manage.py import_acled FILE`: load a ACLED CSV file (see events/interchange)."""
-
-from events.interchange.commands import ImportCommand
-
-
-class Command(ImportCommand):
-    help = "Import a ACLED CSV file: create or update events by their ACLED id, atomically."
-    dataset = "acled"

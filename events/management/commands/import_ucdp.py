@@ -1,8 +1,0 @@
-"""`manage.py import_ucdp FILE`: load a UCDP GED CSV file (see events/interchange)."""
-
-from events.interchange.commands import ImportCommand
-
-
-class Command(ImportCommand):
-    help = "Import a UCDP GED CSV file: create or update events by their UCDP GED id, atomically."
-    dataset = "ucdp"
