@@ -20,7 +20,6 @@ from pghistory.models import Context
 from pghistory.models import Events as AuditEvents
 
 from actors.models import AcledActorType, Actor, ActorName
-from interchange.admin import EventImportForm
 from events.models import (
     DERIVED_FIGURES,
     DatePrecision,
@@ -34,6 +33,7 @@ from events.models import (
     Role,
 )
 from events.services import event_recompute_figures
+from interchange.admin import EventImportForm
 from interchange.loading import LoadResult
 from interchange.progress import ProgressBar
 from interchange.services import ImportReport, events_import
