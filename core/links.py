@@ -8,7 +8,30 @@ place gives the same addresses.
 
 from __future__ import annotations
 
-from django.urls import reverse
+import functools
+
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
+
+PLACEHOLDER = "00000000-0000-0000-0000-000000000000"  # a valid uuid, slug and path part
+
+
+def split_at_key(url: str) -> tuple[str, str]:
+    head, _, tail = url.partition(PLACEHOLDER)
+    return head, tail
+
+
+@functools.cache
+def _page_url_template(view_name: str, lookup: str, urlconf: str, prefix: str) -> tuple[str, str]:
+    return split_at_key(reverse(view_name, urlconf=urlconf, kwargs={lookup: PLACEHOLDER}))
+
+
+def page_url(view_name: str, key: object, lookup: str = "uuid") -> str:
+    """A record's page, as ``reverse()`` gives it, from one resolution per kind of page for as
+    long as the process runs (per URL configuration and script prefix)."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    head, tail = _page_url_template(view_name, lookup, urlconf, get_script_prefix())
+    return f"{head}{key}{tail}"
 
 
 class LinkTemplates:
@@ -17,8 +40,6 @@ class LinkTemplates:
     One instance per request or render: the script prefix (a site served below a path) is
     read when a pattern is first resolved.
     """
-
-    PLACEHOLDER = "00000000-0000-0000-0000-000000000000"  # a valid uuid, slug and path part
 
     def __init__(self) -> None:
         self.templates: dict[str, tuple[str, str]] = {}
@@ -29,7 +50,6 @@ class LinkTemplates:
     def __call__(self, view_name: str, key: object, lookup: str = "uuid") -> str:
         template = self.templates.get(view_name)
         if template is None:
-            url = self.resolve(view_name, {lookup: self.PLACEHOLDER})
-            head, _, tail = url.partition(self.PLACEHOLDER)
-            template = self.templates[view_name] = (head, tail)
+            url = self.resolve(view_name, {lookup: PLACEHOLDER})
+            template = self.templates[view_name] = split_at_key(url)
         return f"{template[0]}{key}{template[1]}"
