@@ -595,12 +595,9 @@ class ApiViewSet(viewsets.ModelViewSet):
             and data is not None
             and not response.has_header("ETag")
         ):
+            # The representation's tag, whatever format renders it: the one If-Match compares
+            # with. Django's ConditionalGetMiddleware answers If-None-Match with it.
             response["ETag"] = etag_for(data)
-            if request.method in ("GET", "HEAD") and response["ETag"] in parse_etags(
-                request.headers.get("If-None-Match", "")
-            ):
-                response.status_code = status.HTTP_304_NOT_MODIFIED
-                response.data = None
         return response
 
     # --- writing

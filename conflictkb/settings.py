@@ -116,6 +116,8 @@ MIDDLEWARE = [
     # Before anything reads the query string into SQL (the reader cache keys included).
     "core.security.RefuseUnstorableTextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The one place that answers If-None-Match (304) and tags responses that have no ETag.
+    "django.middleware.http.ConditionalGetMiddleware",
     # A reading request reads the data version once, for every cache that asks.
     "core.data_version.DataVersionPerRequestMiddleware",
     # Keeps anonymous readers' answers once the middleware below have set their cookies.

@@ -4,7 +4,8 @@ Every anonymous reader is shown the same published records, so the response to o
 the response to all who ask for the same URL (host and query string included) in the same
 representation. It is kept under the data version (``core.data_version``): the first
 write to anything pages and the API read makes it unreachable. A stored response costs one
-query (the version) to serve, and answers ``If-None-Match`` with 304.
+query (the version) to serve; it keeps its ETag, so Django's ``ConditionalGetMiddleware`` (the
+one place the site answers ``If-None-Match``) can answer 304 without a byte of it.
 
 Signed-in users (staff see drafts; anyone may be mid-edit) are never served from it, and
 nothing that sets a cookie, is streamed, is marked private or is larger than
@@ -25,9 +26,7 @@ from typing import Any, TypeGuard, TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
-from django.utils.cache import set_response_etag
-from django.utils.http import parse_etags
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from core.data_version import CACHE_SECONDS, cache_key, data_version, settled
 from core.db_router import pin_to_primary, replicas
@@ -44,10 +43,6 @@ class StoredResponse:
     content: bytes
     headers: tuple[tuple[str, str], ...]
 
-    @property
-    def etag(self) -> str:
-        return dict(self.headers).get("ETag", "")
-
     def to_response(self) -> HttpResponse:
         response = HttpResponse(self.content)
         for name, value in self.headers:
@@ -63,14 +58,6 @@ def storable(response: HttpResponseBase) -> TypeGuard[HttpResponse]:
         and not {"private", "no-store"} & set(response.get("Cache-Control", "").split(", "))
         and len(response.content) <= MAX_STORED_BYTES
     )
-
-
-def not_modified(request: HttpRequest, etag: str) -> HttpResponseNotModified | None:
-    if etag and etag in parse_etags(request.headers.get("If-None-Match", "")):
-        response = HttpResponseNotModified()
-        response["ETag"] = etag
-        return response
-    return None
 
 
 def for_readers(
@@ -91,28 +78,16 @@ def for_readers(
     key = cache_key("reader-response", version, f"{representation} {request.build_absolute_uri()}")
     stored: StoredResponse | None = caches["local"].get(key)
     if stored is not None:
-        return not_modified(request, stored.etag) or stored.to_response()
+        return stored.to_response()
     # Asked before computing: a response computed while a commit is in flight may be stale.
     keep = settled(version)
     if keep and replicas():
         # The version describes the primary; a replica may lag behind it.
         pin_to_primary()
     response = respond()
-
-    def finish(rendered: HttpResponseBase) -> HttpResponse | None:
-        if rendered.status_code != 200 or not isinstance(rendered, HttpResponse):
-            return None
-        if not rendered.has_header("ETag"):
-            set_response_etag(rendered)
-        if keep:
-            rendered.reader_cache_key = key  # type: ignore[attr-defined]
-        return not_modified(request, rendered["ETag"])
-
-    # Template responses (pages, DRF's) are rendered after the view returns.
-    if isinstance(response, HttpResponse) and not getattr(response, "is_rendered", True):
-        response.add_post_render_callback(finish)  # type: ignore[attr-defined]
-        return response
-    return finish(response) or response
+    if keep:
+        response.reader_cache_key = key  # type: ignore[attr-defined]
+    return response
 
 
 class ReaderCacheMiddleware:
