@@ -11,7 +11,8 @@ from rest_framework import serializers
 
 from actors.filters import ActorFilter, ActorRelationFilter
 from actors.models import Actor, ActorName, ActorRelation
-from api.base import ApiViewSet, ModelCleanSerializer, UUIDRelatedField
+from api.serializers import ModelCleanSerializer, UUIDRelatedField
+from api.viewsets import ApiViewSet
 from core.models import visible
 
 

@@ -25,7 +25,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from api.base import ApiViewSet, KeysetCursorPagination
+from api.pagination import KeysetCursorPagination
+from api.viewsets import ApiViewSet
 from core.models import Publication
 
 # Resource name in the feed → tracked model. Types sort by these names.

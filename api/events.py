@@ -23,16 +23,11 @@ from rest_framework.response import Response
 
 from actors.models import Actor
 from api.actors import ActorSummarySerializer
-from api.base import (
-    ApiViewSet,
-    DetailLinks,
-    ModelCleanSerializer,
-    StrictOrderingFilter,
-    UUIDRelatedField,
-    api_datetime,
-)
+from api.filters import StrictOrderingFilter
 from api.renderers import CSVRenderer
+from api.serializers import DetailLinks, ModelCleanSerializer, UUIDRelatedField, api_datetime
 from api.sources import ClaimSerializer
+from api.viewsets import ApiViewSet
 from core.filters import UpdatedSinceFilter
 from core.spreadsheets import csv_writer
 from events.disagreements import contested_because

@@ -14,13 +14,10 @@ from rest_framework.reverse import reverse
 
 from actors.models import Actor, ActorRelation
 from api.actors import ActorSummarySerializer
-from api.base import (
-    ApiViewSet,
-    ModelCleanSerializer,
-    UUIDRelatedField,
-    require_permission,
-)
+from api.permissions import require_permission
 from api.renderers import CSVRenderer, JSONLinesRenderer
+from api.serializers import ModelCleanSerializer, UUIDRelatedField
+from api.viewsets import ApiViewSet
 from core.models import Publication
 from events.models import Event, Location
 from interchange.downloads import CLAIM_FORMATS, claims_download

@@ -16,7 +16,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from pghistory.models import Events as AuditEvents
 
-from api.base import ModelCleanSerializer
+from api.serializers import ModelCleanSerializer
 from events.models import Event, EventType, Location, Participation, Role
 from interchange.reading import ACLED_COLUMNS
 from sources.models import ClaimStatus, Stance

@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Count, QuerySet
 
 from actors.models import Actor, ActorKind, ActorName, NameKind
-from api.base import KeysetCursorPagination
+from api.pagination import KeysetCursorPagination
 from core.models import Publication
 from events.filters import EventFilter
 from events.models import Event, EventType, Location, LocationKind, Participation, Role
