@@ -482,9 +482,7 @@ class EventQuerySet(PublishableQuerySet):
                 ),
                 models.Prefetch(
                     "claims",
-                    queryset=claims.for_citation(user)
-                    .with_party_flag()
-                    .order_by("kind", "stance", "credibility", "pk"),
+                    queryset=claims.cited_for(user).order_by("kind", "stance", "credibility", "pk"),
                 ),
             )
         )

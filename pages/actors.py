@@ -41,9 +41,7 @@ class ActorDetailView(CachedForReaders, PublicationMixin, DetailView):
         for participation in participations[:EVENTS_SHOWN]:
             by_role.setdefault(role_names[participation.role], []).append(participation.event)
         claims = (
-            Claim.objects.visible_to(user)
-            .for_citation(user)
-            .order_by("-document__published_on", "pk")
+            Claim.objects.visible_to(user).cited_for(user).order_by("-document__published_on", "pk")
         )
         claims_made = list(claims.filter(claimant_actor=actor)[:CLAIMS_SHOWN])
         naming = list(

@@ -273,25 +273,26 @@ class ClaimQuerySet(ReadersQuerySet):
             return self.exclude(status=ClaimStatus.DEPRECATED)
         return self.public()
 
-    def for_citation(self, user: object = None) -> Self:
-        """Claims with subject, claimant, document and outlet and the actor they name joined,
-        ready to cite (one query), as ``user`` may see them (a draft named actor is absent)."""
-        return self.select_related(
-            "event",
-            "actor",
-            "location",
-            "actor_relation__subject",
-            "actor_relation__object",
-            "claimant_actor",
-            "claimant_outlet",
-            "document__outlet",
-            "value_actor",
-        ).as_seen_by(user)
-
     def cited_for(self, user: object = None) -> Self:
-        """Claims with everything a citation shows, in one query, as ``user`` may see them:
-        the loading strategy of the API, the downloads and the pages (no visibility rule)."""
-        return self.for_citation(user).with_party_flag()
+        """Claims ready to cite, in one query, as ``user`` may see them (a draft named actor is
+        absent): subject, claimant, document, outlet and the actor they name joined, and whether
+        the claimant is a party. The loading strategy of the pages, the API and the downloads;
+        no visibility rule (callers add ``visible_to``)."""
+        return (
+            self.select_related(
+                "event",
+                "actor",
+                "location",
+                "actor_relation__subject",
+                "actor_relation__object",
+                "claimant_actor",
+                "claimant_outlet",
+                "document__outlet",
+                "value_actor",
+            )
+            .as_seen_by(user)
+            .with_party_flag()
+        )
 
     def with_party_flag(self) -> Self:
         """Annotate ``claimant_is_party``: the claimant (or its outlet's actor) took part in the
@@ -494,7 +495,7 @@ class Claim(PublicRecord):
     def why_not_public(self) -> list[str]:
         """What must happen before readers can open this claim, in words, for staff (the
         database's ``ckb_claim_is_public`` decides; this names each condition it lacks).
-        Reads the claim's claimant, document and outlet, loaded by ``for_citation``."""
+        Reads the claim's claimant, document and outlet, loaded by ``cited_for``."""
         waiting = []
         if self.status == ClaimStatus.NEEDS_WORK:
             waiting.append("its work is done (it needs work)")

@@ -30,7 +30,7 @@ def locator_order(claim: Claim) -> tuple[tuple[int, int | str], ...]:
 
 
 def visible_claims(user: Any) -> QuerySet[Claim]:
-    return Claim.objects.visible_to(user).for_citation(user)
+    return Claim.objects.visible_to(user).cited_for(user)
 
 
 class OutletDetailView(CachedForReaders, PublicationMixin, DetailView):

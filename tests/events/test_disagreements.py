@@ -104,7 +104,7 @@ def kind_of(reason: str) -> str:
 
 
 def visible_claims(event: Event, user: Any) -> list[Claim]:
-    return list(Claim.objects.visible_to(user).for_citation(user).filter(event=event))
+    return list(Claim.objects.visible_to(user).cited_for(user).filter(event=event))
 
 
 @pytest.mark.parametrize("case", CASES)
