@@ -267,6 +267,19 @@ class EventListSerializer(serializers.ListSerializer):
         return super().to_representation(events)
 
 
+# What happened, when and where, read and written alike.
+EVENT_CONTENT_FIELDS = [
+    "title",
+    "summary",
+    "event_type",
+    "start_date",
+    "end_date",
+    "date_precision",
+    "place",
+    "geo_precision",
+]
+
+
 class EventSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="api:event-detail", lookup_field="uuid")
@@ -283,14 +296,7 @@ class EventSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "url",
-            "title",
-            "summary",
-            "event_type",
-            "start_date",
-            "end_date",
-            "date_precision",
-            "place",
-            "geo_precision",
+            *EVENT_CONTENT_FIELDS,
             "participants",
             "fatalities",
             "claim_summary",
@@ -448,14 +454,7 @@ class EventWriteSerializer(ModelCleanSerializer):
     class Meta:
         model = Event
         fields = [
-            "title",
-            "summary",
-            "event_type",
-            "start_date",
-            "end_date",
-            "date_precision",
-            "place",
-            "geo_precision",
+            *EVENT_CONTENT_FIELDS,
             "parent",
             "acled_id",
             "ucdp_id",

@@ -195,6 +195,24 @@ class DocumentWriteSerializer(ModelCleanSerializer):
         return document
 
 
+# What a claim says and how it is graded, read and written alike.
+CLAIM_CONTENT_FIELDS = [
+    "document",
+    "locator",
+    "quote",
+    "value_low",
+    "value_best",
+    "value_high",
+    "civilians",
+    "combatants",
+    "value_actor",
+    "value_text",
+    "stance",
+    "credibility",
+    "status",
+]
+
+
 class ClaimSerializer(serializers.ModelSerializer):
     """A claim in full: who claims what, where it was published, how credible, and its stance."""
 
@@ -225,19 +243,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "kind",
             "claimant",
             "claimant_is_party",
-            "document",
-            "locator",
-            "quote",
-            "value_low",
-            "value_best",
-            "value_high",
-            "civilians",
-            "combatants",
-            "value_actor",
-            "value_text",
-            "stance",
-            "credibility",
-            "status",
+            *CLAIM_CONTENT_FIELDS,
             "is_public",
             "deprecation_reason",
             "is_preferred",
@@ -280,19 +286,7 @@ class ClaimWriteSerializer(ModelCleanSerializer):
             "kind",
             "claimant_actor",
             "claimant_outlet",
-            "document",
-            "locator",
-            "quote",
-            "value_low",
-            "value_best",
-            "value_high",
-            "civilians",
-            "combatants",
-            "value_actor",
-            "value_text",
-            "stance",
-            "credibility",
-            "status",
+            *CLAIM_CONTENT_FIELDS,
             "deprecation_reason",
             "is_preferred",
             "note",
