@@ -32,6 +32,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.crypto import salted_hmac
 from pghistory.trigger import Event as PghistoryTrigger
 
+from core import sql_files
+
 M = TypeVar("M")
 
 # How every audit function runs: as its owner, with a search path no caller can change.
@@ -170,62 +172,6 @@ def audited(*, exclude: list[str] | None = None) -> Callable[[M], M]:
 
 CONTEXT_SIGNATURE_SETTING = "ckb.context_signature"
 
-AUDIT_GUARD_SQL = r"""
-CREATE SCHEMA IF NOT EXISTS ckb_private;
-REVOKE ALL ON SCHEMA ckb_private FROM PUBLIC;
--- One key per secret the site may sign with: SECRET_KEY and SECRET_KEY_FALLBACKS.
-CREATE TABLE IF NOT EXISTS ckb_private.audit_keys (key bytea PRIMARY KEY);
-
--- HMAC-SHA256 (RFC 2104) from the built-in sha256(): pgcrypto is not on every server.
-CREATE OR REPLACE FUNCTION ckb_private.hmac_sha256(key bytea, message bytea)
-RETURNS bytea LANGUAGE plpgsql IMMUTABLE STRICT
-SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    block bytea := CASE WHEN length(key) > 64 THEN sha256(key) ELSE key END;
-    inner_pad bytea;
-    outer_pad bytea;
-BEGIN
-    block := block || decode(repeat('00', 64 - length(block)), 'hex');
-    inner_pad := block;
-    outer_pad := block;
-    FOR i IN 0..63 LOOP
-        inner_pad := set_byte(inner_pad, i, get_byte(block, i) # 54);
-        outer_pad := set_byte(outer_pad, i, get_byte(block, i) # 92);
-    END LOOP;
-    RETURN sha256(outer_pad || sha256(inner_pad || message));
-END $$;
-
-CREATE OR REPLACE FUNCTION _pgh_attach_context() RETURNS uuid LANGUAGE plpgsql
-SET search_path = pg_catalog, public, pg_temp AS $$
-DECLARE
-    context_id text := NULLIF(current_setting('pghistory.context_id', true), '');
-    metadata text := NULLIF(current_setting('pghistory.context_metadata', true), '');
-    signature text := NULLIF(current_setting('ckb.context_signature', true), '');
-BEGIN
-    IF context_id IS NULL AND metadata IS NULL THEN
-        RETURN NULL;
-    END IF;
-    IF signature IS NULL OR NOT EXISTS (
-        SELECT FROM ckb_private.audit_keys
-        WHERE encode(ckb_private.hmac_sha256(
-            key, convert_to(concat_ws(E'\n', context_id, metadata, pg_backend_pid()::text), 'UTF8')
-        ), 'hex') = signature
-    ) THEN
-        RAISE EXCEPTION 'the audit context of this change was not set by the site'
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'Changes are attributed through the site; run migrate with the '
-                         'site''s SECRET_KEY if the site itself sees this.';
-    END IF;
-    INSERT INTO pghistory_context (id, metadata, created_at, updated_at)
-        VALUES (context_id::uuid, metadata::jsonb, now(), now())
-        ON CONFLICT (id) DO UPDATE
-            SET metadata = EXCLUDED.metadata, updated_at = EXCLUDED.updated_at
-            WHERE pghistory_context.metadata != EXCLUDED.metadata;
-    RETURN context_id::uuid;
-END $$;
-REVOKE ALL ON FUNCTION _pgh_attach_context() FROM PUBLIC;
-"""
-
 
 @functools.lru_cache(maxsize=8)
 def context_key(secret: str) -> bytes:
@@ -249,7 +195,7 @@ def install_audit_guard(using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
     """
     secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
     with connections[using].cursor() as cursor:
-        cursor.execute(AUDIT_GUARD_SQL)
+        cursor.execute(sql_files.read("core", "audit_guard.sql"))
         cursor.execute("DELETE FROM ckb_private.audit_keys")
         cursor.execute(
             "INSERT INTO ckb_private.audit_keys (key) SELECT DISTINCT unnest(%s::bytea[])",
