@@ -10,6 +10,6 @@ class Migration(migrations.Migration):
     dependencies = [("sources", "0014_audit_as_owner")]
     operations = [
         RunSQLFile("sources", "readers_evidence.sql", file_digest="a199caa24f47e6d6"),
-        RunSQLFile("sources", "fatality_rule.sql", file_digest="115d23937bbb8678"),
+        RunSQLFile("sources", "fatality_rule.sql", file_digest="cf71a0a26f840404"),
         RunSQLFile("sources", "party_rule.sql", file_digest="39886626ea7a2ebb"),
     ]

@@ -21,6 +21,18 @@
 -- Put in the database by a migration (core.sql_files.RunSQLFile): a change to this file
 -- needs a new migration that runs it again.
 
+-- A fatality claim's low, best and high: where the claim gives one figure and not another,
+-- the missing one is borrowed from the others. Plain IMMUTABLE expressions, which PostgreSQL
+-- inlines where they are called; the importer calls them too (interchange/sql/events.sql).
+CREATE OR REPLACE FUNCTION ckb_claim_low(low bigint, best bigint, high bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT coalesce(low, best, high) $$;
+
+CREATE OR REPLACE FUNCTION ckb_claim_best(low bigint, best bigint, high bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT coalesce(best, low, high) $$;
+
+CREATE OR REPLACE FUNCTION ckb_claim_high(low bigint, best bigint, high bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT coalesce(high, best, low) $$;
+
 -- The independent sources a document stands for: the outlets whose reporting it relays (a
 -- wire story), or its own outlet when it relays none. Readers count published outlets only.
 CREATE OR REPLACE FUNCTION ckb_document_sources(document bigint, for_readers boolean)
@@ -51,17 +63,17 @@ LANGUAGE sql AS $$
                      max(hi) FILTER (WHERE is_public) AS r_max_hi,
                      (array_agg(be ORDER BY credibility, be) FILTER (WHERE is_public))[1]
                          AS r_credible_be
-                FROM (SELECT coalesce(value_low, value_best, value_high) AS lo,
-                             coalesce(value_best, value_low, value_high) AS be,
-                             coalesce(value_high, value_best, value_low) AS hi,
+                FROM (SELECT ckb_claim_low(value_low, value_best, value_high) AS lo,
+                             ckb_claim_best(value_low, value_best, value_high) AS be,
+                             ckb_claim_high(value_low, value_best, value_high) AS hi,
                              credibility, is_public
                         FROM sources_claim
                        WHERE event_id = ev.id AND kind = 'fatalities' AND status = 'accepted') f
           ) fat ON true
           LEFT JOIN LATERAL (
-              SELECT coalesce(value_low, value_best, value_high) AS p_lo,
-                     coalesce(value_best, value_low, value_high) AS p_be,
-                     coalesce(value_high, value_best, value_low) AS p_hi,
+              SELECT ckb_claim_low(value_low, value_best, value_high) AS p_lo,
+                     ckb_claim_best(value_low, value_best, value_high) AS p_be,
+                     ckb_claim_high(value_low, value_best, value_high) AS p_hi,
                      is_public AS p_public
                 FROM sources_claim
                WHERE event_id = ev.id AND kind = 'fatalities' AND status = 'accepted'
@@ -71,18 +83,18 @@ LANGUAGE sql AS $$
           LEFT JOIN LATERAL (
               SELECT count(*) AS s_claims,
                      bool_or(stance = 'denies') AS s_denied,
-                     count(DISTINCT ARRAY[coalesce(value_low, value_best, value_high),
-                                          coalesce(value_best, value_low, value_high),
-                                          coalesce(value_high, value_best, value_low)])
+                     count(DISTINCT ARRAY[ckb_claim_low(value_low, value_best, value_high),
+                                          ckb_claim_best(value_low, value_best, value_high),
+                                          ckb_claim_high(value_low, value_best, value_high)])
                          FILTER (WHERE kind = 'fatalities') AS s_figures,
                      count(DISTINCT value_actor_id) FILTER (WHERE kind = 'perpetrator')
                          AS s_perpetrators,
                      count(DISTINCT value_actor_id) FILTER (WHERE kind = 'target') AS s_targets,
                      count(*) FILTER (WHERE is_public) AS r_claims,
                      bool_or(stance = 'denies') FILTER (WHERE is_public) AS r_denied,
-                     count(DISTINCT ARRAY[coalesce(value_low, value_best, value_high),
-                                          coalesce(value_best, value_low, value_high),
-                                          coalesce(value_high, value_best, value_low)])
+                     count(DISTINCT ARRAY[ckb_claim_low(value_low, value_best, value_high),
+                                          ckb_claim_best(value_low, value_best, value_high),
+                                          ckb_claim_high(value_low, value_best, value_high)])
                          FILTER (WHERE kind = 'fatalities' AND is_public) AS r_figures,
                      count(DISTINCT value_actor_id)
                          FILTER (WHERE kind = 'perpetrator' AND is_public) AS r_perpetrators,
