@@ -89,22 +89,25 @@ class StatementAuditTrigger(PghistoryTrigger):
             name=compiled.name, sql=UnskippableTriggerSql(**compiled.sql.kwargs)
         )
 
+    # pghistory's SQL as this edit expects it: the context attached up front, then the changed
+    # rows read from the transition table (new_values or old_values) under {cond_...}, the
+    # placeholder pgtrigger fills with the update condition.
+    ATTACH = "WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value )"
+    CHANGED_ROWS = re.compile(r"FROM \( SELECT (\w+)\.\* FROM (\{cond_\1\}) \) AS \1")
+    # The changed rows first; the context only if there are any (\1: the transition table).
+    ATTACH_IF_CHANGED = (
+        r"WITH _pgh_rows AS MATERIALIZED ( SELECT \1.* FROM \2 ), "
+        "_pgh_attached_context AS ( SELECT _pgh_attach_context() AS value "
+        "WHERE EXISTS (SELECT FROM _pgh_rows) )"
+    )
+
     def get_func(self, model: Any) -> pgtrigger.Func:
         sql = super().get_func(model).func
-        # Fragments of pghistory's generated SQL (no outside input): the transition table's
-        # name, and the {cond_...} placeholder pgtrigger fills with the update condition.
-        rows = "new_values" if self.row == "NEW" else "old_values"
-        attach = "WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value )"
-        changed = f"FROM ( SELECT {rows}.* FROM {{cond_{rows}}} ) AS {rows}"  # noqa: S608
-        if attach not in sql or changed not in sql:  # pragma: no cover - a new pghistory
+        changed = self.CHANGED_ROWS.search(sql)
+        if self.ATTACH not in sql or changed is None:  # pragma: no cover - a new pghistory
             raise RuntimeError("pghistory's statement trigger changed shape; review audit.py")
-        sql = sql.replace(
-            attach,
-            f"WITH _pgh_rows AS MATERIALIZED ( SELECT {rows}.* FROM {{cond_{rows}}} ), "  # noqa: S608
-            "_pgh_attached_context AS ( SELECT _pgh_attach_context() AS value "
-            "WHERE EXISTS (SELECT FROM _pgh_rows) )",
-        ).replace(changed, f"FROM _pgh_rows AS {rows}")
-        return pgtrigger.Func(sql)
+        sql = sql.replace(self.ATTACH, changed.expand(self.ATTACH_IF_CHANGED))
+        return pgtrigger.Func(self.CHANGED_ROWS.sub(r"FROM _pgh_rows AS \1", sql))
 
 
 class _ByStatement(pghistory.RowEvent):
@@ -170,7 +173,10 @@ def audited(*, exclude: list[str] | None = None) -> Callable[[M], M]:
 # pg_stat_activity cannot be replayed from another. A statement without any context is
 # recorded without a user, which is true.
 
-CONTEXT_SIGNATURE_SETTING = "ckb.context_signature"
+# The statement that sets the signature, in the placeholder style of the statement it goes
+# before: psycopg takes named or positional parameters, not both in one execute.
+SIGN_NAMED = "SELECT set_config('ckb.context_signature', %(ckb__context_signature)s, true); "
+SIGN_POSITIONAL = "SELECT set_config('ckb.context_signature', %s, true); "
 
 
 @functools.lru_cache(maxsize=8)
@@ -224,12 +230,11 @@ def signing_history_context(
         is_bytes = isinstance(sql_with_context, bytes)
         text = sql_with_context.decode() if is_bytes else sql_with_context
         if isinstance(params_with_context, dict):
-            placeholder = "%(ckb__context_signature)s"
+            text = SIGN_NAMED + text
             params_with_context = {**params_with_context, "ckb__context_signature": signature}
         else:
-            placeholder = "%s"
+            text = SIGN_POSITIONAL + text
             params_with_context = (signature, *params_with_context)
-        text = f"SELECT set_config('{CONTEXT_SIGNATURE_SETTING}', {placeholder}, true); {text}"
         return execute(text.encode() if is_bytes else text, params_with_context, *rest)
 
     return PGHISTORY_INJECT_CONTEXT(execute_signed, sql, params, many, context)

@@ -27,6 +27,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Cast
 from django.db.models.lookups import StartsWith
 from django.urls import reverse
+from psycopg import sql
 
 from actors.models import DUPLICATE_NAME_SIMILARITY, SEARCH_NAME_SIMILARITY, Actor, ActorName
 from core import sql_files
@@ -618,6 +619,12 @@ def attach_ancestors(places: Iterable[Location | None], user: Any) -> None:
 
 # The rows a page of matches shows, for choosing the shape of the words filter.
 WORDS_PAGE = 50
+FEW_MATCHES = sql.SQL(
+    "WITH size AS (SELECT ceil(sqrt(%s * greatest(reltuples, 1)))::bigint AS few"
+    " FROM pg_class WHERE oid = %s::regclass)"
+    " SELECT (SELECT count(*) FROM (SELECT 1 FROM ({ids}) AS ids LIMIT (SELECT few FROM size)) c)"
+    " < (SELECT few FROM size)"
+)
 
 
 def few_matches(ids: models.QuerySet[Any]) -> bool:
@@ -627,13 +634,10 @@ def few_matches(ids: models.QuerySet[Any]) -> bool:
     would cost nothing but is no guide for rare words: a word missing from its statistics is
     assumed in almost 1 % of rows, 17,000 at a million events, where it may be in 30.)
     """
-    sql, params = ids.query.sql_with_params()  # the ORM's SQL, its values passed apart
-    counted = f"SELECT count(*) FROM (SELECT 1 FROM ({sql}) AS ids LIMIT (SELECT few FROM size)) c"  # noqa: S608
+    ids_sql, params = ids.query.sql_with_params()  # the ORM's SQL, its values passed apart
     with connection.cursor() as cursor:
         cursor.execute(
-            "WITH size AS (SELECT ceil(sqrt(%s * greatest(reltuples, 1)))::bigint AS few"  # noqa: S608
-            " FROM pg_class WHERE oid = %s::regclass)"
-            f" SELECT ({counted}) < (SELECT few FROM size)",
+            FEW_MATCHES.format(ids=sql.SQL(ids_sql)).as_string(),
             (WORDS_PAGE, Event._meta.db_table, *params),
         )
         return bool(cursor.fetchone()[0])
@@ -1050,8 +1054,9 @@ class ImportSnapshot(models.Model):
 class ImportEdit(models.Model):
     """An edit of an imported event since its snapshot: a managed field, a participant or a
     fatality claim changed outside an import. Written by database triggers
-    (events/sql/import_edits.sql), read and cleared by the next import, which compares only such events' current fields
-    with their snapshots (the others still are what their snapshots say).
+    (events/sql/import_edits.sql), read and cleared by the next import, which compares only
+    such events' current fields with their snapshots (the others still are what their
+    snapshots say).
 
     Marks are added, never updated, so an editor's write waits for no import and no import
     loses a mark made while it runs: it clears only the marks it read."""

@@ -392,7 +392,8 @@ class Claim(PublicRecord):
     note = models.TextField("editor's note", blank=True)
     # Whether readers can open this claim: set by the database on every write of the claim,
     # its document, the document's outlet or its claimant, from the one rule in
-    # ckb_claim_is_public() (sources/sql/readers_evidence.sql). Every figure and list a reader sees rests on it.
+    # ckb_claim_is_public() (sources/sql/readers_evidence.sql). Every figure and list a
+    # reader sees rests on it.
     is_public = ReturnedBooleanField("visible to readers", db_default=False, editable=False)
 
     search_vector = models.GeneratedField(
