@@ -7,7 +7,9 @@ A file holds one of three things, and its header says which and who runs it:
 - bodies of the triggers a model declares to pgtrigger, read with :func:`statements`;
 - statements the site runs itself (the importer's), read with :func:`statements`.
 
-``tests/core/test_sql_files.py`` holds the database to the files.
+To change a function, edit its file and add a migration that runs the file again,
+``RunSQLFile(app, name, file_digest=...)`` with the file's new :func:`digest`:
+``tests/core/test_sql_files.py``, which holds the database to the files, prints that line.
 """
 
 from __future__ import annotations
