@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 
+from core import sql_files
 from core.audit import audited
 from core.models import (
     Publication,
@@ -128,20 +129,8 @@ class ActorQuerySet(PublishableQuerySet):
         )
 
 
-# A renamed actor keeps its old name as a former name, so a dataset that still writes it (the
-# next ACLED export) finds the actor instead of creating it again. Deferred to the commit: by
-# then the admin has saved the names the editor entered with the rename, and an old name
-# among them (of any kind) is not added twice, and an actor deleted or named back since has
-# nothing to keep.
-ACTOR_KEEP_OLD_NAME_FUNC = """
-    IF EXISTS (SELECT 1 FROM {meta.db_table} WHERE id = NEW.id AND lower(name) <> lower(OLD.name))
-       AND NOT EXISTS (SELECT 1 FROM actors_actorname
-                        WHERE actor_id = NEW.id AND lower(name) = lower(OLD.name)) THEN
-        INSERT INTO actors_actorname (actor_id, name, kind, language)
-        VALUES (NEW.id, OLD.name, 'former', '');
-    END IF;
-    RETURN NULL;
-"""
+# Why the trigger is there: in the file, above its body.
+ACTOR_TRIGGERS = sql_files.statements("actors", "actor_triggers.sql")
 
 
 @audited()
@@ -189,7 +178,7 @@ class Actor(Publishable):
                 operation=pgtrigger.UpdateOf("name"),
                 timing=pgtrigger.Deferred,
                 condition=pgtrigger.Q(old__name__df=pgtrigger.F("new__name")),
-                func=pgtrigger.Func(ACTOR_KEEP_OLD_NAME_FUNC),
+                func=pgtrigger.Func(ACTOR_TRIGGERS["keep_old_name"]),
             ),
         ]
 

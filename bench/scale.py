@@ -22,9 +22,9 @@ One command (see BENCHMARKS.md)::
 Results go to ``--workdir`` (results.json, results.md, explain/, profiles/, logs).
 """
 
-# The harness runs its own fixed programs (manage.py, gunicorn, datasette, wrk, git) and builds
-# its own SQL from values it read off the database, all on loopback:
-# ruff: noqa: S603, S607, S608
+# The harness runs its own fixed programs (manage.py, gunicorn, datasette, wrk, git), all on
+# loopback:
+# ruff: noqa: S603, S607
 
 from __future__ import annotations
 
@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg.sql import SQL, Identifier, Literal
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -124,7 +125,7 @@ def fill(args: argparse.Namespace) -> dict[str, Any]:
         sys.exit(f"{args.db} holds {found or 0:,} events, fewer than --rows; drop --skip-load")
     if found is None:
         with admin_connection() as conn:
-            conn.execute(f'CREATE DATABASE "{args.db}"')
+            conn.execute(SQL("CREATE DATABASE {}").format(Identifier(args.db)))
     manage(env, "migrate", "-v0")
     workdir = Path(args.workdir)
     files = [workdir / f"acled-{i:02d}.csv" for i in range(1, args.files + 1)]
@@ -518,15 +519,20 @@ class Case:
     results: dict[str, Any] = field(default_factory=dict)
 
 
-LIST_COLUMNS = (
-    "id, uuid, date, type, parent_type, country, admin1, location, actor1, actor2, title, "
-    "notes, fatalities, contested"
+# The API list's 50 events, newest first, as Datasette is asked for them: the list's columns,
+# filtered by a WHERE clause with :named values, or not at all.
+DS_NEWEST = SQL(
+    "SELECT id, uuid, date, type, parent_type, country, admin1, location, actor1, actor2, title, "
+    "notes, fatalities, contested FROM events {} ORDER BY date DESC, id DESC LIMIT 50"
 )
-NEWEST = "ORDER BY date DESC, id DESC LIMIT 50"
 
 
 def ds_sql(sql: str, **params: Any) -> str:
     return "/bench.json?" + urllib.parse.urlencode({"sql": sql, "_shape": "array", **params})
+
+
+def ds_newest(where: str = "", **params: Any) -> str:
+    return ds_sql(DS_NEWEST.format(SQL(where)).as_string(), **params)
 
 
 def ds_table(**params: Any) -> str:
@@ -610,23 +616,20 @@ def cases(p: dict[str, Any]) -> list[Case]:
         ("words + type", words),
     ]
     ds_list = {
-        "unfiltered": ds_sql(f"SELECT {LIST_COLUMNS} FROM events {NEWEST}"),
-        "admin1 + dates": ds_sql(
-            f"SELECT {LIST_COLUMNS} FROM events WHERE admin1_id = :a AND date >= :f "
-            f"AND date <= :t {NEWEST}",
+        "unfiltered": ds_newest(),
+        "admin1 + dates": ds_newest(
+            "WHERE admin1_id = :a AND date >= :f AND date <= :t",
             a=p["admin1"]["id"],
             f=p["date_from"],
             t=p["date_to"],
         ),
-        "actor": ds_sql(
-            f"SELECT {LIST_COLUMNS} FROM events WHERE id IN "
-            f"(SELECT event_id FROM event_actors WHERE actor = :a) {NEWEST}",
+        "actor": ds_newest(
+            "WHERE id IN (SELECT event_id FROM event_actors WHERE actor = :a)",
             a=p["actor"]["name"],
         ),
-        "words + type": ds_sql(
-            f"SELECT {LIST_COLUMNS} FROM events WHERE id IN "
-            f"(SELECT rowid FROM events_fts WHERE events_fts MATCH :q) AND parent_type = :t "
-            f"{NEWEST}",
+        "words + type": ds_newest(
+            "WHERE id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH :q)"
+            " AND parent_type = :t",
             q=p["words"],
             t=p["type"],
         ),
@@ -637,7 +640,9 @@ def cases(p: dict[str, Any]) -> list[Case]:
             admin1_id=p["admin1"]["id"], date__gte=p["date_from"], date__lte=p["date_to"]
         ),
         "actor": ds_table(
-            _where=f"id in (select event_id from event_actors where actor_id = {p['actor']['id']})"
+            _where=SQL("id in (select event_id from event_actors where actor_id = {})")
+            .format(Literal(p["actor"]["id"]))
+            .as_string()
         ),
         "words + type": ds_table(_search=p["words"], parent_type=p["type"]),
     }
@@ -671,8 +676,8 @@ def cases(p: dict[str, Any]) -> list[Case]:
             + urllib.parse.urlencode(
                 {"page_size": PAGE, "cursor": api_cursor(at["start_date"], at["id"])}
             ),
-            ds_sql(
-                f"SELECT {LIST_COLUMNS} FROM events WHERE (date, id) < (:d, :i) {NEWEST}",
+            ds_newest(
+                "WHERE (date, id) < (:d, :i)",
                 d=at["start_date"],
                 i=at["id"],
             ),
@@ -779,10 +784,10 @@ def explain(db: str, sql: str, limit_ms: int) -> str:
     with psycopg.connect(database_url(db), autocommit=True) as conn:
         conn.execute("SELECT set_config('statement_timeout', %s, false)", [str(limit_ms)])
         try:
-            rows = conn.execute(b"EXPLAIN (ANALYZE, BUFFERS) " + sql.encode()).fetchall()
+            rows = conn.execute(SQL("EXPLAIN (ANALYZE, BUFFERS) {}").format(SQL(sql))).fetchall()
         except psycopg.errors.QueryCanceled:
             rows = [(f"-- EXPLAIN ANALYZE cancelled after {limit_ms} ms; the plan alone:",)]
-            rows += conn.execute(b"EXPLAIN " + sql.encode()).fetchall()
+            rows += conn.execute(SQL("EXPLAIN {}").format(SQL(sql))).fetchall()
     return "\n".join(row[0] for row in rows)
 
 
@@ -861,7 +866,7 @@ def date_for_newest(db: str, rows: int) -> str:
 
 def copy_seconds(db: str, date_from: str) -> dict[str, Any]:
     """The export's rows straight out of PostgreSQL (COPY, no ORM): the floor for an export."""
-    sql = f"""
+    sql = """
         COPY (SELECT e.acled_id, e.start_date, t.acled_event_type, t.acled_sub_event_type,
                      (SELECT string_agg(a.name, '; ' ORDER BY p.id) FROM events_participation p
                         JOIN actors_actor a ON a.id = p.actor_id WHERE p.event_id = e.id),
@@ -874,13 +879,13 @@ def copy_seconds(db: str, date_from: str) -> dict[str, Any]:
                 FROM events_event e
                 JOIN events_eventtype t ON t.id = e.event_type_id
                 LEFT JOIN events_location l ON l.id = e.location_id
-               WHERE e.status = 'published' AND e.end_date >= '{date_from}'
+               WHERE e.status = 'published' AND e.end_date >= %s
                ORDER BY e.start_date DESC, e.id DESC) TO STDOUT (FORMAT csv)
     """
     size = 0
     with psycopg.connect(database_url(db), autocommit=True) as conn:
         started = time.perf_counter()
-        with conn.cursor() as cursor, cursor.copy(sql.replace("%%", "%")) as copy:
+        with conn.cursor() as cursor, cursor.copy(sql, [date_from]) as copy:
             for block in copy:
                 size += len(block)
         took = time.perf_counter() - started

@@ -32,6 +32,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.crypto import salted_hmac
 from pghistory.trigger import Event as PghistoryTrigger
 
+from core import sql_files
+
 M = TypeVar("M")
 
 # How every audit function runs: as its owner, with a search path no caller can change.
@@ -87,22 +89,25 @@ class StatementAuditTrigger(PghistoryTrigger):
             name=compiled.name, sql=UnskippableTriggerSql(**compiled.sql.kwargs)
         )
 
+    # pghistory's SQL as this edit expects it: the context attached up front, then the changed
+    # rows read from the transition table (new_values or old_values) under {cond_...}, the
+    # placeholder pgtrigger fills with the update condition.
+    ATTACH = "WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value )"
+    CHANGED_ROWS = re.compile(r"FROM \( SELECT (\w+)\.\* FROM (\{cond_\1\}) \) AS \1")
+    # The changed rows first; the context only if there are any (\1: the transition table).
+    ATTACH_IF_CHANGED = (
+        r"WITH _pgh_rows AS MATERIALIZED ( SELECT \1.* FROM \2 ), "
+        "_pgh_attached_context AS ( SELECT _pgh_attach_context() AS value "
+        "WHERE EXISTS (SELECT FROM _pgh_rows) )"
+    )
+
     def get_func(self, model: Any) -> pgtrigger.Func:
         sql = super().get_func(model).func
-        # Fragments of pghistory's generated SQL (no outside input): the transition table's
-        # name, and the {cond_...} placeholder pgtrigger fills with the update condition.
-        rows = "new_values" if self.row == "NEW" else "old_values"
-        attach = "WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value )"
-        changed = f"FROM ( SELECT {rows}.* FROM {{cond_{rows}}} ) AS {rows}"  # noqa: S608
-        if attach not in sql or changed not in sql:  # pragma: no cover - a new pghistory
+        changed = self.CHANGED_ROWS.search(sql)
+        if self.ATTACH not in sql or changed is None:  # pragma: no cover - a new pghistory
             raise RuntimeError("pghistory's statement trigger changed shape; review audit.py")
-        sql = sql.replace(
-            attach,
-            f"WITH _pgh_rows AS MATERIALIZED ( SELECT {rows}.* FROM {{cond_{rows}}} ), "  # noqa: S608
-            "_pgh_attached_context AS ( SELECT _pgh_attach_context() AS value "
-            "WHERE EXISTS (SELECT FROM _pgh_rows) )",
-        ).replace(changed, f"FROM _pgh_rows AS {rows}")
-        return pgtrigger.Func(sql)
+        sql = sql.replace(self.ATTACH, changed.expand(self.ATTACH_IF_CHANGED))
+        return pgtrigger.Func(self.CHANGED_ROWS.sub(r"FROM _pgh_rows AS \1", sql))
 
 
 class _ByStatement(pghistory.RowEvent):
@@ -168,63 +173,10 @@ def audited(*, exclude: list[str] | None = None) -> Callable[[M], M]:
 # pg_stat_activity cannot be replayed from another. A statement without any context is
 # recorded without a user, which is true.
 
-CONTEXT_SIGNATURE_SETTING = "ckb.context_signature"
-
-AUDIT_GUARD_SQL = r"""
-CREATE SCHEMA IF NOT EXISTS ckb_private;
-REVOKE ALL ON SCHEMA ckb_private FROM PUBLIC;
--- One key per secret the site may sign with: SECRET_KEY and SECRET_KEY_FALLBACKS.
-CREATE TABLE IF NOT EXISTS ckb_private.audit_keys (key bytea PRIMARY KEY);
-
--- HMAC-SHA256 (RFC 2104) from the built-in sha256(): pgcrypto is not on every server.
-CREATE OR REPLACE FUNCTION ckb_private.hmac_sha256(key bytea, message bytea)
-RETURNS bytea LANGUAGE plpgsql IMMUTABLE STRICT
-SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    block bytea := CASE WHEN length(key) > 64 THEN sha256(key) ELSE key END;
-    inner_pad bytea;
-    outer_pad bytea;
-BEGIN
-    block := block || decode(repeat('00', 64 - length(block)), 'hex');
-    inner_pad := block;
-    outer_pad := block;
-    FOR i IN 0..63 LOOP
-        inner_pad := set_byte(inner_pad, i, get_byte(block, i) # 54);
-        outer_pad := set_byte(outer_pad, i, get_byte(block, i) # 92);
-    END LOOP;
-    RETURN sha256(outer_pad || sha256(inner_pad || message));
-END $$;
-
-CREATE OR REPLACE FUNCTION _pgh_attach_context() RETURNS uuid LANGUAGE plpgsql
-SET search_path = pg_catalog, public, pg_temp AS $$
-DECLARE
-    context_id text := NULLIF(current_setting('pghistory.context_id', true), '');
-    metadata text := NULLIF(current_setting('pghistory.context_metadata', true), '');
-    signature text := NULLIF(current_setting('ckb.context_signature', true), '');
-BEGIN
-    IF context_id IS NULL AND metadata IS NULL THEN
-        RETURN NULL;
-    END IF;
-    IF signature IS NULL OR NOT EXISTS (
-        SELECT FROM ckb_private.audit_keys
-        WHERE encode(ckb_private.hmac_sha256(
-            key, convert_to(concat_ws(E'\n', context_id, metadata, pg_backend_pid()::text), 'UTF8')
-        ), 'hex') = signature
-    ) THEN
-        RAISE EXCEPTION 'the audit context of this change was not set by the site'
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'Changes are attributed through the site; run migrate with the '
-                         'site''s SECRET_KEY if the site itself sees this.';
-    END IF;
-    INSERT INTO pghistory_context (id, metadata, created_at, updated_at)
-        VALUES (context_id::uuid, metadata::jsonb, now(), now())
-        ON CONFLICT (id) DO UPDATE
-            SET metadata = EXCLUDED.metadata, updated_at = EXCLUDED.updated_at
-            WHERE pghistory_context.metadata != EXCLUDED.metadata;
-    RETURN context_id::uuid;
-END $$;
-REVOKE ALL ON FUNCTION _pgh_attach_context() FROM PUBLIC;
-"""
+# The statement that sets the signature, in the placeholder style of the statement it goes
+# before: psycopg takes named or positional parameters, not both in one execute.
+SIGN_NAMED = "SELECT set_config('ckb.context_signature', %(ckb__context_signature)s, true); "
+SIGN_POSITIONAL = "SELECT set_config('ckb.context_signature', %s, true); "
 
 
 @functools.lru_cache(maxsize=8)
@@ -249,7 +201,7 @@ def install_audit_guard(using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
     """
     secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
     with connections[using].cursor() as cursor:
-        cursor.execute(AUDIT_GUARD_SQL)
+        cursor.execute(sql_files.read("core", "audit_guard.sql"))
         cursor.execute("DELETE FROM ckb_private.audit_keys")
         cursor.execute(
             "INSERT INTO ckb_private.audit_keys (key) SELECT DISTINCT unnest(%s::bytea[])",
@@ -278,12 +230,11 @@ def signing_history_context(
         is_bytes = isinstance(sql_with_context, bytes)
         text = sql_with_context.decode() if is_bytes else sql_with_context
         if isinstance(params_with_context, dict):
-            placeholder = "%(ckb__context_signature)s"
+            text = SIGN_NAMED + text
             params_with_context = {**params_with_context, "ckb__context_signature": signature}
         else:
-            placeholder = "%s"
+            text = SIGN_POSITIONAL + text
             params_with_context = (signature, *params_with_context)
-        text = f"SELECT set_config('{CONTEXT_SIGNATURE_SETTING}', {placeholder}, true); {text}"
         return execute(text.encode() if is_bytes else text, params_with_context, *rest)
 
     return PGHISTORY_INJECT_CONTEXT(execute_signed, sql, params, many, context)

@@ -34,7 +34,7 @@ T = TypeVar("T")
 
 CACHE_SECONDS = 600
 # The advisory lock a transaction holds from its commit-time version move until its commit is
-# visible (taken in migration conflictkb/0004_data_version_for_cached_responses).
+# visible (taken in core/sql/data_version.sql).
 COMMITTING_LOCK = 7_236_818_392_017_441
 
 

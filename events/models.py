@@ -27,8 +27,10 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Cast
 from django.db.models.lookups import StartsWith
 from django.urls import reverse
+from psycopg import sql
 
 from actors.models import DUPLICATE_NAME_SIMILARITY, SEARCH_NAME_SIMILARITY, Actor, ActorName
+from core import sql_files
 from core.audit import audited
 from core.models import (
     Publication,
@@ -139,62 +141,16 @@ class LocationQuerySet(PublishableQuerySet):
 
 
 class JoinNames(models.Func):
-    """``ckb_join_names(name, alternates)``: an IMMUTABLE SQL function (events migration 0003),
-    so the joined names can be a generated, trigram-indexed column."""
+    """``ckb_join_names(name, alternates)``: an IMMUTABLE SQL function
+    (events/sql/location_names.sql), so the joined names can be a generated, trigram-indexed
+    column."""
 
     function = "ckb_join_names"
     output_field = models.TextField()
 
 
-# The materialised path ("/1/7/42/") is kept by the database so that bulk inserts, imports and
-# moves through any path stay right: it is computed from the parent on insert and when the
-# parent changes, a move rewrites the subtree's paths, and a move under one's own descendant
-# is refused.
-LOCATION_PATH_FUNC = """
-    IF TG_OP = 'UPDATE' AND NEW.parent_id IS NOT DISTINCT FROM OLD.parent_id THEN
-        -- The path follows the parent only. Inside a subtree move (nested trigger) the new
-        -- path is the one the move computed; anywhere else nobody may write it directly.
-        IF pg_trigger_depth() < 2 THEN
-            NEW.path := OLD.path;
-        END IF;
-        RETURN NEW;
-    END IF;
-    IF NEW.parent_id IS NULL THEN
-        NEW.path := '/' || NEW.id || '/';
-        RETURN NEW;
-    END IF;
-    SELECT path || NEW.id || '/' INTO NEW.path FROM {meta.db_table} WHERE id = NEW.parent_id;
-    IF NEW.path LIKE '%/' || NEW.id || '/%/' THEN
-        RAISE EXCEPTION 'a place cannot be its own ancestor (location %)', NEW.id
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'location_not_own_ancestor';
-    END IF;
-    RETURN NEW;
-"""
-
-# A renamed place keeps its old name as an alternate spelling: a dataset that still writes
-# it (the next ACLED export) finds the place instead of creating it again. A new name that was
-# an alternate spelling stops being one (the two swap).
-LOCATION_KEEP_OLD_NAME_FUNC = """
-    IF lower(OLD.name) <> lower(NEW.name) THEN
-        NEW.alternate_names := ARRAY(
-            SELECT x FROM unnest(NEW.alternate_names) WITH ORDINALITY AS a (x, n)
-             WHERE lower(x) <> lower(NEW.name) ORDER BY n);
-        IF NOT lower(OLD.name) = ANY(SELECT lower(x) FROM unnest(NEW.alternate_names) x) THEN
-            NEW.alternate_names := array_append(NEW.alternate_names, OLD.name);
-        END IF;
-    END IF;
-    RETURN NEW;
-"""
-
-LOCATION_MOVE_SUBTREE_FUNC = """
-    IF pg_trigger_depth() > 1 THEN
-        RETURN NULL;
-    END IF;
-    UPDATE {meta.db_table}
-       SET path = NEW.path || substr(path, length(OLD.path) + 1)
-     WHERE path LIKE OLD.path || '%' AND id <> NEW.id;
-    RETURN NULL;
-"""
+# Why each trigger is there: in the file, above its body.
+LOCATION_TRIGGERS = sql_files.statements("events", "location_triggers.sql")
 
 
 @audited(exclude=["search_names"])
@@ -270,21 +226,21 @@ class Location(Publishable):
                 name="location_set_path",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Insert | pgtrigger.Update,
-                func=pgtrigger.Func(LOCATION_PATH_FUNC),
+                func=pgtrigger.Func(LOCATION_TRIGGERS["set_path"]),
             ),
             pgtrigger.Trigger(
                 name="location_move_subtree",
                 when=pgtrigger.After,
                 operation=pgtrigger.Update,
                 condition=pgtrigger.Q(old__path__df=pgtrigger.F("new__path")),
-                func=pgtrigger.Func(LOCATION_MOVE_SUBTREE_FUNC),
+                func=pgtrigger.Func(LOCATION_TRIGGERS["move_subtree"]),
             ),
             pgtrigger.Trigger(
                 name="location_keep_old_name",
                 when=pgtrigger.Before,
                 operation=pgtrigger.UpdateOf("name"),
                 condition=pgtrigger.Q(old__name__df=pgtrigger.F("new__name")),
-                func=pgtrigger.Func(LOCATION_KEEP_OLD_NAME_FUNC),
+                func=pgtrigger.Func(LOCATION_TRIGGERS["keep_old_name"]),
             ),
         ]
 
@@ -661,6 +617,12 @@ def attach_ancestors(places: Iterable[Location | None], user: Any) -> None:
 
 # The rows a page of matches shows, for choosing the shape of the words filter.
 WORDS_PAGE = 50
+FEW_MATCHES = sql.SQL(
+    "WITH size AS (SELECT ceil(sqrt(%s * greatest(reltuples, 1)))::bigint AS few"
+    " FROM pg_class WHERE oid = %s::regclass)"
+    " SELECT (SELECT count(*) FROM (SELECT 1 FROM ({ids}) AS ids LIMIT (SELECT few FROM size)) c)"
+    " < (SELECT few FROM size)"
+)
 
 
 def few_matches(ids: models.QuerySet[Any]) -> bool:
@@ -670,13 +632,10 @@ def few_matches(ids: models.QuerySet[Any]) -> bool:
     would cost nothing but is no guide for rare words: a word missing from its statistics is
     assumed in almost 1 % of rows, 17,000 at a million events, where it may be in 30.)
     """
-    sql, params = ids.query.sql_with_params()  # the ORM's SQL, its values passed apart
-    counted = f"SELECT count(*) FROM (SELECT 1 FROM ({sql}) AS ids LIMIT (SELECT few FROM size)) c"  # noqa: S608
+    ids_sql, params = ids.query.sql_with_params()  # the ORM's SQL, its values passed apart
     with connection.cursor() as cursor:
         cursor.execute(
-            "WITH size AS (SELECT ceil(sqrt(%s * greatest(reltuples, 1)))::bigint AS few"  # noqa: S608
-            " FROM pg_class WHERE oid = %s::regclass)"
-            f" SELECT ({counted}) < (SELECT few FROM size)",
+            FEW_MATCHES.format(ids=sql.SQL(ids_sql)).as_string(),
             (WORDS_PAGE, Event._meta.db_table, *params),
         )
         return bool(cursor.fetchone()[0])
@@ -695,7 +654,8 @@ def date_out_of_range(day: datetime.date | None) -> str | None:
     return f"{day.isoformat()} is outside the dates events can have ({earliest.isoformat()} to {latest.isoformat()})."
 
 
-# What the database derives from an event's claims (sources migration 0011), never typed in.
+# What the database derives from an event's claims (sources/sql/fatality_rule.sql), never
+# typed in.
 # The plain names are the readers' figures, from the claims a reader can open; the staff_
 # twins count every claim that is not deprecated, drafts and claims needing work included.
 READERS_FIGURES = (
@@ -751,7 +711,8 @@ class Event(Publishable):
     acled_id = models.CharField("ACLED event_id_cnty", max_length=30, blank=True)
     ucdp_id = models.CharField("UCDP GED id", max_length=30, blank=True)
 
-    # Derived from the claims by the database (sources migration 0011): never typed by hand.
+    # Derived from the claims by the database (sources/sql/fatality_rule.sql): never typed by
+    # hand.
     fatality_rule = models.CharField(
         max_length=15, choices=FatalityRule.choices, default=FatalityRule.RANGE
     )
@@ -1090,9 +1051,10 @@ class ImportSnapshot(models.Model):
 
 class ImportEdit(models.Model):
     """An edit of an imported event since its snapshot: a managed field, a participant or a
-    fatality claim changed outside an import. Written by database triggers (migration 0011),
-    read and cleared by the next import, which compares only such events' current fields
-    with their snapshots (the others still are what their snapshots say).
+    fatality claim changed outside an import. Written by database triggers
+    (events/sql/import_edits.sql), read and cleared by the next import, which compares only
+    such events' current fields with their snapshots (the others still are what their
+    snapshots say).
 
     Marks are added, never updated, so an editor's write waits for no import and no import
     loses a mark made while it runs: it clears only the marks it read."""

@@ -12,8 +12,9 @@ from events.models import Event
 def event_recompute_figures(*, events: Iterable[Event | int]) -> None:
     """Recompute the fatality range, contested flag and evidence counts of ``events``.
 
-    Claim changes already do this through database triggers (sources migration 0002); call it
-    after loading claims with triggers disabled, or to repair figures after a manual SQL fix.
+    Claim changes already do this through database triggers (sources/sql/fatality_rule.sql);
+    call it after loading claims with triggers disabled, or to repair figures after a manual
+    SQL fix.
     """
     event_ids = [event.pk if isinstance(event, Event) else event for event in events]
     with connection.cursor() as cursor:

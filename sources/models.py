@@ -245,9 +245,9 @@ class ClaimQuerySet(ReadersQuerySet):
         """Claims a reader can open, whatever their subject: not deprecated, not needing work,
         in a published document of a published outlet, by a published claimant.
 
-        The rule itself is the database's (``ckb_claim_is_public``, sources migration 0011),
-        which keeps ``is_public`` right on every write; every figure readers see is derived
-        from these claims only.
+        The rule itself is the database's (``ckb_claim_is_public`` in
+        sources/sql/readers_evidence.sql), which keeps ``is_public`` right on every write;
+        every figure readers see is derived from these claims only.
         """
         return self.filter(is_public=True)
 
@@ -296,7 +296,8 @@ class ClaimQuerySet(ReadersQuerySet):
 
     def with_party_flag(self) -> Self:
         """Annotate ``claimant_is_party``: the claimant (or its outlet's actor) took part in the
-        claim's event, or belongs to the same body as a participant (sources migration 0005)."""
+        claim's event, or belongs to the same body as a participant
+        (sources/sql/party_rule.sql)."""
         claimant = Coalesce("claimant_actor_id", "claimant_outlet__affiliated_actor_id")
         return self.annotate(
             claimant_is_party=Coalesce(
@@ -391,8 +392,9 @@ class Claim(PublicRecord):
     )
     note = models.TextField("editor's note", blank=True)
     # Whether readers can open this claim: set by the database on every write of the claim,
-    # its document, the document's outlet or its claimant (sources migration 0011), from the
-    # one rule in ckb_claim_is_public(). Every figure and list a reader sees rests on it.
+    # its document, the document's outlet or its claimant, from the one rule in
+    # ckb_claim_is_public() (sources/sql/readers_evidence.sql). Every figure and list a
+    # reader sees rests on it.
     is_public = ReturnedBooleanField("visible to readers", db_default=False, editable=False)
 
     search_vector = models.GeneratedField(

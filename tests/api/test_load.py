@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from psycopg import sql
 
 from api.loadtest import gunicorn, run_load, verify_writes
 from api.management.commands.load_test import prepare
@@ -30,15 +31,15 @@ pytestmark = [
 def site_role() -> Iterator[str]:
     role = f"ckb_site_{uuid.uuid4().hex[:8]}"
     with connection.cursor() as cursor:
-        cursor.execute(f'CREATE ROLE "{role}" LOGIN')
+        cursor.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)).as_string())
     call_command("grant_app_role", role, stdout=io.StringIO())
     yield role
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", [role]
         )
-        cursor.execute(f'DROP OWNED BY "{role}"')
-        cursor.execute(f'DROP ROLE "{role}"')
+        cursor.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)).as_string())
+        cursor.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)).as_string())
 
 
 def test_concurrent_readers_and_writers_get_no_errors_and_every_write_is_audited(

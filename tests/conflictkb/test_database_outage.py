@@ -20,6 +20,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.db import connection
+from psycopg import sql
 
 from core.database_url import database_url
 
@@ -47,7 +48,7 @@ def site_on_its_own_database(db: None) -> Iterator[tuple[str, psycopg.Connection
     params = connection.get_connection_params()
     admin = psycopg.connect(**{**params, "dbname": "postgres"}, autocommit=True)
     name = f"ckb_outage_{uuid.uuid4().hex[:8]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
+    admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     env = {**os.environ, "DATABASE_URL": database_url(name=name), "DJANGO_DEBUG": "false"}
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v0"],
@@ -76,13 +77,17 @@ def site_on_its_own_database(db: None) -> Iterator[tuple[str, psycopg.Connection
     finally:
         server.terminate()
         server.wait(timeout=30)
-        admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.execute(
+            sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true").format(sql.Identifier(name))
+        )
+        admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
         admin.close()
 
 
 def take_down(admin: psycopg.Connection, name: str) -> None:
-    admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+    admin.execute(
+        sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false").format(sql.Identifier(name))
+    )
     admin.execute(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]
     )
@@ -111,7 +116,9 @@ def test_pages_and_api_answer_503_while_the_database_is_down_and_recover(
         assert (status, headers["Retry-After"]) == (503, "30"), export
         assert "ConflictKB is temporarily unavailable" in body
 
-    admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+    admin.execute(
+        sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true").format(sql.Identifier(name))
+    )
     assert get(base + "/")[0] == 200
     assert get(base + "/api/v1/events/")[0] == 200
 

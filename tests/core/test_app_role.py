@@ -13,6 +13,7 @@ import pghistory
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import ProgrammingError, connection, transaction
+from psycopg import sql
 
 from actors.models import Actor
 from core.audit import context_key
@@ -27,18 +28,22 @@ pytestmark = pytest.mark.django_db
 def app_role():
     role = f"ckb_app_{uuid.uuid4().hex[:8]}"
     with connection.cursor() as cursor:
-        cursor.execute(f'CREATE ROLE "{role}" NOLOGIN')
+        cursor.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)).as_string())
     call_command("grant_app_role", role, stdout=None)
     yield role
     with connection.cursor() as cursor:
         cursor.execute("RESET ROLE")
-        cursor.execute(f'DROP OWNED BY "{role}"')
-        cursor.execute(f'DROP ROLE "{role}"')
+        cursor.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)).as_string())
+        cursor.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)).as_string())
+
+
+def set_local_role(cursor, role: str) -> None:
+    cursor.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(role)).as_string())
 
 
 def as_role(role: str, statement: str, params: list | None = None) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f'SET LOCAL ROLE "{role}"')
+        set_local_role(cursor, role)
         cursor.execute(statement, params or [])
 
 
@@ -82,7 +87,7 @@ def test_the_app_role_cannot_skip_the_audit_triggers_with_pgtriggers_session_set
             " WHERE tgrelid = 'actors_actor'::regclass AND NOT tgisinternal"
         )
         every_trigger = cursor.fetchone()[0]
-        cursor.execute(f'SET LOCAL ROLE "{app_role}"')
+        set_local_role(cursor, app_role)
         cursor.execute("SELECT set_config('pgtrigger.ignore', %s, true)", [every_trigger])
         cursor.execute("UPDATE actors_actor SET description = 'unseen?' WHERE id = %s", [actor.pk])
     assert "update_update" in every_trigger
@@ -165,7 +170,7 @@ def test_a_change_cannot_be_recorded_under_a_user_chosen_in_sql(
     actor = ActorFactory(name="Free Syrian Army")
     with transaction.atomic(), connection.cursor() as cursor:
         if as_app_role:
-            cursor.execute(f'SET LOCAL ROLE "{app_role}"')
+            set_local_role(cursor, app_role)
         forged_context(cursor, reviewer.pk, signature)
         refused = "the audit context of this change was not set by the site"
         with pytest.raises(ProgrammingError, match=refused), transaction.atomic():
@@ -181,7 +186,7 @@ def test_the_site_running_as_the_app_role_records_who_made_a_change(app_role, ed
     actor = ActorFactory(name="Free Syrian Army")
     with transaction.atomic(), pghistory.context(user=editor.pk, url="/admin/"):
         with connection.cursor() as cursor:
-            cursor.execute(f'SET LOCAL ROLE "{app_role}"')
+            set_local_role(cursor, app_role)
         Actor.objects.filter(pk=actor.pk).update(description="FSA")
     change = actor.audit_events.get(pgh_label="update")
     assert change.pgh_context.metadata == {"user": editor.pk, "url": "/admin/"}

@@ -10,6 +10,7 @@ import pghistory
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from psycopg import sql
 
 from core.backup import audited_tables, connect, record_counts
 from core.database_url import database_url
@@ -29,9 +30,9 @@ def empty_database():
     name = f"ckb_restore_{uuid.uuid4().hex[:8]}"
     admin = connect({**settings, "NAME": "postgres"})
     admin.autocommit = True
-    admin.execute(f'CREATE DATABASE "{name}"')
+    admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     yield {**settings, "NAME": name}
-    admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
     admin.close()
 
 

@@ -675,6 +675,42 @@ def test_updated_events_figures_are_what_the_database_derives_from_their_claims(
     assert list(Event.objects.order_by("pk").values_list(*DERIVED_FIGURES)) == stored
 
 
+def events_rewritten() -> int:
+    """Rows of events_event updated so far in this transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relid = 'events_event'::regclass"
+        )
+        return int(cursor.fetchone()[0])
+
+
+@pytest.mark.parametrize("publish", [False, True], ids=["drafts", "published"])
+def test_the_importer_writes_each_events_figures_as_the_database_rule_makes_them(
+    publish: bool,
+) -> None:
+    # The importer writes an event's figures with the event (interchange/sql/events.sql); the
+    # claims' trigger then recomputes them by the rule and rewrites only events whose figures
+    # differ. So an event written twice in one import is one the importer got wrong.
+    before = events_rewritten()
+    assert run(acled(strike("SYR9001", fatalities=13), strike("SYR9002")), publish=publish).ok
+    assert events_rewritten() == before  # new events: written by their INSERT only
+
+    # A revised toll with a revised note: the event is updated once, figures and all.
+    before = events_rewritten()
+    report = run(
+        acled(strike("SYR9001", fatalities=21, notes="Revised toll"), strike("SYR9002")),
+        publish=publish,
+    )
+    assert report.result is not None
+    assert report.result.events_updated == 1
+    assert events_rewritten() == before + 1
+    revised = Event.objects.get(acled_id="SYR9001")
+    assert (revised.staff_fatalities_low, revised.fatalities_high) == (
+        21,
+        21 if publish else None,
+    )
+
+
 def test_an_event_dated_2100_is_refused_by_line_and_nothing_is_written() -> None:
     before = counts()
     report = run(acled(strike("SYR9001"), strike("SYR9002").replace("2018-09-04", "2100-09-04")))

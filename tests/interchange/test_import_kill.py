@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from core.backup import record_counts
 from core.database_url import database_url
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -42,13 +43,8 @@ NAMED_TABLES = [
 
 
 def row_counts() -> dict[str, int]:
-    counts = {}
     with connection.cursor() as cursor:
-        for table in sorted(connection.introspection.table_names(cursor)):
-            # Names from the catalogue, not from input.
-            cursor.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608
-            counts[table] = cursor.fetchone()[0]
-    return counts
+        return record_counts(cursor, sorted(connection.introspection.table_names(cursor)))
 
 
 def other_backends() -> list[tuple[int, str, str | None]]:
