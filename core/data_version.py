@@ -26,6 +26,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.http import HttpRequest, HttpResponseBase
@@ -101,7 +102,10 @@ def cache_key(name: str, version: int, key: str) -> str:
 
 
 def cached_until_data_changes(name: str, key: str, compute: Callable[[], T]) -> T:
-    """``compute()``'s result, from the cache while the data is unchanged."""
+    """``compute()``'s result, from the cache while the data is unchanged (``READER_CACHE=off``:
+    computed every time, like the responses)."""
+    if not settings.READER_CACHE:
+        return compute()
     version = data_version()
     entry = cache_key(name, version, key)
     found = caches["local"].get(entry)

@@ -6,6 +6,7 @@ from django.apps import apps
 from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -205,3 +206,13 @@ def test_an_answer_carrying_a_csrf_token_is_not_kept_for_the_next_reader(db):
     # Computed again: its token (and the cookie it is derived from) is the second reader's.
     assert "csrftoken" in second.cookies
     assert second.cookies["csrftoken"].value != first.cookies["csrftoken"].value
+
+
+def test_with_reader_cache_off_the_timelines_histogram_is_counted_for_every_reader(db, settings):
+    settings.READER_CACHE = False
+    EventFactory(title="Strike on a depot")
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            assert Client().get("/").status_code == 200
+        counts = [q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"]]
+        assert counts, "the histogram was not counted"
