@@ -62,6 +62,7 @@ BIN = Path(sys.executable).parent
 FORBIDDEN_DATABASES = {"conflictkb", "test_conflictkb", "ckb_import_bench"}
 CONTESTED_OUTLET = "Independent Casualty Monitor"
 PAGE = 50
+MAX_API_PAGE = 500  # api.pagination.MAX_PAGE_SIZE
 
 WRK_REPORT = """
 done = function(summary, latency, requests)
@@ -509,14 +510,23 @@ def fetch(url: str, timeout: float = 120) -> tuple[int, bytes]:
 
 @dataclass
 class Case:
-    """One query: its ConflictKB URL, and the Datasette URL that answers the same question."""
+    """One query, asked with ``ROTATION`` parameter sets in turn: its ConflictKB URLs and the
+    Datasette URLs that answer the same questions, in the same order."""
 
     name: str
     group: str  # timeline / api / cursor / detail / histogram
-    kb_path: str | None
-    ds_path: str | None
+    kb_paths: list[str]
+    ds_paths: list[str]
     note: str = ""
     results: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kb_path(self) -> str | None:
+        return self.kb_paths[0] if self.kb_paths else None
+
+    @property
+    def ds_path(self) -> str | None:
+        return self.ds_paths[0] if self.ds_paths else None
 
 
 # The API list's 50 events, newest first, as Datasette is asked for them: the list's columns,
@@ -541,60 +551,83 @@ def ds_table(**params: Any) -> str:
     )
 
 
+# Every case asks this many different questions in turn (provinces and date ranges, actors,
+# words, cursors, events), so that no answer kept by either side serves a repeat: a request is
+# the same as the one ROTATION requests before it, never as the one just before.
+ROTATION = 20
+TOP_TYPES = [
+    "battles",
+    "explosions-remote-violence",
+    "violence-against-civilians",
+    "protests",
+    "riots",
+    "strategic-developments",
+]
+
+
 def choose_parameters(db: str) -> dict[str, Any]:
     """The filter values the cases use, read off the data (deterministic for a seed)."""
+    from generate_acled import VOCABULARY  # the generator's words (bench/ is on sys.path)
+
     with psycopg.connect(database_url(db), autocommit=True) as conn:
 
-        def one(sql: str, *params: Any) -> Any:
-            return conn.execute(sql, params).fetchone()
+        def rows(sql: str, *params: Any) -> list[tuple[Any, ...]]:
+            return conn.execute(sql, params).fetchall()
 
-        # The busiest province (admin1): most events anywhere inside it.
-        admin1_id, admin1_uuid, admin1_name, admin1_events = one(
+        # The busiest provinces (admin1): most events anywhere inside each.
+        provinces = rows(
             """
             SELECT a.id, a.uuid::text, a.name, n
               FROM (SELECT split_part(l.path, '/', 3)::bigint AS admin1, count(*) AS n
                       FROM events_event e JOIN events_location l ON l.id = e.location_id
                      WHERE l.kind NOT IN ('country') AND split_part(l.path, '/', 3) <> ''
-                     GROUP BY 1 ORDER BY n DESC LIMIT 1) busiest
+                     GROUP BY 1 ORDER BY n DESC LIMIT %s) busiest
               JOIN events_location a ON a.id = busiest.admin1
-            """
+             ORDER BY n DESC
+            """,
+            ROTATION,
         )
-        # An actor of middling frequency: tenth by events.
-        actor_id, actor_uuid, actor_name, actor_events = one(
+        # Actors of middling frequency: the tenth by events and the next ones.
+        actors = rows(
             """
             SELECT a.id, a.uuid::text, a.name, n
               FROM (SELECT actor_id, count(DISTINCT event_id) AS n FROM events_participation
-                     GROUP BY actor_id ORDER BY n DESC, actor_id LIMIT 1 OFFSET 9) ranked
+                     GROUP BY actor_id ORDER BY n DESC, actor_id LIMIT %s OFFSET 9) ranked
               JOIN actors_actor a ON a.id = ranked.actor_id
-            """
+             ORDER BY n DESC, a.id
+            """,
+            ROTATION,
         )
-        detail_id, detail_uuid = one(
+        details = rows(
             "SELECT id, uuid::text FROM events_event WHERE contested AND status = 'published' "
-            "ORDER BY id LIMIT 1 OFFSET 100"
+            "ORDER BY md5(id::text) LIMIT %s",
+            ROTATION,
         )
-        total = one("SELECT count(*) FROM events_event WHERE status = 'published'")[0]
-        # Page 10,000 of 50 starts after row 499,950 of the newest-first order (a smaller
-        # database: its last full page).
-        page = min(10_000, total // PAGE)
-        cursor_date, cursor_id = one(
-            "SELECT start_date, id FROM events_event WHERE status = 'published' "
-            "ORDER BY start_date DESC, id DESC OFFSET %s LIMIT 1",
-            (page - 1) * PAGE - 1,
-        )
+        total = rows("SELECT count(*) FROM events_event WHERE status = 'published'")[0][0]
+        newest = rows("SELECT max(start_date) FROM events_event WHERE status = 'published'")[0][0]
+        # Cursor pages spread from page 1,000 to page 10,000 (a smaller database: to its last).
+        last_page = min(10_000, total // PAGE)
+        pages = sorted({max(2, last_page * (k + 1) // ROTATION) for k in range(ROTATION)})
+        cursors = []
+        for page in pages:
+            day, pk = rows(
+                "SELECT start_date, id FROM events_event WHERE status = 'published' "
+                "ORDER BY start_date DESC, id DESC OFFSET %s LIMIT 1",
+                (page - 1) * PAGE - 1,
+            )[0]
+            cursors.append({"page": page, "start_date": day.isoformat(), "id": pk})
+    # Three-year windows, and the newest events before each of 20 days of the last year.
+    windows = [(f"{year}-01-01", f"{year + 2}-12-31") for year in range(1999, 1999 + ROTATION)]
+    befores = [(newest - datetime.timedelta(days=18 * k)).isoformat() for k in range(ROTATION)]
     return {
-        "admin1": {
-            "id": admin1_id,
-            "uuid": admin1_uuid,
-            "name": admin1_name,
-            "events": admin1_events,
-        },
-        "actor": {"id": actor_id, "uuid": actor_uuid, "name": actor_name, "events": actor_events},
-        "date_from": "2018-01-01",
-        "date_to": "2020-12-31",
-        "words": "ambush",
-        "type": "battles",
-        "detail": {"id": detail_id, "uuid": detail_uuid},
-        "cursor_page": {"page": page, "start_date": cursor_date.isoformat(), "id": cursor_id},
+        "provinces": [{"id": i, "uuid": u, "name": n, "events": c} for i, u, n, c in provinces],
+        "windows": windows,
+        "actors": [{"id": i, "uuid": u, "name": n, "events": c} for i, u, n, c in actors],
+        "words": VOCABULARY[100 : 100 + ROTATION],
+        "types": [TOP_TYPES[k % len(TOP_TYPES)] for k in range(ROTATION)],
+        "befores": befores,
+        "details": [{"id": i, "uuid": u} for i, u in details],
+        "cursors": cursors,
         "published_events": total,
     }
 
@@ -605,110 +638,111 @@ def api_cursor(start_date: str, pk: int) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode()
 
 
+def query(path: str, params: dict[str, Any]) -> str:
+    return path + "?" + urllib.parse.urlencode(params)
+
+
 def cases(p: dict[str, Any]) -> list[Case]:
-    admin1 = {"place": p["admin1"]["uuid"], "date_from": p["date_from"], "date_to": p["date_to"]}
-    actor = {"actor": p["actor"]["name"]}
-    words = {"q": p["words"], "type": p["type"]}
-    filters = [
-        ("unfiltered", {}),
-        ("admin1 + dates", admin1),
-        ("actor", actor),
-        ("words + type", words),
+    """Each case's ConflictKB filters and Datasette's same question, one per parameter set."""
+    newest = [
+        ({"date_to": d}, ("WHERE date <= :t", {"t": d}), {"date__lte": d}) for d in p["befores"]
     ]
-    ds_list = {
-        "unfiltered": ds_newest(),
-        "admin1 + dates": ds_newest(
-            "WHERE admin1_id = :a AND date >= :f AND date <= :t",
-            a=p["admin1"]["id"],
-            f=p["date_from"],
-            t=p["date_to"],
-        ),
-        "actor": ds_newest(
-            "WHERE id IN (SELECT event_id FROM event_actors WHERE actor = :a)",
-            a=p["actor"]["name"],
-        ),
-        "words + type": ds_newest(
-            "WHERE id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH :q)"
-            " AND parent_type = :t",
-            q=p["words"],
-            t=p["type"],
-        ),
-    }
-    ds_page = {
-        "unfiltered": ds_table(),
-        "admin1 + dates": ds_table(
-            admin1_id=p["admin1"]["id"], date__gte=p["date_from"], date__lte=p["date_to"]
-        ),
-        "actor": ds_table(
-            _where=SQL("id in (select event_id from event_actors where actor_id = {})")
-            .format(Literal(p["actor"]["id"]))
-            .as_string()
-        ),
-        "words + type": ds_table(_search=p["words"], parent_type=p["type"]),
-    }
+    by_province = [
+        (
+            {"place": prov["uuid"], "date_from": w[0], "date_to": w[1]},
+            (
+                "WHERE admin1_id = :a AND date >= :f AND date <= :t",
+                {"a": prov["id"], "f": w[0], "t": w[1]},
+            ),
+            {"admin1_id": prov["id"], "date__gte": w[0], "date__lte": w[1]},
+        )
+        for prov, w in zip(p["provinces"], p["windows"], strict=False)
+    ]
+    by_actor = [
+        (
+            {"actor": actor["name"]},
+            (
+                "WHERE id IN (SELECT event_id FROM event_actors WHERE actor = :a)",
+                {"a": actor["name"]},
+            ),
+            {
+                "_where": SQL("id in (select event_id from event_actors where actor_id = {})")
+                .format(Literal(actor["id"]))
+                .as_string()
+            },
+        )
+        for actor in p["actors"]
+    ]
+    by_words = [
+        (
+            {"q": word, "type": kind},
+            (
+                "WHERE id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH :q)"
+                " AND parent_type = :t",
+                {"q": word, "t": kind},
+            ),
+            {"_search": word, "parent_type": kind},
+        )
+        for word, kind in zip(p["words"], p["types"], strict=True)
+    ]
+    filters = [
+        ("newest before a date", newest),
+        ("province + dates", by_province),
+        ("actor", by_actor),
+        ("words + type", by_words),
+    ]
     found = [
         Case(
             f"timeline: {name}",
             "timeline",
-            "/?" + urllib.parse.urlencode(query),
-            ds_page[name],
+            [query("/", kb) for kb, _, _ in sets],
+            [ds_table(**table) for _, _, table in sets],
             note="Datasette: its HTML table page (50 rows and the filtered count)",
         )
-        for name, query in filters
+        for name, sets in filters
     ]
     found += [
         Case(
             f"API list 50: {name}",
             "api",
-            "/api/v1/events/?" + urllib.parse.urlencode({**query, "page_size": PAGE}),
-            ds_list[name],
-            note="Datasette: SQL query, JSON array of 50 rows"
-            + ("; also ConflictKB's API cursor page 1" if name == "unfiltered" else ""),
+            [query("/api/v1/events/", {**kb, "page_size": PAGE}) for kb, _, _ in sets],
+            [ds_newest(where, **values) for _, (where, values), _ in sets],
+            note="Datasette: SQL query, JSON array of 50 rows",
         )
-        for name, query in filters
+        for name, sets in filters
     ]
-    at = p["cursor_page"]
     found.append(
         Case(
-            f"API cursor page {at['page']:,}",
+            f"API cursor pages {p['cursors'][0]['page']:,}–{p['cursors'][-1]['page']:,}",
             "cursor",
-            "/api/v1/events/?"
-            + urllib.parse.urlencode(
-                {"page_size": PAGE, "cursor": api_cursor(at["start_date"], at["id"])}
-            ),
-            ds_newest(
-                "WHERE (date, id) < (:d, :i)",
-                d=at["start_date"],
-                i=at["id"],
-            ),
-            note=f"keyset: rows {(at['page'] - 1) * PAGE + 1:,}–{at['page'] * PAGE:,} newest first",
+            [
+                query(
+                    "/api/v1/events/",
+                    {"page_size": PAGE, "cursor": api_cursor(at["start_date"], at["id"])},
+                )
+                for at in p["cursors"]
+            ],
+            [
+                ds_newest("WHERE (date, id) < (:d, :i)", d=at["start_date"], i=at["id"])
+                for at in p["cursors"]
+            ],
+            note="keyset: 50 rows newest first from deep pages",
         )
     )
     found += [
         Case(
             "event page",
             "detail",
-            f"/events/{p['detail']['uuid']}/",
-            f"/bench/events/{p['detail']['id']}",
+            [f"/events/{d['uuid']}/" for d in p["details"]],
+            [f"/bench/events/{d['id']}" for d in p["details"]],
             note="Datasette: its HTML row page",
         ),
         Case(
             "event API",
             "detail",
-            f"/api/v1/events/{p['detail']['uuid']}/",
-            f"/bench/events/{p['detail']['id']}.json",
+            [f"/api/v1/events/{d['uuid']}/" for d in p["details"]],
+            [f"/bench/events/{d['id']}.json" for d in p["details"]],
             note="Datasette: its JSON row",
-        ),
-        Case(
-            "histogram (all events, per month)",
-            "histogram",
-            None,
-            ds_sql(
-                "SELECT substr(date, 1, 7) AS month, count(*) AS n FROM events "
-                "GROUP BY month ORDER BY month"
-            ),
-            note="ConflictKB has no histogram URL: it is one GROUP BY inside the timeline page "
-            "(see the raw SQL column and the timeline's profile)",
         ),
     ]
     return found
@@ -914,20 +948,43 @@ def cancel_runaway_queries(db: str) -> None:
         )
 
 
+def rotation(workdir: Path, name: str, paths: list[str]) -> Path:
+    """A wrk script that asks ``paths`` in turn, each thread from its own place in the list."""
+    listed = ",\n  ".join(json.dumps(path) for path in paths)
+    script = workdir / "scripts" / f"{name}.lua"
+    script.write_text(
+        f"local paths = {{\n  {listed}\n}}\n"
+        "local threads = 0\n"
+        "setup = function(thread) thread:set('offset', threads * 7); threads = threads + 1 end\n"
+        "local i = 0\n"
+        "init = function(args) i = offset or 0 end\n"
+        "request = function()\n"
+        "  i = i % #paths + 1\n"
+        "  return wrk.format('GET', paths[i])\n"
+        "end\n" + WRK_REPORT
+    )
+    return script
+
+
+# Raw SQL: the queries of the first few parameter sets, each replayed.
+RAW_SQL_SETS = 3
+
+
 def measure(
     case: Case,
     args: argparse.Namespace,
     client: Any,
-    found: list[Case],
     kb_base: str,
     computed_base: str,
     ds_base: str,
-    script: Path,
 ) -> None:
-    """One case: a first request each side, the SQL replayed, EXPLAIN, a profile, then wrk.
+    """One case: a first request each side, the SQL replayed, EXPLAIN, a profile, then wrk
+    asking the case's parameter sets in turn.
 
-    ConflictKB is measured twice: as served (anonymous answers kept by the reader cache until
-    the data changes), and computing every response (``READER_CACHE=off``, its own gunicorn).
+    ConflictKB is measured twice: computing every response (``READER_CACHE=off``, its own
+    gunicorn: the headline), and as served (anonymous answers kept by the reader cache until
+    the data changes; with the parameter sets in turn, a kept answer serves every ROTATION-th
+    request).
 
     A request slower than ``--slow`` seconds is not load-tested (wrk would only time out and
     hold the workers): its single time is recorded instead, and its SQL is bounded by
@@ -936,47 +993,98 @@ def measure(
     workdir = Path(args.workdir)
     slug = re.sub(r"[^a-z0-9]+", "-", case.name.lower()).strip("-")
     limit_ms = int(args.slow * 1500)
+    case.results["parameter_sets"] = len(case.kb_paths)
     if case.kb_path:
-        status, body, first = first_request(kb_base + case.kb_path, args)
+        status, body, first = first_request(computed_base + case.kb_path, args)
         if status == 0:
             cancel_runaway_queries(args.db)
         case.results.update(kb_status=status, kb_first_s=first)
         if status == 200 and case.group in ("api", "cursor"):
             case.results["kb_rows"] = len(json.loads(body)["results"])
-        statements = capture(client, case.kb_path, limit_ms)
-        raw = replay(args.db, statements, args.raw_repeat if first < args.slow else 0, limit_ms)
-        slowest = raw.pop("slowest_sql")
-        case.results["raw_sql"] = raw
+        timings, slowest, statements = [], "", []
+        for path in case.kb_paths[:RAW_SQL_SETS]:
+            statements = capture(client, path, limit_ms)
+            repeat = args.raw_repeat if first < args.slow else 0
+            raw = replay(args.db, statements, repeat, limit_ms)
+            slowest = slowest or raw.pop("slowest_sql")
+            timings.append(raw)
+        case.results["raw_sql"] = {
+            "ms": statistics.median(r["ms"] for r in timings),
+            "queries": statements and len(statements),
+            "timed_out": any(r["timed_out"] for r in timings),
+        }
         (workdir / "explain" / f"{slug}.txt").write_text(
             f"-- {case.name}: slowest of the request's {len(statements)} queries\n"
             f"{slowest}\n\n{explain(args.db, slowest, limit_ms)}\n"
         )
         if status == 200 and first < args.slow:
             (workdir / "profiles" / f"{slug}.txt").write_text(profile(client, case.kb_path))
-            for label, base in (("kb", kb_base), ("computed", computed_base)):
+            script = rotation(workdir, f"kb-{slug}", case.kb_paths)
+            for label, base in (("computed", computed_base), ("kb", kb_base)):
                 warm_up(base + case.kb_path, script)
                 for concurrency in (1, 8):
                     case.results[f"{label}_c{concurrency}"] = wrk(
                         base + case.kb_path, concurrency, args.seconds, script
                     )
-    elif case.group == "histogram":
-        timeline = next((c for c in found if c.name == "timeline: unfiltered"), None)
-        if timeline is not None and timeline.kb_path:
-            statements = capture(client, timeline.kb_path, limit_ms)
-            grouped = [sql for sql in statements if "GROUP BY" in sql]
-            case.results["raw_sql"] = replay(args.db, grouped, args.raw_repeat, limit_ms)
-            case.results["raw_sql"].pop("slowest_sql")
     if case.ds_path:
         status, body, first = first_request(ds_base + case.ds_path, args)
         case.results.update(ds_status=status, ds_first_s=first)
         if status == 200 and case.ds_path.startswith("/bench.json"):
             case.results["ds_rows"] = len(json.loads(body))
         if status == 200 and first < args.slow:
+            script = rotation(workdir, f"ds-{slug}", case.ds_paths)
             warm_up(ds_base + case.ds_path, script)
             for concurrency in (1, 8):
                 case.results[f"ds_c{concurrency}"] = wrk(
                     ds_base + case.ds_path, concurrency, args.seconds, script
                 )
+
+
+# --- Sync: a client walking a filtered selection page by page -------------------------------
+
+
+def walk(first_url: str, next_of: Any, rows_of: Any) -> dict[str, Any]:
+    """Follow ``next_of(body)`` from ``first_url`` to the end: rows, requests, rows per second."""
+    url: str | None = first_url
+    rows = requests = 0
+    started = time.perf_counter()
+    while url:
+        status, body = fetch(url, timeout=600)
+        if status != 200:
+            raise RuntimeError(f"{url} answered {status}: {body[:300]!r}")
+        data = json.loads(body)
+        rows += rows_of(data)
+        requests += 1
+        url = next_of(data)
+    took = time.perf_counter() - started
+    return {
+        "rows": rows,
+        "requests": requests,
+        "s": round(took, 2),
+        "rows_per_s": round(rows / took),
+    }
+
+
+def sync_walk(args: argparse.Namespace, computed_base: str, ds_base: str) -> dict[str, Any]:
+    """About ``--sync-rows`` published events, newest first, through every cursor page at the
+    largest page size; the same rows from Datasette by its ``_next`` tokens; and a COPY."""
+    day = date_for_newest(args.db, args.sync_rows)
+    log(f"sync walk of ~{args.sync_rows:,} events (from {day})")
+    kb = walk(
+        computed_base + query("/api/v1/events/", {"date_from": day, "page_size": MAX_API_PAGE}),
+        lambda data: data["next"],
+        lambda data: len(data["results"]),
+    )
+    ds = walk(
+        ds_base
+        + query(
+            "/bench/events.json",
+            {"date__gte": day, "_sort_desc": "date", "_size": "max", "_shape": "objects"},
+        ),
+        lambda data: data.get("next_url"),
+        lambda data: len(data["rows"]),
+    )
+    return {"date_from": day, "conflictkb": kb, "datasette": ds, "copy": copy_seconds(args.db, day)}
 
 
 # --- Report ---------------------------------------------------------------------------------
@@ -1026,27 +1134,28 @@ def cell(run: dict[str, Any] | None) -> str:
 
 
 def table(found: list[Case]) -> str:
+    """Computed first (every response computed: what an analyst moving through filters, a tool
+    walking pages and every reader after a write get), then as served."""
     lines = [
-        "| query | ConflictKB c=1 p50 / p95, req/s | ConflictKB c=8 | Datasette c=1 | "
-        "Datasette c=8 | raw SQL (queries) | KB/DS req/s c=1 | c=8 | KB p50 / raw SQL | "
-        "computed c=1 | computed c=8 | computed/DS c=1 | c=8 | computed p50 / raw SQL |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| query | computed c=1 p50 / p95, req/s | computed c=8 | Datasette c=1 | Datasette c=8 | "
+        "computed/DS c=1 | c=8 | raw SQL (queries) | computed p50 / raw SQL | served c=1 | "
+        "served c=8 | served/DS c=1 | c=8 |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for case in found:
         r = case.results
-        kb1, kb8, ds1, ds8, co1, co8 = (
-            r.get(k) for k in ("kb_c1", "kb_c8", "ds_c1", "ds_c8", "computed_c1", "computed_c8")
+        co1, co8, ds1, ds8, kb1, kb8 = (
+            r.get(k) for k in ("computed_c1", "computed_c8", "ds_c1", "ds_c8", "kb_c1", "kb_c8")
         )
         raw = r.get("raw_sql")
         raw_text = f"{raw['ms']} ms ({raw['queries']})" if raw else "–"
         lines.append(
-            f"| {case.name} | {cell(kb1)} | {cell(kb8)} | {cell(ds1)} | {cell(ds8)} | {raw_text} | "
+            f"| {case.name} | {cell(co1)} | {cell(co8)} | {cell(ds1)} | {cell(ds8)} | "
+            f"{ratio(co1 and co1['rps'], ds1 and ds1['rps'])} | "
+            f"{ratio(co8 and co8['rps'], ds8 and ds8['rps'])} | {raw_text} | "
+            f"{ratio(co1 and co1['p50_ms'], raw and raw['ms'])} | {cell(kb1)} | {cell(kb8)} | "
             f"{ratio(kb1 and kb1['rps'], ds1 and ds1['rps'])} | "
-            f"{ratio(kb8 and kb8['rps'], ds8 and ds8['rps'])} | "
-            f"{ratio(kb1 and kb1['p50_ms'], raw and raw['ms'])} | "
-            f"{cell(co1)} | {cell(co8)} | {ratio(co1 and co1['rps'], ds1 and ds1['rps'])} | "
-            f"{ratio(co8 and co8['rps'], ds8 and ds8['rps'])} | "
-            f"{ratio(co1 and co1['p50_ms'], raw and raw['ms'])} |"
+            f"{ratio(kb8 and kb8['rps'], ds8 and ds8['rps'])} |"
         )
     return "\n".join(lines)
 
@@ -1079,6 +1188,8 @@ def main() -> None:
     parser.add_argument("--csv-rows", default="10000,100000", help="rows per CSV export, ascending")
     parser.add_argument("--only", help="run only the cases whose name contains this text")
     parser.add_argument("--no-csv", action="store_true")
+    parser.add_argument("--sync-rows", type=int, default=100_000, help="events the sync walks")
+    parser.add_argument("--no-sync", action="store_true")
     args = parser.parse_args()
     if args.db in FORBIDDEN_DATABASES:
         sys.exit(f"{args.db} belongs to others; choose another --db")
@@ -1088,6 +1199,7 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "explain").mkdir(exist_ok=True)
     (workdir / "profiles").mkdir(exist_ok=True)
+    (workdir / "scripts").mkdir(exist_ok=True)
     report: dict[str, Any] = {"machine": machine(), "load_average": {"start": load_average()}}
     report["command"] = " ".join(["bench/scale.py", *sys.argv[1:]])
     log(f"load average {load_average()}")
@@ -1145,17 +1257,20 @@ def main() -> None:
         servers.append(ds)
         report["gunicorn_workers"] = len(kb.worker_pids())
         # Every worker loads its URLs, serializers and templates on its first requests.
-        warm = [f"/events/{params['detail']['uuid']}/", "/api/v1/events/?page_size=1"]
+        warm = [f"/events/{params['details'][0]['uuid']}/", "/api/v1/events/?page_size=1"]
         for path in warm:
             wrk(kb_base + path, 10, 5, script)
             wrk(computed_base + path, 10, 5, script)
         log(f"gunicorn up with {report['gunicorn_workers']} workers; Datasette up")
         for case in found:
             log(f"{case.name} (load average {load_average()})")
-            measure(case, args, client, found, kb_base, computed_base, ds_base, script)
+            measure(case, args, client, kb_base, computed_base, ds_base)
             log(f"  {json.dumps(case.results)}")
         report["cases"] = [asdict(case) for case in found]
         (workdir / "results.json").write_text(json.dumps(report, indent=2, default=str))
+        if not args.no_sync:
+            report["sync"] = sync_walk(args, computed_base, ds_base)
+            log(f"  {json.dumps(report['sync'])}")
 
         if not args.no_csv:
             # One worker, so its memory is the export's: ascending sizes, so a peak that grows
@@ -1203,6 +1318,8 @@ def main() -> None:
     print(json.dumps(report["machine"], indent=2))
     print(f"load average: {report['load_average']}")
     print(markdown)
+    if "sync" in report:
+        print(f"sync walk: {json.dumps(report['sync'])}")
     for entry in report.get("csv", []):
         print(
             f"CSV ~{entry['rows']:,} rows: timeline export {entry['timeline_csv']}, "
