@@ -1,4 +1,5 @@
-"""An editor's change committed while an import runs is not lost to the import's bookkeeping."""
+"""Imports that commit: an editor's change saved while an import runs is not lost to the import's
+bookkeeping, and a large import leaves its tables analysed for the planner."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.core.management import call_command
 from django.db import connections
 
 from events.models import Event
+from interchange import services
 from tests.interchange.test_import_acled import acled, run, strike
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,3 +49,27 @@ def test_an_edit_saved_while_an_import_runs_is_kept_by_the_next_import() -> None
     assert Event.objects.get(pk=event_id).summary == "Corrected by hand"
     assert after.result is not None
     assert [(k.line, k.fields) for k in after.result.kept] == [(2, ["summary"])]
+
+
+def estimated_rows(table: str) -> float:
+    """The planner's row count: -1 until the table is analysed (or vacuumed) after the
+    suite's flush truncated it."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        return cursor.fetchone()[0]
+
+
+def test_a_large_import_leaves_its_tables_analysed_for_the_planner(monkeypatch):
+    call_command("loaddata", "event_types", verbosity=0)  # emptied by earlier transactional tests
+    monkeypatch.setattr(services, "ANALYZE_FROM_EVENTS", 3)
+    assert estimated_rows("events_event") == -1
+    run(acled(strike("SYR9001"), strike("SYR9002"), strike("SYR9003")))
+    assert estimated_rows("events_event") == 3
+    assert estimated_rows("sources_claim") == 3
+
+
+def test_a_small_import_leaves_the_statistics_to_autovacuum(monkeypatch):
+    call_command("loaddata", "event_types", verbosity=0)
+    monkeypatch.setattr(services, "ANALYZE_FROM_EVENTS", 3)
+    assert run(acled(strike("SYR9001"))).result is not None
+    assert estimated_rows("events_event") == -1
