@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from actors.models import Actor
 from api.actors import ActorSummarySerializer
 from api.filters import StrictOrderingFilter
-from api.renderers import CSVRenderer
+from api.renderers import CSVRenderer, JSONRenderer
 from api.serializers import DetailLinks, ModelCleanSerializer, UUIDRelatedField, api_datetime
 from api.sources import ClaimSerializer
 from api.viewsets import ApiViewSet
@@ -493,7 +493,7 @@ def event_replace_participants(*, event: Event, participants: list[dict[str, Any
 # --- Formats --------------------------------------------------------------------------------
 
 
-class GeoJSONRenderer(renderers.JSONRenderer):
+class GeoJSONRenderer(JSONRenderer):
     """A page of events as a GeoJSON FeatureCollection; ``next``/``previous`` as foreign members."""
 
     media_type = "application/geo+json"

@@ -14,7 +14,7 @@ from django.utils.http import parse_etags
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -24,6 +24,7 @@ from api.caching import PreconditionFailed, etag_for
 from api.filters import StrictOrderingFilter
 from api.pagination import KeysetCursorPagination
 from api.permissions import ModelPermissions, require_permission
+from api.renderers import JSONRenderer
 from api.schema import ApiAutoSchema
 from core.models import Publication, as_seen_by, visible
 from core.reader_cache import for_readers
