@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
+import orjson
 from rest_framework import exceptions, status
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -20,5 +20,11 @@ class PreconditionFailed(exceptions.APIException):
 
 
 def etag_for(data: Any) -> str:
-    body = json.dumps(data, cls=JSONEncoder, sort_keys=True, separators=(",", ":"))
-    return '"' + hashlib.sha256(body.encode()).hexdigest()[:40] + '"'
+    """The tag of a representation: a hash of its JSON with sorted keys, whatever format it
+    is rendered in (rows written beforehand, ``orjson.Fragment``, are hashed as written)."""
+    body = orjson.dumps(
+        data,
+        default=JSONEncoder().default,
+        option=orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS,
+    )
+    return '"' + hashlib.sha256(body).hexdigest()[:40] + '"'

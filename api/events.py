@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 import django_filters
+import orjson
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
@@ -23,6 +24,7 @@ from rest_framework.response import Response
 
 from actors.models import Actor
 from api.actors import ActorSummarySerializer
+from api.event_rows import event_rows
 from api.filters import StrictOrderingFilter
 from api.renderers import CSVRenderer, JSONRenderer
 from api.serializers import DetailLinks, ModelCleanSerializer, UUIDRelatedField, api_datetime
@@ -672,8 +674,20 @@ class EventViewSet(ApiViewSet):
     def expands_claims(self) -> bool:
         return self.action != "list" or self.request.query_params.get("expand") == "claims"
 
+    @property
+    def lists_rows_from_sql(self) -> bool:
+        """A JSON list without claims is written by PostgreSQL (``api.event_rows``)."""
+        return (
+            self.action == "list"
+            and not self.expands_claims
+            and self.request.accepted_renderer.format in ("json", "api")
+        )
+
     def base_queryset(self) -> QuerySet[Event]:
         user = self.request.user
+        if self.lists_rows_from_sql:
+            # Only what filtering and paging read: the rows come from event_rows.
+            return Event.objects.only("pk", *self.ordering_fields)
         # The timeline's loading strategy: type, parent type and place joined, participants
         # with their actors in one query (not one per event and actor); plus the parent event.
         events = Event.objects.for_list(user).select_related("parent")
@@ -708,7 +722,15 @@ class EventViewSet(ApiViewSet):
                 list(events or []), request.user, layout=GEOJSON, page_url=page_urls(request)
             )
             return self.get_paginated_response([feature(record) for record in records])
+        if self.lists_rows_from_sql:
+            return self.for_readers(request, self.rows_from_sql)
         return super().list(request, *args, **kwargs)
+
+    def rows_from_sql(self) -> Response:
+        events = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
+        links = DetailLinks.of(self.get_serializer_context())
+        rows = event_rows([event.pk for event in events], self.request.user, links)
+        return self.get_paginated_response([orjson.Fragment(row) for row in rows])
 
     def csv_response(self, queryset: QuerySet[Event]) -> StreamingHttpResponse:
         ordering = StrictOrderingFilter().get_ordering(self.request, queryset, self)

@@ -1,10 +1,12 @@
 """The events API writes its records by hand for speed; they must equal what DRF's fields give.
 
-``EventSerializer.to_representation`` builds each event's dictionary directly instead of
-walking the declared fields (which stay, as the OpenAPI schema). The reference here is DRF's
-own walk of those declared fields, over the demo data plus the awkward cases: a draft place
-and parent event (null for readers, shown to staff), an event without place, end date or
-participants, a type without a parent, and links that carry a ``?format=`` or ``.json``.
+The list's records are written by PostgreSQL (``api.event_rows``), a record on its own by
+``EventSerializer.to_representation``, which builds each event's dictionary directly instead
+of walking the declared fields (which stay, as the OpenAPI schema). The reference here is
+DRF's own walk of those declared fields, over the demo data plus the awkward cases: a draft
+place, ancestor, actor and parent event (absent for readers, shown to staff), an event without
+place, end date or participants, a type without a parent, text JSON must escape, and links
+that carry a ``?format=`` or ``.json``.
 """
 
 # ruff: noqa: F811  (api_anon is a fixture imported from tests/api/fixtures.py)
@@ -18,6 +20,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch
+from django.test.utils import override_script_prefix
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -28,7 +31,13 @@ from core.models import is_draft, sees_drafts, visible
 from events.models import Event, EventType
 from sources.models import Claim
 from tests.api.fixtures import API_URLS, api_anon, token_client  # noqa: F401
-from tests.factories import EventFactory, LocationFactory, UserFactory
+from tests.factories import (
+    ActorFactory,
+    EventFactory,
+    LocationFactory,
+    ParticipationFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(API_URLS)]
 
@@ -76,6 +85,13 @@ def listed(user: Any) -> list[Event]:
 def awkward_events(idlib: None) -> list[Event]:
     parent = EventFactory(status="draft", title="Offensive <b>not yet published</b>")
     lone_type = EventType.objects.create(slug="lone-type", name="A type with no parent")
+    draft_region = LocationFactory(status="draft", name="A region not yet published")
+    in_draft_region = LocationFactory(parent=draft_region, name="Kafr «Nabl»\u2028")
+    with_draft_actor = EventFactory(
+        location=in_draft_region, start_date=datetime.date(2018, 9, 19), title="Strike ‘near’ \\"
+    )
+    ParticipationFactory(event=with_draft_actor, actor=ActorFactory(status="draft"))
+    ParticipationFactory(event=with_draft_actor, actor=ActorFactory(name='Jaish al-"Izza"'))
     return [
         EventFactory(
             parent=parent,
@@ -84,6 +100,7 @@ def awkward_events(idlib: None) -> list[Event]:
             end_date=datetime.date(2018, 9, 22),
         ),
         EventFactory(location=None, event_type=lone_type, start_date=datetime.date(2018, 9, 21)),
+        with_draft_actor,
     ]
 
 
@@ -141,3 +158,18 @@ def test_links_in_the_list_lead_to_the_records(api_anon: APIClient, idlib: None)
         *(participant["actor"]["url"] for participant in first["participants"]),
     ]:
         assert api_anon.get(url).status_code == 200, url
+
+
+def test_a_site_served_below_a_path_links_below_it(api_anon: APIClient, idlib: None) -> None:
+    # A "%" in the path is text of the address, not a placeholder of the list's SQL.
+    with override_script_prefix("/kb%202018/"):
+        response = api_anon.get(EVENTS, {"page_size": 2})
+        assert response.status_code == 200, response.content
+        events = response.json()["results"]
+        # The record on its own (written in Python) links as the list (written in SQL) does.
+        records = [api_anon.get(f"{EVENTS}{event['id']}/").json() for event in events]
+    assert len(events) == 2
+    for event, record in zip(events, records, strict=True):
+        assert event["url"].startswith("http://testserver/kb%25202018/api/v1/events/")
+        assert event["url"] == record["url"]
+        assert event["place"]["url"] == record["place"]["url"]

@@ -1,0 +1,245 @@
+"""The events list's records, written by PostgreSQL: one query gives each listed event as the
+JSON ``EventSerializer`` writes, built with ``json_build_object`` from the same QuerySets.
+
+Building 50 events in Python took most of a computed list's time: about 590 model instances,
+their dates parsed, a dictionary per event, then the JSON written. Here the database writes
+the text, and the response carries it through as it is (``orjson.Fragment``).
+
+What a reader may see is decided where it always is: the subqueries are ``visible_to`` and
+``listed_participations`` QuerySets, so a draft place, ancestor, parent event or actor is
+absent for readers as ``as_seen_by`` makes it absent from loaded records, and staff read the
+staff's figures. ``tests/api/test_event_representation.py`` holds the text to what DRF's walk
+of the declared fields gives.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection, models
+from django.db.models import F, Func, OuterRef, Subquery, TextField, Value
+from django.db.models.functions import Cast, Concat, Length
+from psycopg import sql
+
+from api.serializers import DetailLinks
+from core.links import PLACEHOLDER, split_at_key
+from core.models import sees_drafts
+from events.models import Event, EventType, Location, listed_participations
+
+# Who the statement is compiled for: what a QuerySet lets through depends only on whether
+# the user sees drafts (core.models.sees_drafts).
+STAFF = User(is_staff=True)
+
+
+class JSONObject(Func):
+    """``json_build_object(key, value, …)``: the keys in the order given (``jsonb``, which
+    Django's JSONObject builds, sorts them)."""
+
+    function = "json_build_object"
+    output_field = models.JSONField()
+
+    def __init__(self, **fields: Any) -> None:
+        pairs: list[Any] = []
+        for key, value in fields.items():
+            pairs += [Value(key), value]
+        super().__init__(*pairs)
+
+
+class JSONArray(Func):
+    """A subquery's rows as a JSON array, in the subquery's order (``[]`` for none)."""
+
+    function = "array_to_json"
+    output_field = models.JSONField()
+
+    def __init__(self, rows: models.QuerySet[Any]) -> None:
+        super().__init__(ArraySubquery(rows))
+
+
+class AnyOf(Func):
+    """``value = ANY(array)``: a filter on the ids an array holds."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY("
+    output_field = models.BooleanField()
+
+
+def text(field: str) -> Cast:
+    return Cast(field, TextField())
+
+
+def api_datetime(field: str) -> Func:
+    return Func(F(field), function="ckb_api_datetime", output_field=TextField())
+
+
+class Links:
+    """Records' API addresses built in SQL from the one address each kind resolves to (with
+    the host, and a ``?format=`` or ``.json`` the request carries, as DRF writes them), given
+    with the placeholder key in place of each record's."""
+
+    def __init__(self, addresses: dict[str, str]) -> None:
+        self.addresses = addresses
+
+    def __call__(self, view_name: str, key: str, lookup: str = "uuid") -> Concat:
+        head, tail = split_at_key(self.addresses[view_name])
+        return Concat(Value(head), text(key), Value(tail), output_field=TextField())
+
+
+def summary(link: Links, view_name: str, prefix: str = "") -> JSONObject:
+    """An actor or place as other records embed it (``summary_ref``)."""
+    return JSONObject(
+        id=text(f"{prefix}uuid"),
+        url=link(view_name, f"{prefix}uuid"),
+        name=F(f"{prefix}name"),
+        kind=F(f"{prefix}kind"),
+        status=F(f"{prefix}status"),
+    )
+
+
+def event_type_ref(link: Links) -> JSONObject:
+    return JSONObject(
+        slug=F("slug"), url=link("api:eventtype-detail", "slug", lookup="slug"), name=F("name")
+    )
+
+
+def event_json(user: Any, link: Links) -> JSONObject:
+    """One event as ``EventSerializer.to_representation`` writes it, as ``user`` may see it."""
+    # Subqueries without the models' default order: one row each, or ordered here.
+    places = Location.objects.visible_to(user).order_by()
+    ancestors = (
+        places.filter(AnyOf(F("pk"), Func(OuterRef("path"), function="ckb_ancestor_ids")))
+        .order_by(Length("path"))
+        .values(json=summary(link, "api:place-detail"))
+    )
+    place = places.filter(pk=OuterRef("location_id")).values(
+        json=JSONObject(
+            id=text("uuid"),
+            url=link("api:place-detail", "uuid"),
+            name=F("name"),
+            kind=F("kind"),
+            status=F("status"),
+            ancestors=JSONArray(ancestors),
+            latitude=F("latitude"),
+            longitude=F("longitude"),
+        )
+    )
+    types = EventType.objects.order_by()
+    event_type = types.filter(pk=OuterRef("event_type_id")).values(
+        json=JSONObject(
+            slug=F("slug"),
+            url=link("api:eventtype-detail", "slug", lookup="slug"),
+            name=F("name"),
+            parent=Subquery(
+                types.filter(pk=OuterRef("parent_id")).values(json=event_type_ref(link))
+            ),
+            description=F("description"),
+            is_acled=F("is_acled"),
+            disorder_type=F("disorder_type"),
+            acled_event_type=F("acled_event_type"),
+            acled_sub_event_type=F("acled_sub_event_type"),
+        )
+    )
+    participants = (
+        listed_participations(user)
+        .filter(event=OuterRef("pk"))
+        .values(
+            json=JSONObject(
+                actor=summary(link, "api:actor-detail", prefix="actor__"),
+                role=F("role"),
+                note=F("note"),
+            )
+        )
+    )
+    parent = (
+        Event.objects.visible_to(user)
+        .order_by()
+        .filter(pk=OuterRef("parent_id"))
+        .values(
+            json=JSONObject(
+                id=text("uuid"),
+                url=link("api:event-detail", "uuid"),
+                title=F("title"),
+                status=F("status"),
+            )
+        )
+    )
+    # Staff read the figures that count every claim not deprecated (Event.show_staff_figures).
+    figure = "staff_{}".format if sees_drafts(user) else "{}".format
+    return JSONObject(
+        id=text("uuid"),
+        url=link("api:event-detail", "uuid"),
+        title=F("title"),
+        summary=F("summary"),
+        event_type=Subquery(event_type),
+        start_date=text("start_date"),
+        end_date=text("end_date"),
+        date_precision=F("date_precision"),
+        place=Subquery(place),
+        geo_precision=F("geo_precision"),
+        participants=JSONArray(participants),
+        fatalities=JSONObject(
+            low=F(figure("fatalities_low")),
+            best=F(figure("fatalities_best")),
+            high=F(figure("fatalities_high")),
+            rule=F("fatality_rule"),
+            contested=F(figure("contested")),
+        ),
+        claim_summary=JSONObject(
+            claims=F(figure("claim_count")), independent_sources=F(figure("source_count"))
+        ),
+        parent=Subquery(parent),
+        acled_id=F("acled_id"),
+        ucdp_id=F("ucdp_id"),
+        status=F("status"),
+        created_at=api_datetime("created_at"),
+        updated_at=api_datetime("updated_at"),
+    )
+
+
+def event_rows(ids: Sequence[int], user: Any, links: DetailLinks) -> list[str]:
+    """The events ``ids`` (in that order) as JSON texts, in one query."""
+    if not ids:
+        return []
+    heads = tuple(links(view, PLACEHOLDER, lookup=lookup) for view, lookup in LINKED)
+    statement = compiled(sees_drafts(user), heads)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [list(ids)])
+        found = dict(cursor.fetchall())
+    return [found[pk] for pk in ids]
+
+
+# The kinds of record an event links to, each with the field its address is built from.
+LINKED = (
+    ("api:event-detail", "uuid"),
+    ("api:eventtype-detail", "slug"),
+    ("api:place-detail", "uuid"),
+    ("api:actor-detail", "uuid"),
+)
+
+
+@functools.lru_cache(maxsize=64)
+def compiled(staff: bool, addresses: tuple[str, ...]) -> str:
+    """The statement for one audience and one set of addresses (host, format), compiled once:
+    building and compiling the expression took longer than running it. Its constants (keys,
+    addresses) are written in as literals (quoted by psycopg), so that it takes one
+    parameter, the ids."""
+    user = STAFF if staff else AnonymousUser()
+    link = Links(dict(zip((view for view, _ in LINKED), addresses, strict=True)))
+    rows = (
+        Event.objects.order_by()
+        .annotate(json=Cast(event_json(user, link), TextField()))
+        .values_list("pk", "json")
+    )
+    inner, params = rows.query.sql_with_params()
+    connection.ensure_connection()
+    with psycopg.ClientCursor(connection.connection) as literal:
+        # A "%" in a literal (an address below a path with escapes) is not a placeholder.
+        written = literal.mogrify(inner, params).replace("%", "%%")
+    statement = sql.SQL("SELECT * FROM ({}) AS listed WHERE listed.pk = ANY(%s)").format(
+        sql.SQL(written)
+    )
+    return statement.as_string()
