@@ -7,7 +7,8 @@ from typing import Any
 
 import orjson
 from rest_framework import exceptions, status
-from rest_framework.utils.encoders import JSONEncoder
+
+from api.renderers import json_default
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -21,10 +22,10 @@ class PreconditionFailed(exceptions.APIException):
 
 def etag_for(data: Any) -> str:
     """The tag of a representation: a hash of its JSON with sorted keys, whatever format it
-    is rendered in (rows written beforehand, ``orjson.Fragment``, are hashed as written)."""
+    is rendered in (rows written beforehand are hashed as written)."""
     body = orjson.dumps(
         data,
-        default=JSONEncoder().default,
+        default=json_default,
         option=orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS,
     )
     return '"' + hashlib.sha256(body).hexdigest()[:40] + '"'

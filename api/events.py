@@ -11,7 +11,6 @@ from typing import Any
 from uuid import UUID
 
 import django_filters
-import orjson
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
@@ -26,7 +25,7 @@ from actors.models import Actor
 from api.actors import ActorSummarySerializer
 from api.event_rows import event_rows
 from api.filters import StrictOrderingFilter
-from api.renderers import CSVRenderer, JSONRenderer
+from api.renderers import CSVRenderer, JSONRenderer, WrittenJSON
 from api.serializers import DetailLinks, ModelCleanSerializer, UUIDRelatedField, api_datetime
 from api.sources import ClaimSerializer
 from api.viewsets import ApiViewSet
@@ -730,7 +729,7 @@ class EventViewSet(ApiViewSet):
         events = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
         links = DetailLinks.of(self.get_serializer_context())
         rows = event_rows([event.pk for event in events], self.request.user, links)
-        return self.get_paginated_response([orjson.Fragment(row) for row in rows])
+        return self.get_paginated_response([WrittenJSON(row) for row in rows])
 
     def csv_response(self, queryset: QuerySet[Event]) -> StreamingHttpResponse:
         ordering = StrictOrderingFilter().get_ordering(self.request, queryset, self)

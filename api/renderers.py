@@ -14,11 +14,27 @@ from rest_framework.utils.encoders import JSONEncoder
 LINE_SEPARATORS = ((b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029"))
 
 
+class WrittenJSON:
+    """A value already written as JSON (the event list's rows, written by PostgreSQL): orjson
+    puts the text in as it is."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def json_default(value: Any) -> Any:
+    """What orjson does not write itself: written JSON as it is, the rest as DRF writes it."""
+    if isinstance(value, WrittenJSON):
+        return orjson.Fragment(value.text)
+    return JSONEncoder().default(value)
+
+
 def as_python(data: Any) -> Any:
-    """``data`` with each piece of JSON written beforehand (``orjson.Fragment``: the event
-    list's rows) read back, for a writer other than orjson."""
-    if isinstance(data, orjson.Fragment):
-        return orjson.loads(data.contents)
+    """``data`` with each piece of written JSON read back, for a writer other than orjson."""
+    if isinstance(data, WrittenJSON):
+        return orjson.loads(data.text)
     if isinstance(data, dict):
         return {key: as_python(value) for key, value in data.items()}
     if isinstance(data, list | tuple):
@@ -42,7 +58,7 @@ class JSONRenderer(renderers.JSONRenderer):
             return super().render(as_python(data), accepted_media_type, renderer_context)
         text = orjson.dumps(
             data,
-            default=JSONEncoder().default,
+            default=json_default,
             option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS,
         )
         for raw, escaped in LINE_SEPARATORS:
