@@ -888,11 +888,13 @@ def download(url: str, pids: list[int]) -> dict[str, Any]:
 
 
 def date_for_newest(db: str, rows: int) -> str:
-    """The date from which on about ``rows`` published events start."""
+    """The date from which on about ``rows`` published events start (the first day of all,
+    when there are fewer)."""
     with psycopg.connect(database_url(db), autocommit=True) as conn:
         day = conn.execute(
-            "SELECT start_date FROM events_event WHERE status = 'published' "
-            "ORDER BY start_date DESC, id DESC OFFSET %s LIMIT 1",
+            "SELECT coalesce((SELECT start_date FROM events_event WHERE status = 'published' "
+            "ORDER BY start_date DESC, id DESC OFFSET %s LIMIT 1), "
+            "(SELECT min(start_date) FROM events_event WHERE status = 'published'))",
             [rows - 1],
         ).fetchone()[0]  # type: ignore[index]
     return str(day.isoformat())
