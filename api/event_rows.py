@@ -21,7 +21,7 @@ from typing import Any
 import psycopg
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import F, Func, OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Cast, Concat, Length
 from psycopg import sql
@@ -200,16 +200,19 @@ def event_json(user: Any, link: Links) -> JSONObject:
     )
 
 
-def event_rows(ids: Sequence[int], user: Any, links: DetailLinks) -> list[str]:
-    """The events ``ids`` (in that order) as JSON texts, in one query."""
-    if not ids:
+def event_rows(events: Sequence[Event], user: Any, links: DetailLinks) -> list[str]:
+    """The events (a page already read) as JSON texts, in their order, in one query on the
+    database the page was read from (a replica keeps the two consistent)."""
+    if not events:
         return []
     heads = tuple(links(view, PLACEHOLDER, lookup=lookup) for view, lookup in LINKED)
-    statement = compiled(sees_drafts(user), heads)
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [list(ids)])
+    using = events[0]._state.db or DEFAULT_DB_ALIAS
+    statement = compiled(sees_drafts(user), heads, using)
+    with connections[using].cursor() as cursor:
+        cursor.execute(statement, [[event.pk for event in events]])
         found = dict(cursor.fetchall())
-    return [found[pk] for pk in ids]
+    # An event deleted since the page was read is left out, as a later read would.
+    return [found[event.pk] for event in events if event.pk in found]
 
 
 # The kinds of record an event links to, each with the field its address is built from.
@@ -222,7 +225,7 @@ LINKED = (
 
 
 @functools.lru_cache(maxsize=64)
-def compiled(staff: bool, addresses: tuple[str, ...]) -> str:
+def compiled(staff: bool, addresses: tuple[str, ...], using: str) -> str:
     """The statement for one audience and one set of addresses (host, format), compiled once:
     building and compiling the expression took longer than running it. Its constants (keys,
     addresses) are written in as literals (quoted by psycopg), so that it takes one
@@ -235,6 +238,7 @@ def compiled(staff: bool, addresses: tuple[str, ...]) -> str:
         .values_list("pk", "json")
     )
     inner, params = rows.query.sql_with_params()
+    connection = connections[using]
     connection.ensure_connection()
     with psycopg.ClientCursor(connection.connection) as literal:
         # A "%" in a literal (an address below a path with escapes) is not a placeholder.

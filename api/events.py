@@ -728,7 +728,7 @@ class EventViewSet(ApiViewSet):
     def rows_from_sql(self) -> Response:
         events = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
         links = DetailLinks.of(self.get_serializer_context())
-        rows = event_rows([event.pk for event in events], self.request.user, links)
+        rows = event_rows(events, self.request.user, links)
         return self.get_paginated_response([WrittenJSON(row) for row in rows])
 
     def csv_response(self, queryset: QuerySet[Event]) -> StreamingHttpResponse:
