@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import NoReverseMatch
 
-from core.links import LinkTemplates
+from core.links import page_url
 from core.spreadsheets import csv_writer
 from core.streaming import streamed
 from events.models import Event
@@ -94,12 +94,11 @@ def page_urls(request: HttpRequest) -> Callable[[Event], str | None]:
     """Each event's page as an absolute URL: one URL resolution, not one per row (none where
     the site's URLs have no event pages: an API-only configuration)."""
     site = request.build_absolute_uri("/")[:-1]
-    links = LinkTemplates()
 
-    def page_url(event: Event) -> str | None:
+    def url_of(event: Event) -> str | None:
         try:
-            return site + links("events:detail", event.uuid)
+            return site + page_url("events:detail", event.uuid)
         except NoReverseMatch:
             return None
 
-    return page_url
+    return url_of
