@@ -1,5 +1,7 @@
-"""The events list's records, written by PostgreSQL: one query gives each listed event as the
-JSON ``EventSerializer`` writes, built with ``json_build_object`` from the same QuerySets.
+"""Events as the API gives them, written by PostgreSQL: one query gives each event as the JSON
+``EventSerializer`` declares, built with ``json_build_object`` from the same QuerySets, in the
+shape the request asks for (compact, ``?expand=`` parts, ``?fields=``). Lists, records and the
+answers to writes all come from here: one definition of an event's JSON.
 
 Building 50 events in Python took most of a computed list's time: about 590 model instances,
 their dates parsed, a dictionary per event, then the JSON written. Here the database writes
@@ -14,6 +16,7 @@ of the declared fields gives.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Sequence
 from typing import Any
@@ -106,30 +109,51 @@ def event_type_ref(link: Links) -> JSONObject:
     )
 
 
-def event_json(user: Any, link: Links) -> JSONObject:
-    """One event as ``EventSerializer.to_representation`` writes it, as ``user`` may see it."""
+# What ``?expand=`` may add to an event: the event type in full (its parent type, description
+# and ACLED mapping), the place's ancestors, and the claims (added in Python, api.events).
+EXPANSIONS = ("event_type", "place.ancestors", "claims")
+
+
+@dataclasses.dataclass(frozen=True)
+class Shape:
+    """Which parts of an event a response carries: the expansions asked for and, with
+    ``?fields=``, the top-level fields chosen (None: all of them)."""
+
+    expand: frozenset[str] = frozenset()
+    fields: frozenset[str] | None = None
+
+    def has(self, field: str) -> bool:
+        return self.fields is None or field in self.fields
+
+
+FULL = Shape(expand=frozenset(EXPANSIONS))
+
+
+def event_json(user: Any, link: Links, shape: Shape = FULL) -> JSONObject:
+    """One event as ``EventSerializer`` declares it, as ``user`` may see it, in ``shape``."""
     # Subqueries without the models' default order: one row each, or ordered here.
     places = Location.objects.visible_to(user).order_by()
-    ancestors = (
-        places.filter(AnyOf(F("pk"), Func(OuterRef("path"), function="ckb_ancestor_ids")))
-        .order_by(Length("path"))
-        .values(json=summary(link, "api:place-detail"))
-    )
-    place = places.filter(pk=OuterRef("location_id")).values(
-        json=JSONObject(
-            id=text("uuid"),
-            url=link("api:place-detail", "uuid"),
-            name=F("name"),
-            kind=F("kind"),
-            status=F("status"),
-            ancestors=JSONArray(ancestors),
-            latitude=F("latitude"),
-            longitude=F("longitude"),
+    place_fields: dict[str, Any] = {
+        "id": text("uuid"),
+        "url": link("api:place-detail", "uuid"),
+        "name": F("name"),
+        "kind": F("kind"),
+        "status": F("status"),
+    }
+    if "place.ancestors" in shape.expand:
+        ancestors = (
+            places.filter(AnyOf(F("pk"), Func(OuterRef("path"), function="ckb_ancestor_ids")))
+            .order_by(Length("path"))
+            .values(json=summary(link, "api:place-detail"))
         )
+        place_fields["ancestors"] = JSONArray(ancestors)
+    place = places.filter(pk=OuterRef("location_id")).values(
+        json=JSONObject(**place_fields, latitude=F("latitude"), longitude=F("longitude"))
     )
     types = EventType.objects.order_by()
-    event_type = types.filter(pk=OuterRef("event_type_id")).values(
-        json=JSONObject(
+    type_fields = event_type_ref(link)
+    if "event_type" in shape.expand:
+        type_fields = JSONObject(
             slug=F("slug"),
             url=link("api:eventtype-detail", "slug", lookup="slug"),
             name=F("name"),
@@ -142,7 +166,7 @@ def event_json(user: Any, link: Links) -> JSONObject:
             acled_event_type=F("acled_event_type"),
             acled_sub_event_type=F("acled_sub_event_type"),
         )
-    )
+    event_type = types.filter(pk=OuterRef("event_type_id")).values(json=type_fields)
     participants = (
         listed_participations(user)
         .filter(event=OuterRef("pk"))
@@ -169,50 +193,54 @@ def event_json(user: Any, link: Links) -> JSONObject:
     )
     # Staff read the figures that count every claim not deprecated (Event.show_staff_figures).
     figure = "staff_{}".format if sees_drafts(user) else "{}".format
-    return JSONObject(
-        id=text("uuid"),
-        url=link("api:event-detail", "uuid"),
-        title=F("title"),
-        summary=F("summary"),
-        event_type=Subquery(event_type),
-        start_date=text("start_date"),
-        end_date=text("end_date"),
-        date_precision=F("date_precision"),
-        place=Subquery(place),
-        geo_precision=F("geo_precision"),
-        participants=JSONArray(participants),
-        fatalities=JSONObject(
+    fields = {
+        "id": text("uuid"),
+        "url": link("api:event-detail", "uuid"),
+        "title": F("title"),
+        "summary": F("summary"),
+        "event_type": Subquery(event_type),
+        "start_date": text("start_date"),
+        "end_date": text("end_date"),
+        "date_precision": F("date_precision"),
+        "place": Subquery(place),
+        "geo_precision": F("geo_precision"),
+        "participants": JSONArray(participants),
+        "fatalities": JSONObject(
             low=F(figure("fatalities_low")),
             best=F(figure("fatalities_best")),
             high=F(figure("fatalities_high")),
             rule=F("fatality_rule"),
             contested=F(figure("contested")),
         ),
-        claim_summary=JSONObject(
+        "claim_summary": JSONObject(
             claims=F(figure("claim_count")), independent_sources=F(figure("source_count"))
         ),
-        parent=Subquery(parent),
-        acled_id=F("acled_id"),
-        ucdp_id=F("ucdp_id"),
-        status=F("status"),
-        created_at=api_datetime("created_at"),
-        updated_at=api_datetime("updated_at"),
-    )
+        "parent": Subquery(parent),
+        "acled_id": F("acled_id"),
+        "ucdp_id": F("ucdp_id"),
+        "status": F("status"),
+        "created_at": api_datetime("created_at"),
+        "updated_at": api_datetime("updated_at"),
+    }
+    # Only the parts chosen are computed: an unchosen subquery is not in the statement.
+    return JSONObject(**{key: value for key, value in fields.items() if shape.has(key)})
 
 
-def event_rows(events: Sequence[Event], user: Any, links: DetailLinks) -> list[str]:
-    """The events (a page already read) as JSON texts, in their order, in one query on the
-    database the page was read from (a replica keeps the two consistent)."""
+def event_rows(
+    events: Sequence[Event], user: Any, links: DetailLinks, shape: Shape = FULL
+) -> list[tuple[Event, str]]:
+    """The events (a page already read) with their JSON texts in ``shape``, in their order, in
+    one query on the database the page was read from (a replica keeps the two consistent)."""
     if not events:
         return []
     heads = tuple(links(view, PLACEHOLDER, lookup=lookup) for view, lookup in LINKED)
     using = events[0]._state.db or DEFAULT_DB_ALIAS
-    statement = compiled(sees_drafts(user), heads, using)
+    statement = compiled(sees_drafts(user), heads, using, shape)
     with connections[using].cursor() as cursor:
         cursor.execute(statement, [[event.pk for event in events]])
         found = dict(cursor.fetchall())
     # An event deleted since the page was read is left out, as a later read would.
-    return [found[event.pk] for event in events if event.pk in found]
+    return [(event, found[event.pk]) for event in events if event.pk in found]
 
 
 # The kinds of record an event links to, each with the field its address is built from.
@@ -224,9 +252,9 @@ LINKED = (
 )
 
 
-@functools.lru_cache(maxsize=64)
-def compiled(staff: bool, addresses: tuple[str, ...], using: str) -> str:
-    """The statement for one audience and one set of addresses (host, format), compiled once:
+@functools.lru_cache(maxsize=256)
+def compiled(staff: bool, addresses: tuple[str, ...], using: str, shape: Shape) -> str:
+    """The statement for one audience, set of addresses (host, format) and shape, compiled once:
     building and compiling the expression took longer than running it. Its constants (keys,
     addresses) are written in as literals (quoted by psycopg), so that it takes one
     parameter, the ids."""
@@ -234,7 +262,7 @@ def compiled(staff: bool, addresses: tuple[str, ...], using: str) -> str:
     link = Links(dict(zip((view for view, _ in LINKED), addresses, strict=True)))
     rows = (
         Event.objects.order_by()
-        .annotate(json=Cast(event_json(user, link), TextField()))
+        .annotate(json=Cast(event_json(user, link, shape), TextField()))
         .values_list("pk", "json")
     )
     inner, params = rows.query.sql_with_params()

@@ -7,13 +7,17 @@ An event's claims come from ``sources``: the API layer composes the apps, so it 
 
 from __future__ import annotations
 
+import functools
+import re
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
 import django_filters
+import orjson
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import renderers, serializers
@@ -23,10 +27,10 @@ from rest_framework.response import Response
 
 from actors.models import Actor
 from api.actors import ActorSummarySerializer
-from api.event_rows import event_rows
+from api.event_rows import EXPANSIONS, FULL, Shape, event_rows
 from api.filters import StrictOrderingFilter
 from api.renderers import CSVRenderer, JSONRenderer, WrittenJSON
-from api.serializers import DetailLinks, ModelCleanSerializer, UUIDRelatedField, api_datetime
+from api.serializers import DetailLinks, ModelCleanSerializer, UUIDRelatedField
 from api.sources import ClaimSerializer
 from api.viewsets import ApiViewSet
 from core.filters import UpdatedSinceFilter
@@ -181,6 +185,10 @@ class ApiEventFilter(EventFilter):
 # --- Event types ----------------------------------------------------------------------------
 
 
+# What every record that names an event type gives of it.
+EVENT_TYPE_REF = ["slug", "url", "name"]
+
+
 class EventTypeRefSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:eventtype-detail", lookup_field="slug"
@@ -188,7 +196,7 @@ class EventTypeRefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EventType
-        fields = ["slug", "url", "name"]
+        fields = EVENT_TYPE_REF
 
 
 class EventTypeSerializer(serializers.ModelSerializer):
@@ -200,9 +208,7 @@ class EventTypeSerializer(serializers.ModelSerializer):
     class Meta:
         model = EventType
         fields = [
-            "slug",
-            "url",
-            "name",
+            *EVENT_TYPE_REF,
             "parent",
             "description",
             "is_acled",
@@ -222,6 +228,16 @@ class EventPlaceSerializer(AncestorsMixin, serializers.ModelSerializer):
     class Meta:
         model = Location
         fields = ["id", "url", "name", "kind", "status", "ancestors", "latitude", "longitude"]
+        # Lists give them with ?expand=place.ancestors; a record always has them.
+        optional_in_schema = ["ancestors"]
+
+
+class EventTypeOfEventSerializer(EventTypeSerializer):
+    class Meta(EventTypeSerializer.Meta):
+        # Lists give slug, url and name; ?expand=event_type (and a record) the type in full.
+        optional_in_schema = [
+            field for field in EventTypeSerializer.Meta.fields if field not in EVENT_TYPE_REF
+        ]
 
 
 class ParticipantSerializer(serializers.ModelSerializer):
@@ -256,18 +272,6 @@ class EventRefSerializer(serializers.ModelSerializer):
         fields = ["id", "url", "title", "status"]
 
 
-class EventListSerializer(serializers.ListSerializer):
-    """Loads every listed event's place ancestors with one query."""
-
-    def to_representation(self, data: Any) -> Any:
-        events = list(data.all() if isinstance(data, models.manager.BaseManager) else data)
-        attach_ancestors(
-            (event.location for event in events),
-            getattr(self.context.get("request"), "user", None),
-        )
-        return super().to_representation(events)
-
-
 # What happened, when and where, read and written alike.
 EVENT_CONTENT_FIELDS = [
     "title",
@@ -282,9 +286,13 @@ EVENT_CONTENT_FIELDS = [
 
 
 class EventSerializer(serializers.ModelSerializer):
+    """An event's fields, declared: the OpenAPI schema, the browsable API's description and
+    the reference ``tests/api/test_event_representation.py`` holds the JSON to. The JSON
+    itself is written by PostgreSQL (``api.event_rows``)."""
+
     id = serializers.UUIDField(source="uuid", read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="api:event-detail", lookup_field="uuid")
-    event_type = EventTypeSerializer(read_only=True)
+    event_type = EventTypeOfEventSerializer(read_only=True)
     place = EventPlaceSerializer(source="location", read_only=True, allow_null=True)
     participants = ParticipantSerializer(source="participations", many=True, read_only=True)
     fatalities = FatalitiesSerializer(source="*", read_only=True)
@@ -293,7 +301,6 @@ class EventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Event
-        list_serializer_class = EventListSerializer
         fields = [
             "id",
             "url",
@@ -308,109 +315,12 @@ class EventSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-
-    def to_representation(self, instance: Event) -> Any:
-        """What the declared fields give, written out field by field.
-
-        The declarations above stay: they are the OpenAPI schema and the browsable API's
-        description. Walking them costs about 2 ms per event (a field object per value, a URL
-        resolution per link), most of a list page; this builds the same dictionary directly.
-        For a reader, a draft place or parent event is absent (``as_seen_by``), so null.
-        ``tests/api/test_event_representation.py`` checks it against DRF's walk of the
-        declared fields.
-        """
-        link = DetailLinks.of(self.context)
-        event_type = instance.event_type
-        place, parent = instance.location, instance.parent
-        return {
-            "id": str(instance.uuid),
-            "url": link("api:event-detail", instance.uuid),
-            "title": instance.title,
-            "summary": instance.summary,
-            "event_type": {
-                **event_type_ref(event_type, link),
-                "parent": event_type_ref(event_type.parent, link) if event_type.parent else None,
-                "description": event_type.description,
-                "is_acled": event_type.is_acled,
-                "disorder_type": event_type.disorder_type,
-                "acled_event_type": event_type.acled_event_type,
-                "acled_sub_event_type": event_type.acled_sub_event_type,
-            },
-            "start_date": instance.start_date.isoformat(),
-            "end_date": instance.end_date.isoformat() if instance.end_date else None,
-            "date_precision": instance.date_precision,
-            "place": self.place_data(place, link) if place else None,
-            "geo_precision": instance.geo_precision,
-            "participants": [
-                {
-                    "actor": summary_ref(participation.actor, "api:actor-detail", link),
-                    "role": participation.role,
-                    "note": participation.note,
-                }
-                for participation in instance.participations.all()
-            ],
-            "fatalities": {
-                "low": instance.fatalities_low,
-                "best": instance.fatalities_best,
-                "high": instance.fatalities_high,
-                "rule": instance.fatality_rule,
-                "contested": instance.contested,
-            },
-            "claim_summary": {
-                "claims": instance.claim_count,
-                "independent_sources": instance.source_count,
-            },
-            "parent": {
-                "id": str(parent.uuid),
-                "url": link("api:event-detail", parent.uuid),
-                "title": parent.title,
-                "status": parent.status,
-            }
-            if parent
-            else None,
-            "acled_id": instance.acled_id,
-            "ucdp_id": instance.ucdp_id,
-            "status": instance.status,
-            "created_at": api_datetime(instance.created_at),
-            "updated_at": api_datetime(instance.updated_at),
-        }
-
-    def place_data(self, place: Location, link: DetailLinks) -> dict[str, Any]:
-        if not hasattr(place, "api_ancestors"):
-            attach_ancestors([place], getattr(self.context.get("request"), "user", None))
-        return {
-            **summary_ref(place, "api:place-detail", link),
-            "ancestors": [
-                summary_ref(ancestor, "api:place-detail", link)
-                for ancestor in place.api_ancestors  # type: ignore[attr-defined]
-            ],
-            "latitude": place.latitude,
-            "longitude": place.longitude,
-        }
-
-
-def summary_ref(record: Actor | Location, view_name: str, link: DetailLinks) -> dict[str, Any]:
-    """An actor or place as other records embed it: id, link, name, kind and status (staff
-    see drafts, marked as such)."""
-    return {
-        "id": str(record.uuid),
-        "url": link(view_name, record.uuid),
-        "name": record.name,
-        "kind": record.kind,
-        "status": record.status,
-    }
-
-
-def event_type_ref(event_type: EventType, link: DetailLinks) -> dict[str, Any]:
-    return {
-        "slug": event_type.slug,
-        "url": link("api:eventtype-detail", event_type.slug, lookup="slug"),
-        "name": event_type.name,
-    }
+        # ?fields= chooses which are present; without it, all are.
+        optional_in_schema = fields
 
 
 class EventDetailSerializer(EventSerializer):
-    """An event with its claims in full (the detail, and lists with ``?expand=claims``)."""
+    """An event with its claims in full (a record, and lists with ``?expand=claims``)."""
 
     claims = ClaimSerializer(many=True, read_only=True)
     contested_because = serializers.SerializerMethodField(
@@ -421,17 +331,11 @@ class EventDetailSerializer(EventSerializer):
 
     class Meta(EventSerializer.Meta):
         fields = [*EventSerializer.Meta.fields, "contested_because", "claims"]
+        optional_in_schema = fields
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_contested_because(self, instance: Event) -> list[str]:
         return contested_because(instance.claims.all()) if instance.contested else []
-
-    def to_representation(self, instance: Event) -> Any:
-        return {
-            **super().to_representation(instance),
-            "contested_because": self.get_contested_because(instance),
-            "claims": self.fields["claims"].to_representation(instance.claims.all()),
-        }
 
 
 class ParticipantWriteSerializer(serializers.Serializer):
@@ -585,11 +489,44 @@ class EventTypeViewSet(ApiViewSet):
         return EventType.objects.select_related("parent")
 
 
+def chosen(
+    params: Any, name: str, choices: Sequence[str], what: str, *, at_least_one: bool = False
+) -> frozenset[str]:
+    """A comma-separated parameter's values, each one of ``choices`` (a 400 otherwise)."""
+    values = frozenset(params.get(name, "").split(",")) - {""}
+    unknown = sorted(values - set(choices))
+    if unknown or (at_least_one and not values):
+        wrong = f"No {what} given" if not unknown else f"Unknown {what} {', '.join(unknown)}"
+        hint = ""
+        if name == "fields" and {"claims", "contested_because"} & set(unknown):
+            hint = " (claims and contested_because come with expand=claims)"
+        raise ValidationError({name: [f"{wrong}; choose from {', '.join(choices)}{hint}."]})
+    return values
+
+
+def comma_separated(choices: Sequence[str]) -> str:
+    """A pattern for a comma-separated selection of ``choices``."""
+    one = "|".join(re.escape(choice) for choice in choices)
+    return f"^({one})(,({one}))*$"
+
+
 EXPAND = OpenApiParameter(
     "expand",
     str,
-    enum=["claims"],
-    description="claims: include each event's claims in full (the detail always does).",
+    pattern=comma_separated(EXPANSIONS),
+    description="Parts a list leaves out, comma-separated: event_type (the type in full: parent "
+    "type, description, ACLED mapping), place.ancestors (the places the event's place is "
+    "inside, country first), claims (each event's claims in full, with contested_because). "
+    "`expand=event_type,place.ancestors` gives the list records of v1 before compact lists; a "
+    "record on its own always has every part.",
+)
+FIELDS = OpenApiParameter(
+    "fields",
+    str,
+    pattern=comma_separated(EventDetailSerializer.Meta.fields),
+    description="Only these top-level fields of each event, comma-separated (e.g. "
+    "`id,title,start_date,fatalities`), in the usual order (JSON; CSV and GeoJSON have their layouts). claims and contested_because need "
+    "expand=claims in a list. Without it, every field.",
 )
 FORMAT = OpenApiParameter(
     "format",
@@ -644,7 +581,7 @@ class EventViewSet(ApiViewSet):
         return layout
 
     @extend_schema(
-        parameters=[RECORD_FORMAT, LAYOUT],
+        parameters=[FIELDS, RECORD_FORMAT, LAYOUT],
         responses={
             (200, "application/json"): EventDetailSerializer,
             (200, "text/csv"): OpenApiTypes.STR,
@@ -654,7 +591,8 @@ class EventViewSet(ApiViewSet):
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         file_format = request.accepted_renderer.format
         if file_format not in ("csv", "geojson"):
-            return super().retrieve(request, *args, **kwargs)
+            self.shape  # noqa: B018  (a bad fields= is a 400 before the cache is asked)
+            return self.for_readers(request, self.json_record)
         # One event in the downloads' layouts: the row or feature the list gives it.
         layout = self.chosen_layout() if file_format == "csv" else GEOJSON
         event = self.get_object()
@@ -669,41 +607,75 @@ class EventViewSet(ApiViewSet):
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
-    @property
-    def expands_claims(self) -> bool:
-        return self.action != "list" or self.request.query_params.get("expand") == "claims"
+    @functools.cached_property
+    def shape(self) -> Shape:
+        """The parts and fields the request asks for (every part for a record); a 400 naming
+        the parameter for anything else."""
+        params = self.request.query_params
+        expand = chosen(params, "expand", EXPANSIONS, "part")
+        if self.action != "list":
+            expand = frozenset(EXPANSIONS)
+        serializer = EventDetailSerializer if "claims" in expand else EventSerializer
+        fields = (
+            chosen(params, "fields", serializer.Meta.fields, "field", at_least_one=True)
+            if "fields" in params
+            else None
+        )
+        return Shape(expand=expand, fields=fields)
 
     @property
-    def lists_rows_from_sql(self) -> bool:
-        """A JSON list without claims is written by PostgreSQL (``api.event_rows``)."""
-        return (
-            self.action == "list"
-            and not self.expands_claims
-            and self.request.accepted_renderer.format in ("json", "api")
+    def reads_json(self) -> bool:
+        """Events read as JSON are written by PostgreSQL (``api.event_rows``); CSV and GeoJSON
+        have their layouts (``interchange.layouts``)."""
+        return self.action in ("list", "retrieve") and self.request.accepted_renderer.format in (
+            "json",
+            "api",
         )
 
     def base_queryset(self) -> QuerySet[Event]:
         user = self.request.user
-        if self.lists_rows_from_sql:
-            # Only what filtering and paging read: the rows come from event_rows.
-            return Event.objects.only("pk", *self.ordering_fields)
-        # The timeline's loading strategy: type, parent type and place joined, participants
-        # with their actors in one query (not one per event and actor); plus the parent event.
-        events = Event.objects.for_list(user).select_related("parent")
-        if self.expands_claims:
+        if self.action in ("list", "retrieve") and not self.reads_json:
+            # The timeline's loading strategy: type, parent type and place joined,
+            # participants with their actors in one query; plus the parent event.
+            return Event.objects.for_list(user).select_related("parent")
+        return self.json_queryset(self.shape if self.reads_json else FULL)
+
+    def json_queryset(self, shape: Shape) -> QuerySet[Event]:
+        """Only what filtering, paging and the claims read: the rest comes from event_rows."""
+        events = Event.objects.only("pk", "contested", "staff_contested", *self.ordering_fields)
+        if "claims" in shape.expand:
             # Claims with claimant, document and outlet: one query instead of several per claim.
-            events = events.prefetch_related(
-                models.Prefetch("claims", queryset=Claim.objects.cited_for(user).visible_to(user))
-            )
+            user = self.request.user
+            claims = Claim.objects.cited_for(user).visible_to(user)
+            events = events.prefetch_related(models.Prefetch("claims", queryset=claims))
         return events
 
-    def get_serializer_class(self) -> Any:
-        if self.action == "list" and self.expands_claims:
-            return EventDetailSerializer
-        return super().get_serializer_class()
+    def representations(self, events: Sequence[Event], shape: Shape) -> list[Any]:
+        """The events' JSON in ``shape``: PostgreSQL's text as it is, or, with claims, read
+        back and completed with them."""
+        context = self.get_serializer_context()
+        rows = event_rows(events, self.request.user, DetailLinks.of(context), shape)
+        if "claims" not in shape.expand:
+            return [WrittenJSON(row) for _, row in rows]
+        detail = EventDetailSerializer(context=context)
+        claims_field = detail.fields["claims"]
+        records = []
+        for event, row in rows:
+            record = orjson.loads(row)
+            if shape.has("contested_because"):
+                record["contested_because"] = detail.get_contested_because(event)
+            if shape.has("claims"):
+                record["claims"] = claims_field.to_representation(event.claims.all())
+            records.append(record)
+        return records
+
+    def read_representation(self, instance: models.Model) -> Any:
+        """A record as a GET gives it, fresh from the database (the answer to a write)."""
+        [record] = self.representations([self.json_queryset(FULL).get(pk=instance.pk)], FULL)
+        return record
 
     @extend_schema(
-        parameters=[EXPAND, FORMAT, LAYOUT],
+        parameters=[EXPAND, FIELDS, FORMAT, LAYOUT],
         responses={
             (200, "application/json"): EventSerializer(many=True),
             (200, "text/csv"): OpenApiTypes.STR,
@@ -715,21 +687,23 @@ class EventViewSet(ApiViewSet):
             return self.csv_response(self.filter_queryset(self.get_queryset()))
         if request.accepted_renderer.format == "geojson":
             # The timeline's GeoJSON layout, a page at a time (interchange.layouts).
-            queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
-            events = self.paginate_queryset(queryset)
+            events = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
             records = records_of(
                 list(events or []), request.user, layout=GEOJSON, page_url=page_urls(request)
             )
             return self.get_paginated_response([feature(record) for record in records])
-        if self.lists_rows_from_sql:
-            return self.for_readers(request, self.rows_from_sql)
-        return super().list(request, *args, **kwargs)
+        self.shape  # noqa: B018  (a bad expand= or fields= is a 400 before the cache is asked)
+        return self.for_readers(request, self.json_page)
 
-    def rows_from_sql(self) -> Response:
+    def json_record(self) -> Response:
+        records = self.representations([self.get_object()], self.shape)
+        if not records:  # deleted between the two reads
+            raise Http404
+        return Response(records[0])
+
+    def json_page(self) -> Response:
         events = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
-        links = DetailLinks.of(self.get_serializer_context())
-        rows = event_rows(events, self.request.user, links)
-        return self.get_paginated_response([WrittenJSON(row) for row in rows])
+        return self.get_paginated_response(self.representations(events, self.shape))
 
     def csv_response(self, queryset: QuerySet[Event]) -> StreamingHttpResponse:
         ordering = StrictOrderingFilter().get_ordering(self.request, queryset, self)

@@ -54,6 +54,17 @@ class ApiAutoSchema(AutoSchema):
             return getattr(self.view, "serializer_class", None)
         return super().get_response_serializers()
 
+    def _map_basic_serializer(self, serializer: Any, direction: Any) -> Any:
+        """A serializer's ``Meta.optional_in_schema`` fields are not required: the request
+        chooses whether they are present (``?expand=``, ``?fields=``)."""
+        schema = super()._map_basic_serializer(serializer, direction)
+        optional = getattr(getattr(serializer, "Meta", None), "optional_in_schema", ())
+        if optional and "required" in schema:
+            schema["required"] = [name for name in schema["required"] if name not in optional]
+            if not schema["required"]:
+                del schema["required"]
+        return schema
+
     def get_override_parameters(self) -> list[Any]:
         parameters = list(super().get_override_parameters())
         if self.method in ("PUT", "PATCH", "DELETE"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import datetime
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -42,14 +41,6 @@ class DetailLinks(LinkTemplates):
 
     def resolve(self, view_name: str, kwargs: dict[str, str]) -> str:
         return str(reverse(view_name, kwargs=kwargs, request=self.request, format=self.format))
-
-
-def api_datetime(value: datetime.datetime | None) -> str | None:
-    """A date-time as DRF's DateTimeField writes it (UTC, ``Z``)."""
-    if value is None:
-        return None
-    text = value.astimezone(datetime.UTC).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def validation_error_from_django(error: DjangoValidationError) -> exceptions.ValidationError:

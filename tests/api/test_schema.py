@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -52,6 +53,27 @@ def test_the_events_list_documents_every_filter_format_and_paging_parameter(sche
         "FeatureCollection"
     ]
     assert {"400", "404", "429"} <= set(operation["responses"])
+
+
+def test_the_schema_describes_compact_lists_expansions_and_fields(schema):
+    listing = schema["paths"]["/api/v1/events/"]["get"]
+    record = schema["paths"]["/api/v1/events/{uuid}/"]["get"]
+    assert {"expand", "fields"} <= parameter_names(listing)
+    assert "fields" in parameter_names(record)
+    expand = next(p for p in listing["parameters"] if p["name"] == "expand")
+    assert re.fullmatch(expand["schema"]["pattern"], "claims,place.ancestors")
+    assert not re.fullmatch(expand["schema"]["pattern"], "claims,actors")
+    assert "v1" in expand["description"]
+    components = schema["components"]["schemas"]
+    # ?fields= may leave any top-level field out; ?expand= adds the nested detail.
+    assert "required" not in components["Event"]
+    assert "required" not in components["EventDetail"]
+    assert set(components["EventTypeOfEvent"]["required"]) == {"slug", "url", "name"}
+    assert "ancestors" not in components["EventPlace"]["required"]
+    assert "ancestors" in components["EventPlace"]["properties"]
+    assert "description" in components["EventTypeOfEvent"]["properties"]
+    # Records elsewhere keep their fields required.
+    assert "ancestors" in components["Place"]["required"]
 
 
 def test_writes_document_their_errors_permissions_and_if_match(schema):

@@ -144,7 +144,7 @@ def test_no_draft_name_id_or_coordinate_reaches_a_reader(linked_drafts, anon_cli
             "/export/claims.jsonl",
             "/map/?bbox=45,12,46,13",
             f"{api}/events/",
-            f"{api}/events/?expand=claims",
+            f"{api}/events/?expand=claims,place.ancestors,event_type",
             f"{api}/events/?format=csv",
             f"{api}/events/?format=geojson",
             f"{api}/events/{event.uuid}/",
