@@ -1,5 +1,5 @@
 """Events as the API gives them, written by PostgreSQL: one query gives each event as the JSON
-``EventSerializer`` declares, built with ``json_build_object`` from the same QuerySets, in the
+``EventSerializer`` declares, built with ``row_to_json`` from the same QuerySets, in the
 shape the request asks for (compact, ``?expand=`` parts, ``?fields=``). Lists, records and the
 answers to writes all come from here: one definition of an event's JSON.
 
@@ -40,17 +40,28 @@ STAFF = User(is_staff=True)
 
 
 class JSONObject(Func):
-    """``json_build_object(key, value, …)``: the keys in the order given (``jsonb``, which
-    Django's JSONObject builds, sorts them)."""
+    """A JSON object with the keys in the order given, written compactly: ``row_to_json`` of a
+    one-row subselect. (``json_build_object`` writes " : " and ", " between keys and values, a
+    tenth of a list's bytes, and took twice as long; ``jsonb`` sorts the keys.)"""
 
-    function = "json_build_object"
     output_field = models.JSONField()
 
     def __init__(self, **fields: Any) -> None:
-        pairs: list[Any] = []
-        for key, value in fields.items():
-            pairs += [Value(key), value]
-        super().__init__(*pairs)
+        self.keys = list(fields)
+        super().__init__(*fields.values())
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        columns: list[str] = []
+        params: list[Any] = []
+        for key, expression in zip(self.keys, self.get_source_expressions(), strict=True):
+            column, column_params = compiler.compile(expression)
+            columns.append(f"{column} AS {connection.ops.quote_name(key)}")
+            params += column_params
+        # Compiled expressions and quoted names only: no value is written into the text.
+        sql = f"(SELECT row_to_json(o) FROM (SELECT {', '.join(columns)}) AS o)"  # noqa: S608
+        return sql, tuple(params)
 
 
 class JSONArray(Func):
