@@ -633,12 +633,11 @@ class EventViewSet(ApiViewSet):
         )
 
     def base_queryset(self) -> QuerySet[Event]:
-        user = self.request.user
-        if self.action in ("list", "retrieve") and not self.reads_json:
-            # The timeline's loading strategy: type, parent type and place joined,
-            # participants with their actors in one query; plus the parent event.
-            return Event.objects.for_list(user).select_related("parent")
-        return self.json_queryset(self.shape if self.reads_json else FULL)
+        if self.reads_json:
+            return self.json_queryset(self.shape)
+        # Writes, CSV and GeoJSON: the timeline's loading strategy: type, parent type and
+        # place joined, participants with their actors in one query; plus the parent event.
+        return Event.objects.for_list(self.request.user).select_related("parent")
 
     def json_queryset(self, shape: Shape) -> QuerySet[Event]:
         """Only what filtering, paging and the claims read: the rest comes from event_rows."""
