@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import Count, DateField, F, Model, QuerySet, Value
+from django.db.models import Count, DateField, F, Model, QuerySet, Sum, Value
 from django.db.models.functions import Greatest
 from django.db.models.lookups import GreaterThan, LessThan
 from django.http import HttpRequest
@@ -26,6 +26,7 @@ from events.filters import EventFilter
 from events.models import (
     DatePrecision,
     Event,
+    EventDaySpan,
     Location,
 )
 from events.templatetags.conflictkb import date_span_label, fatality_range
@@ -35,6 +36,8 @@ PAGE_SIZE = 50
 # from this many months, years: a bar stays wide enough to see and to tap.
 DAILY_HISTOGRAM_MAX_DAYS = 62
 MONTHLY_HISTOGRAM_MAX_MONTHS = 120
+# The filters a selection's day spans answer (EventDaySpan): any other needs the events.
+DATES = {"date_from", "date_to"}
 MIN_HISTOGRAM_DAYS = 7
 MAP_MARKER_LIMIT = 5000
 
@@ -132,11 +135,12 @@ class Histogram:
 
 
 def histogram(
-    events: QuerySet[Event],
+    events: QuerySet[Event] | QuerySet[EventDaySpan],
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> Histogram:
-    """Events per day, or per month or year over long spans, from one GROUP BY query.
+    """Events per day, or per month or year over long spans, from one GROUP BY query over the
+    events or, for a selection narrowed by dates alone, over their day spans.
 
     ``date_from`` and ``date_to`` are the timeline's date filter, which selects the events
     overlapping it: the axis stays inside it and an event that began earlier is counted on its
@@ -153,7 +157,7 @@ def histogram(
         events.order_by()
         .annotate(day=first_day_in_range, began_before=began_before)
         .values_list("day", "date_precision", "began_before")
-        .annotate(n=Count("id"))
+        .annotate(n=Sum("events") if events.model is EventDaySpan else Count("id"))
         .values_list("day", "date_precision", "began_before", "n")
     )
     if not rows:
@@ -389,7 +393,12 @@ class TimelineView(CachedForReaders, FilteredEventsMixin, FilterView):
         data = self.filterset.form.cleaned_data if self.filterset.is_bound else {}
 
         def compute() -> Histogram:
-            return histogram(filtered, data.get("date_from"), data.get("date_to"))
+            counted: QuerySet[Any] = filtered
+            if {name for name, value in data.items() if value not in (None, "", [])} <= DATES:
+                # The same filter over the events' day spans (EventDaySpan): a few rows a day.
+                spans = self.visible(EventDaySpan.objects.all())
+                counted = self.filterset_class(self.request.GET, queryset=spans).qs
+            return histogram(counted, data.get("date_from"), data.get("date_to"))
 
         if getattr(self.request.user, "is_staff", False):
             return compute()

@@ -77,6 +77,8 @@ def test_api_answers_are_stored_per_representation_and_keep_their_etag(
 def test_every_table_pages_and_the_api_read_moves_the_version(db):
     """A write to a table without the trigger would leave stored responses stale."""
     unread = {"events_import_snapshot", "events_import_edit"}  # the importer's bookkeeping
+    # Kept by the events' own triggers, in the statement that moves the version.
+    unread.add("events_event_day_span")
     content_tables = {
         model._meta.db_table
         for app in ("actors", "events", "sources")
