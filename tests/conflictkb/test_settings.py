@@ -67,3 +67,12 @@ def test_production_refuses_to_start_with_debug_or_a_weak_key(setting, value, me
     assert result.returncode != 0
     assert message in result.stderr
     assert "System check" not in result.stdout
+
+
+@pytest.mark.django_db
+def test_the_site_s_connections_hash_in_memory_and_never_compile_queries():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('work_mem'), current_setting('jit')")
+        assert cursor.fetchone() == ("64MB", "off")
