@@ -773,6 +773,15 @@ def capture(client: Any, path: str, limit_ms: int) -> list[str]:
 DECLARE = re.compile(r"^DECLARE\s+\S+\s+.*?CURSOR\s+(?:WITH(?:OUT)?\s+HOLD\s+)?FOR\s+", re.S)
 
 
+def site_connection(db: str) -> psycopg.Connection[Any]:
+    """A connection with the session settings the site's carry (work_mem, jit=off): the raw
+    SQL runs as the site runs it."""
+    from django.conf import settings
+
+    options = settings.DATABASES["default"].get("OPTIONS", {}).get("options", "")
+    return psycopg.connect(database_url(db), autocommit=True, options=options)
+
+
 def replay(db: str, statements: list[str], repeat: int, limit_ms: int) -> dict[str, Any]:
     """Median wall time of running ``statements`` in order, each fetched in full.
 
@@ -783,7 +792,7 @@ def replay(db: str, statements: list[str], repeat: int, limit_ms: int) -> dict[s
     totals: list[float] = []
     slowest: tuple[float, str] = (0.0, "")
     timed_out = False
-    with psycopg.connect(database_url(db), autocommit=True) as conn:
+    with site_connection(db) as conn:
         conn.execute("SELECT set_config('statement_timeout', %s, false)", [str(limit_ms)])
         for _ in range(repeat + 1):
             total = 0.0
@@ -815,7 +824,7 @@ def replay(db: str, statements: list[str], repeat: int, limit_ms: int) -> dict[s
 def explain(db: str, sql: str, limit_ms: int) -> str:
     """EXPLAIN ANALYZE, or the plan alone when the query outruns ``limit_ms``."""
     sql = DECLARE.sub("", sql)
-    with psycopg.connect(database_url(db), autocommit=True) as conn:
+    with site_connection(db) as conn:
         conn.execute("SELECT set_config('statement_timeout', %s, false)", [str(limit_ms)])
         try:
             rows = conn.execute(SQL("EXPLAIN (ANALYZE, BUFFERS) {}").format(SQL(sql))).fetchall()
