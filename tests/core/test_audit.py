@@ -140,6 +140,7 @@ NOT_AUDITED = {
     "django_content_type": "Django's model list, written by migrate",
     "django_migrations": "migrate's bookkeeping",
     "django_session": "sign-in sessions",
+    "events_event_day_span": "how many events share a status and days, derived by triggers",
     "events_import_edit": "which imported events an editor changed, derived by triggers",
     "events_import_snapshot": "the last import of each dataset row, written with it",
     "pghistory_context": "the audit trail itself: who made each change",
