@@ -27,13 +27,15 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 # Each write also deletes up to 8 rows that have expired (other than its own key). A timeout
-# of None (never expires) is stored as 'infinity'.
+# of None (never expires) is stored as 'infinity'. The keys to prune are gathered into an array
+# (an InitPlan, run once): as `key IN (SELECT ... LIMIT 8)` the planner may pick a nested loop
+# that runs the limited subquery again for every row it scans, and delete every expired row.
 _WRITE = """
 WITH pruned AS (
-    DELETE FROM conflictkb_cache WHERE key IN (
+    DELETE FROM conflictkb_cache WHERE key = ANY(ARRAY(
         SELECT key FROM conflictkb_cache WHERE expires < statement_timestamp() AND key <> %(key)s
         LIMIT 8 FOR UPDATE SKIP LOCKED
-    )
+    ))
 )
 INSERT INTO conflictkb_cache AS entry (key, value, expires)
 VALUES (%(key)s, %(value)s, coalesce(to_timestamp(%(expires)s::float8), 'infinity'))
