@@ -12,3 +12,6 @@ NUMERIC_OF_ALPHA2: dict[str, int] = {
     country.alpha_2: int(country.numeric) for country in pycountry.countries
 }
 ALPHA2_OF_NUMERIC: dict[int, str] = {number: code for code, number in NUMERIC_OF_ALPHA2.items()}
+ALPHA3_OF_ALPHA2: dict[str, str] = {
+    country.alpha_2: country.alpha_3 for country in pycountry.countries
+}

@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 
 from actors.models import AcledActorType, ActorKind
 from core.models import visible
-from events.countries import NUMERIC_OF_ALPHA2
+from events.countries import ALPHA3_OF_ALPHA2, NUMERIC_OF_ALPHA2
 from events.models import (
     DatePrecision,
     Event,
@@ -33,12 +33,16 @@ from events.models import (
     attach_ancestors,
     group_by_event,
 )
-from events.templatetags.conflictkb import date_span_label
-from sources.models import Claim, ClaimKind, OutletKind
+from events.templatetags.conflictkb import date_span_label, figure_range_label
+from interchange.acled_regions import region_name
+from sources.models import Claim, ClaimKind, OutletKind, Stance
 
-# ACLED's region is one of its own fixed list; known here for the countries of the data sets
-# held so far (extend as new ones arrive). Its iso column is ISO 3166's numeric code.
-ACLED_REGION = dict.fromkeys(["SY", "TR", "IQ", "LB", "JO", "IL", "IR"], "Middle East")
+# An event ACLED has not coded is written with an id of its own: its country's ISO alpha-3
+# code (ACLED's prefix; "XXX" for an event with no place), "CKB" and ConflictKB's number for
+# the event. ACLED's ids are three letters then digits, so none can ever equal one of them.
+OWN_ACLED_ID = re.compile(r"(?P<country>[A-Z]{3})CKB(?P<number>[0-9]{1,18})")
+# The claims whose disagreement makes an event contested (sources/sql/fatality_rule.sql).
+CONTESTING_KINDS = (ClaimKind.FATALITIES, ClaimKind.PERPETRATOR, ClaimKind.TARGET)
 # How ConflictKB writes a dataset's split of the dead (UCDP's four columns) in a claim's text
 # (the importer writes it, the UCDP layout reads it back).
 DEATHS_TEXT = "side A {a} · side B {b} · civilians {c} · unknown {u}"
@@ -49,10 +53,13 @@ PARTICIPATION_FIELDS = [
     *("event", "role", "actor__name", "actor__kind", "actor__acled_type", "actor__status")
 ]
 CLAIM_FIELDS = [
-    *("event", "kind", "value_text", "civilians", "combatants"),
+    *("event", "kind", "stance", "value_text", "civilians", "combatants", "updated_at"),
+    *("value_low", "value_best", "value_high", "value_actor__name", "value_actor__status"),
+    *("claimant_actor__name", "claimant_outlet__name"),
     *("document__title", "document__text", "document__published_on"),
     *("document__outlet__kind", "document__outlet__name"),
 ]
+CLAIM_RELATIONS = ("document__outlet", "claimant_actor", "claimant_outlet", "value_actor")
 
 
 @dataclass
@@ -106,6 +113,11 @@ class EventRecord:
         return next(iter(datasets or fatalities), None)
 
     @cached_property
+    def last_change(self) -> Any:
+        """When the event or the evidence given with it last changed."""
+        return max([self.event.updated_at, *(claim.updated_at for claim in self.claims)])
+
+    @cached_property
     def figures(self) -> tuple[int, int, int]:
         """Low, best and high, with 0 where no claim gives a figure (the datasets' way)."""
         low, best, high = self.event.fatality_range()
@@ -126,6 +138,52 @@ class EventRecord:
 
 def names(actors: Iterable[Any]) -> str:
     return "; ".join(actor.name for actor in actors)
+
+
+def own_acled_id(number: int, country_code: str | None) -> str:
+    return f"{ALPHA3_OF_ALPHA2.get(country_code or '', 'XXX')}CKB{number}"
+
+
+def acled_event_id(event: Event) -> str:
+    """ACLED's ``event_id_cnty``: the event's ACLED id, else one of ConflictKB's own."""
+    if event.acled_id:
+        return event.acled_id
+    return own_acled_id(event.pk, event.location.country_code if event.location else None)
+
+
+def claim_phrase(claim: Claim) -> str:
+    """What one claim says, in the words of an ACLED note: "13 killed (13 civilians)",
+    "denies perpetrator Military Forces of Russia", "target civilians"."""
+    if claim.kind == ClaimKind.FATALITIES:
+        said = figure_range_label(claim.value_low, claim.value_best, claim.value_high)
+        said = f"{said} killed" if said else "deaths"
+        if claim.civilians:
+            said += f" ({claim.civilians} civilians)"
+    else:
+        actor = claim.value_actor
+        named = actor.name if actor is not None and actor.is_published else claim.value_text
+        said = f"{claim.get_kind_display().lower()} {named}".strip()
+    return f"denies {said}" if claim.stance == Stance.DENIES else said
+
+
+def contested_note(record: EventRecord) -> str:
+    """For a contested event, who claims what (the claims that disagree, by claimant) and how
+    ACLED's one figure was chosen: "[Contested: Syrian Observatory for Human Rights 13 killed
+    (13 civilians); Ministry of Defence of Russia target Hay'at Tahrir al-Sham. Fatalities coded
+    as the lowest figure.]"."""
+    if not record.event.contested:
+        return ""
+    said: dict[str, list[str]] = {}
+    for claim in record.claims:
+        if claim.kind in CONTESTING_KINDS:
+            claimant = claim.claimant_actor or claim.claimant_outlet or claim.document.outlet
+            said.setdefault(claimant.name, []).append(claim_phrase(claim))
+    who_says = "; ".join(f"{name} {', '.join(phrases)}" for name, phrases in said.items())
+    return f"[Contested: {who_says}. Fatalities coded as the lowest figure.]"
+
+
+def acled_notes(record: EventRecord) -> str:
+    return " ".join(part for part in (record.event.summary, contested_note(record)) if part)
 
 
 def cited_sources(record: EventRecord) -> str:
@@ -203,7 +261,7 @@ class Layout:
 
 
 ACLED_COLUMNS_READ: tuple[tuple[str, Read], ...] = (
-    ("event_id_cnty", lambda r: r.event.acled_id or str(r.event.uuid)),
+    ("event_id_cnty", lambda r: acled_event_id(r.event)),
     ("event_date", lambda r: r.event.start_date.isoformat()),
     ("year", lambda r: r.event.start_date.year),
     ("time_precision", lambda r: DatePrecision(r.event.date_precision).acled()),
@@ -226,7 +284,7 @@ ACLED_COLUMNS_READ: tuple[tuple[str, Read], ...] = (
     ),
     (
         "region",
-        lambda r: ACLED_REGION.get(r.event.location.country_code, "") if r.event.location else "",
+        lambda r: region_name(r.event.location.country_code) if r.event.location else "",
     ),
     ("country", lambda r: r.around_name(LocationKind.COUNTRY)),
     ("admin1", lambda r: r.around_name(LocationKind.ADMIN1)),
@@ -238,11 +296,13 @@ ACLED_COLUMNS_READ: tuple[tuple[str, Read], ...] = (
     ("geo_precision", lambda r: GeoPrecision(r.event.geo_precision).acled()),
     ("source", cited_sources),
     ("source_scale", lambda r: ""),
-    # ACLED's notes are the event's description; the importer derives titles from them.
-    ("notes", lambda r: r.event.summary),
-    ("fatalities", lambda r: r.figures[1]),
+    # ACLED's notes are the event's description (the importer derives titles from them), and
+    # for a contested event who claims what.
+    ("notes", acled_notes),
+    # ACLED's most conservative rule: the lowest figure the readers' evidence gives.
+    ("fatalities", lambda r: r.figures[0]),
     ("tags", lambda r: "contested" if r.event.contested else ""),
-    ("timestamp", lambda r: int(r.event.updated_at.timestamp())),
+    ("timestamp", lambda r: int(r.last_change.timestamp())),
 )
 
 ACLED = Layout("acled", "ACLED CSV", ACLED_COLUMNS_READ)
@@ -302,7 +362,7 @@ CONFLICTKB = Layout(
     "ConflictKB CSV",
     (
         ("event_id", lambda r: str(r.event.uuid)),
-        ("event_id_cnty", lambda r: r.event.acled_id),
+        ("event_id_cnty", acled_column("event_id_cnty")),
         ("ucdp_id", lambda r: r.event.ucdp_id),
         ("event_date", acled_column("event_date")),
         ("end_date", lambda r: (r.event.end_date or r.event.start_date).isoformat()),
@@ -316,7 +376,8 @@ CONFLICTKB = Layout(
             )
         ),
         ("title", lambda r: r.event.title),
-        ("notes", acled_column("notes")),
+        # The description alone: the contested flag and the figures have columns of their own.
+        ("notes", lambda r: r.event.summary),
         ("fatalities", acled_column("fatalities")),
         # ConflictKB's own figures: blank where no claim gives one (CSV writes None as blank).
         ("fatalities_low", lambda r: r.event.fatalities_low),
@@ -470,7 +531,7 @@ def records_of(
     claims_of = None
     if layout.reads_claims:
         claims = visible(
-            Claim.objects.select_related("document__outlet").only(*CLAIM_FIELDS), user
+            Claim.objects.select_related(*CLAIM_RELATIONS).only(*CLAIM_FIELDS), user
         ).filter(event__in=ids)
         claims_of = group_by_event((c.event_id, c) for c in claims.order_by("pk"))
     return [

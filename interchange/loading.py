@@ -27,7 +27,8 @@ from django.db import connection
 from psycopg import sql
 
 from core import sql_files
-from events.models import LocationKind
+from events.models import Event, LocationKind
+from interchange.layouts import OWN_ACLED_ID, own_acled_id
 from interchange.reading import KIND_OF_INTER, LEVELS, Row
 
 # The managed fields (what an import writes and the snapshot remembers), each with the
@@ -219,6 +220,8 @@ def load(
         result.seconds[step] = round(now - clock, 2)
         clock = now
 
+    if id_column == "acled_id":
+        recognise_own_ids(rows)
     small = len(rows) <= SMALL_FILE
     total = len(rows)
     with (
@@ -318,6 +321,24 @@ def load(
 # they add no marks (migration events/0011).
 BULK_SETTINGS = {"jit": "off", "conflictkb.importing": "on"}
 SMALL_FILE = 1000
+
+
+def recognise_own_ids(rows: list[Row]) -> None:
+    """A row whose ``event_id_cnty`` is the id ConflictKB's ACLED layout gives an event of its
+    own ("SYRCKB12") updates that event, as a row keyed by its uuid does, when this database
+    holds it (event 12, in Syria, with no ACLED id); otherwise the id is another database's and
+    is kept as the event's ACLED id."""
+    own = {row.line: OWN_ACLED_ID.fullmatch(row.external_id) for row in rows}
+    numbers = {int(found["number"]) for found in own.values() if found}
+    if not numbers:
+        return
+    events = Event.objects.filter(pk__in=numbers, acled_id="").values_list(
+        "pk", "uuid", "location__country_code"
+    )
+    uuid_of = {own_acled_id(pk, country): uuid for pk, uuid, country in events}
+    for row in rows:
+        if own[row.line] and row.external_id in uuid_of:
+            row.event_uuid, row.external_id = uuid_of[row.external_id], ""
 
 
 def match_or_create(cursor: Any, match: str, insert: str, params: dict[str, Any]) -> int:

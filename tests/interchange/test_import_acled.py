@@ -34,6 +34,7 @@ from events.models import (
 )
 from events.services import event_recompute_figures
 from interchange.admin import EventImportForm
+from interchange.layouts import acled_event_id
 from interchange.loading import LoadResult
 from interchange.progress import ProgressBar
 from interchange.services import ImportReport, events_import
@@ -442,6 +443,27 @@ def test_a_conflictkb_uuid_in_event_id_cnty_updates_that_event() -> None:
     assert report.result.events_created == 0
     event.refresh_from_db()
     assert as_staff_see_it(event).fatality_range() == (30, 30, 30)
+
+
+def test_conflictkbs_own_acled_id_updates_that_event_and_another_databases_is_kept() -> None:
+    run(acled(strike()))
+    event = Event.objects.get(acled_id="SYR9001")
+    event.acled_id = ""
+    event.save()
+    own_id = acled_event_id(event)
+    assert own_id == f"SYRCKB{event.pk}"
+
+    report = run(acled(strike(own_id, fatalities=30)))
+
+    assert report.result is not None
+    assert report.result.events_created == 0
+    event.refresh_from_db()
+    assert as_staff_see_it(event).fatality_range() == (30, 30, 30)
+    assert event.acled_id == ""
+    # The same form naming an event this database does not hold is another's id, kept as given.
+    foreign = f"SYRCKB{event.pk + 1000}"
+    assert run(acled(strike(foreign))).result.events_created == 1  # type: ignore[union-attr]
+    assert Event.objects.filter(acled_id=foreign).exists()
 
 
 def test_the_import_is_one_audit_context_naming_user_file_and_row_count(editor: User) -> None:

@@ -12,11 +12,13 @@ from django.core.management import call_command
 from django.test import Client
 
 from events.models import Event
+from interchange.layouts import acled_event_id
 
 pytestmark = pytest.mark.django_db
 
 TEHRAN = "Tehran summit of Russia, Iran and Turkey"
 SHARED_WITH_ACLED = [
+    "event_id_cnty",
     *("event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type"),
     *("actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2"),
     *("country", "admin1", "admin2", "location", "latitude", "longitude", "geo_precision"),
@@ -54,10 +56,10 @@ def actors_of(row: dict[str, str]) -> list[str]:
 
 
 def by_title(rows: list[dict[str, str]], title: str) -> dict[str, str]:
-    """The row of the event with this title, by its ACLED id (its uuid where it has none)."""
-    event = Event.objects.get(title=title)
-    ids = {event.acled_id, str(event.uuid)} - {""}
-    [row] = [r for r in rows if {r["event_id_cnty"], r.get("event_id")} & ids]
+    """The row of the event with this title, by its ACLED id (ConflictKB's own where it has
+    none)."""
+    event_id = acled_event_id(Event.objects.get(title=title))
+    [row] = [r for r in rows if r["event_id_cnty"] == event_id]
     return row
 
 
@@ -84,7 +86,7 @@ def test_the_page_the_api_and_the_command_give_the_same_rows_in_each_layout(idli
 
 
 def test_conflictkbs_layout_and_acleds_agree_on_every_column_they_share(downloads):
-    page = {row["event_id_cnty"] or row["event_id"]: row for row in downloads["ConflictKB CSV"]}
+    page = {row["event_id_cnty"]: row for row in downloads["ConflictKB CSV"]}
     api = {row["event_id_cnty"]: row for row in downloads["API ACLED CSV"]}
     assert set(page) == set(api)
     for event_id, row in api.items():
