@@ -18,6 +18,7 @@ handler500 = "core.errors.server_error"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
+    path("api/", include("api.acled_urls")),
     path("actors/", include((actor_urlpatterns, "actors"))),
     path("sources/", include("sources.urls")),
     path("export/", include("interchange.urls")),

@@ -1,0 +1,796 @@
+"""ACLED's read API, served from the knowledge base, so scripts written for ACLED's API (the
+``acled`` package with ``ACLED_API_HOST=https://<site>/api``) read ConflictKB's events as they
+are: ``/api/acled/read``, ``/api/deleted/read``, ``/api/actor/read``, ``/api/actortype/read``,
+``/api/country/read`` and ``/api/region/read``.
+
+Rows are the ACLED layout's (``interchange.layouts.ACLED``, the same mapping as the ACLED CSV
+downloads), every value a string. Everyone reads what anonymous readers see: credentials
+(``key``, ``email``, a bearer token, a cookie) are accepted and ignored, never logged.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Iterator
+from functools import reduce
+from operator import or_
+from typing import Any
+
+import orjson
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Func,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest
+from django.db.models.lookups import (
+    Exact,
+    GreaterThan,
+    GreaterThanOrEqual,
+    IContains,
+    IExact,
+    LessThan,
+    LessThanOrEqual,
+    StartsWith,
+)
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.views import APIView
+
+from actors.models import AcledActorType
+from api.acled_grammar import (
+    Column,
+    Condition,
+    GrammarError,
+    bounded,
+    conditions,
+    day,
+    fields,
+    unix_time,
+    whole,
+)
+from api.deleted import deletions
+from core.models import Publication, as_seen_by
+from core.spreadsheets import csv_writer
+from events.countries import ALPHA3_OF_ALPHA2, NUMERIC_OF_ALPHA2
+from events.models import (
+    SIDE_1_ROLES,
+    SIDE_2_ROLES,
+    DatePrecision,
+    Event,
+    EventType,
+    GeoPrecision,
+    Location,
+    LocationKind,
+    Participation,
+)
+from interchange.acled_regions import ACLED_REGIONS, REGION_OF_ALPHA2
+from interchange.layouts import ACLED, CONTESTING_KINDS, OWN_ACLED_ID, event_records, own_acled_id
+from interchange.writing import EVENT_FIELDS
+from sources.models import Claim, OutletKind
+
+READER = AnonymousUser()
+DEFAULT_LIMIT = 5000
+CHUNK = 1000
+# Parameters ACLED's API has that ConflictKB cannot honour: accepted, and named in "messages".
+NOT_HONOURED = {
+    "export_type": "export_type: ConflictKB writes ACLED's dyadic rows (one per event) only.",
+    "population": "population: ConflictKB holds no population estimates; the columns are left out.",
+}
+CREDENTIALS = ("key", "email", "access_token")
+
+# --- Conditions as SQL -----------------------------------------------------------------------
+
+LOOKUP_OF_TEXT = {
+    "=": IExact,
+    "LIKE": IContains,
+    ">": GreaterThan,
+    "<": LessThan,
+    ">=": GreaterThanOrEqual,
+    "<=": LessThanOrEqual,
+}
+LOOKUP_OF_ORDERED = LOOKUP_OF_TEXT | {"=": Exact}
+Where = Callable[[str, Any], Q]
+NOTHING = Q(pk__in=[])
+
+
+class Epoch(Func):
+    """Unix seconds of a timestamp, as ACLED's ``timestamp`` column gives them."""
+
+    template = "floor(extract(epoch FROM %(expressions)s))::bigint"
+    output_field = BigIntegerField()
+
+
+def passes(expression: Any, operator: str, value: Any, *, text: bool = False) -> Q:
+    """``expression <operator> value``; LIKE reads a number or a date as its text."""
+    if isinstance(expression, str):
+        expression = F(expression)
+    if operator == "LIKE" and not text:
+        expression = Cast(expression, TextField())
+    lookup = (LOOKUP_OF_TEXT if text or operator == "LIKE" else LOOKUP_OF_ORDERED)[operator]
+    return Q(lookup(expression, value))
+
+
+def text_of(path: str) -> Where:
+    return lambda operator, value: passes(path, operator, value, text=True)
+
+
+def ordered(path: str) -> Where:
+    return lambda operator, value: passes(path, operator, value)
+
+
+def among(choices: Callable[[], Iterable[tuple[Any, Any]]], to_q: Callable[[set[Any]], Q]) -> Where:
+    """A column with a short list of values (precisions, regions, tags): the values that pass,
+    found in Python, then the events with those."""
+    return lambda operator, value: to_q(
+        {key for shown, key in choices() if Condition("", operator, (value,)).matches(shown)}
+    )
+
+
+def event_id() -> Any:
+    """``event_id_cnty`` in SQL: the ACLED id, else ConflictKB's own (``own_acled_id``)."""
+    alpha3 = Case(
+        *(When(location__country_code=a2, then=Value(a3)) for a2, a3 in ALPHA3_OF_ALPHA2.items()),
+        default=Value("XXX"),
+        output_field=TextField(),
+    )
+    own = Concat(alpha3, Value("CKB"), Cast("pk", TextField()), output_field=TextField())
+    return Case(
+        When(acled_id="", then=own), default=Cast("acled_id", TextField()), output_field=TextField()
+    )
+
+
+def event_id_where(operator: str, value: Any) -> Q:
+    """One id (the usual question) through the ACLED ids' index or the events' keys; other
+    questions ("SYR1", LIKE) on the ids as the rows give them."""
+    if operator != "=":
+        return passes(event_id(), operator, value, text=True)
+    found = Q(acled_id__in={value, value.upper()}) & ~Q(acled_id="")
+    own = OWN_ACLED_ID.fullmatch(value.upper())
+    if own:
+        alpha2 = {alpha3: alpha2 for alpha2, alpha3 in ALPHA3_OF_ALPHA2.items()}
+        country = alpha2.get(own["country"])
+        found |= Q(pk=int(own["number"]), acled_id="") & (
+            Q(location__country_code=country) if country else Q(location__isnull=True)
+        )
+    return found
+
+
+def year_where(operator: str, value: Any) -> Q:
+    if operator == "LIKE":
+        return passes("start_date__year", operator, value)
+    first, last = datetime.date(value, 1, 1), datetime.date(value, 12, 31)
+    return {
+        "=": Q(start_date__range=(first, last)),
+        ">": Q(start_date__gt=last),
+        "<": Q(start_date__lt=first),
+        ">=": Q(start_date__gte=first),
+        "<=": Q(start_date__lte=last),
+    }[operator]
+
+
+def type_where(field: str) -> Where:
+    return lambda operator, value: Q(
+        event_type__in=EventType.objects.filter(passes(field, operator, value, text=True))
+    )
+
+
+def participations(
+    roles: Iterable[str] | None = None, *, event: Any = None
+) -> QuerySet[Participation]:
+    """The participations of ``event`` (the event of the enclosing query) a reader sees, in
+    the layouts' order (``Sides.of``)."""
+    parts = Participation.objects.filter(
+        event=OuterRef("pk") if event is None else event, actor__status=Publication.PUBLISHED
+    ).order_by("role", "pk")
+    return parts.filter(role__in=roles) if roles is not None else parts
+
+
+def actors_on(roles: Iterable[str]) -> QuerySet[Any]:
+    """Inside a participation's query: the actors with one of ``roles`` in its event."""
+    return participations(roles, event=OuterRef("event")).values("actor")
+
+
+def side(number: int, *, event: Any = None) -> QuerySet[Participation]:
+    """Participations on ACLED's side 1 or 2; an actor on both counts on side 1."""
+    if number == 1:
+        return participations(SIDE_1_ROLES, event=event)
+    return participations(SIDE_2_ROLES, event=event).exclude(actor__in=actors_on(SIDE_1_ROLES))
+
+
+def main_actor_where(number: int, field: str, *, text: bool) -> Where:
+    """actor1/actor2 (``field`` "name") and inter1/inter2 ("acled_type"): the side's first
+    actor. Events with a matching participant are found first, through the actors' indexes."""
+
+    def where(operator: str, value: Any) -> Q:
+        first = Subquery(side(number).values(f"actor__{field}")[:1])
+        candidates = Participation.objects.filter(
+            passes(f"actor__{field}", operator, value, text=text)
+        ).values("event_id")
+        return Q(pk__in=candidates) & passes(first, operator, value, text=text)
+
+    return where
+
+
+def associates_where(number: int) -> Where:
+    """assoc_actor_1/2: an actor of the side other than its first (side 1's associates include
+    those on neither side: supporters, attendees, mediators). One passing is enough."""
+
+    def where(operator: str, value: Any) -> Q:
+        first = Subquery(side(number, event=OuterRef("event")).values("actor")[:1])
+        if number == 1:
+            neither = ~Q(role__in=SIDE_2_ROLES) & ~Q(actor__in=actors_on(SIDE_2_ROLES))
+            others = participations().filter(Q(role__in=SIDE_1_ROLES) | neither)
+        else:
+            others = side(2)
+        named = passes("actor__name", operator, value, text=True)
+        return Q(Exists(others.exclude(actor=first).filter(named)))
+
+    return where
+
+
+class Interaction(Func):
+    """ACLED's interaction code of inter1 and inter2: "17" for 1 and 7, lowest first; "70"
+    when one side has no code (``interchange.layouts.interaction``)."""
+
+    template = (
+        "(SELECT CASE WHEN a IS NULL AND b IS NULL THEN NULL"
+        " WHEN a IS NULL OR b IS NULL THEN coalesce(a, b) * 10"
+        " ELSE least(a, b) * 10 + greatest(a, b) END FROM (SELECT %(expressions)s) AS pair (a, b))"
+    )
+    output_field = BigIntegerField()
+
+
+def interaction_where(operator: str, value: Any) -> Q:
+    inter1, inter2 = (Subquery(side(n).values("actor__acled_type")[:1]) for n in (1, 2))
+    found = passes(Interaction(inter1, inter2), operator, value)
+    if operator == "=" and isinstance(value, int) and 10 <= value <= 99:
+        # The events with an actor of the higher code, through the actors' codes.
+        typed = Participation.objects.filter(actor__acled_type=max(divmod(value, 10)))
+        found &= Q(pk__in=typed.values("event_id"))
+    return found
+
+
+def inter_label(code: int) -> str:
+    return AcledActorType(code).label.split(" · ", 1)[1]
+
+
+def inter_where(number: int) -> Where:
+    code_where = main_actor_where(number, "acled_type", text=False)
+
+    def where(operator: str, value: Any) -> Q:
+        if operator != "LIKE":
+            return code_where(operator, value)
+        codes = [t.value for t in AcledActorType if str(value).lower() in inter_label(t).lower()]
+        if str(value).isdigit():
+            codes.append(int(value))
+        return reduce(or_, (code_where("=", code) for code in codes), NOTHING)
+
+    return where
+
+
+def places_where(kind: str) -> Where:
+    """country/admin1–3: the event's place is a published place of that kind with a matching
+    name, or inside one."""
+
+    def where(operator: str, value: Any) -> Q:
+        named = Location.objects.published().filter(
+            Q(kind=kind) & passes("name", operator, value, text=True)
+        )
+        inside = Location.objects.filter(
+            Exists(named.filter(StartsWith(Cast(OuterRef("path"), CharField()), F("path"))))
+        )
+        return Q(location__in=inside)
+
+    return where
+
+
+def countries_in(codes: set[str]) -> Q:
+    return Q(location__country_code__in=codes)
+
+
+def targeting(civilians: set[bool]) -> Q:
+    """Events whose side 2 has civilians (True), has none (False), or either."""
+    targets = Q(Exists(side(2).filter(Q(actor__kind="civilians") | Q(actor__acled_type=7))))
+    if civilians == {True, False}:
+        return Q()
+    if not civilians:
+        return NOTHING
+    return targets if True in civilians else ~targets
+
+
+def visible_claims() -> QuerySet[Claim]:
+    return Claim.objects.published().filter(event=OuterRef("pk"))
+
+
+def source_where(operator: str, value: Any) -> Q:
+    """source: one of the sources the layout names passes (an outlet's name; for a dataset's
+    claim, the source it cites)."""
+    cited = Q(document__outlet__kind=OutletKind.DATASET) & passes(
+        "document__text", operator, value, text=True
+    )
+    outlet = ~Q(document__outlet__kind=OutletKind.DATASET) & passes(
+        "document__outlet__name", operator, value, text=True
+    )
+    return Q(Exists(visible_claims().filter(cited | outlet)))
+
+
+CONTESTED_WORDS = "[contested: . fatalities coded as the lowest figure.]"
+
+
+def notes_where(operator: str, value: Any) -> Q:
+    """notes: the description, and for a contested event its note of who claims what."""
+    found = passes("summary", operator, value, text=True)
+    if operator == "LIKE":
+        claimants = visible_claims().filter(
+            Q(kind__in=CONTESTING_KINDS)
+            & (
+                passes("claimant_actor__name", operator, value, text=True)
+                | passes("claimant_outlet__name", operator, value, text=True)
+            )
+        )
+        found |= Q(contested=True) & (
+            Q(Exists(claimants)) if str(value).lower() not in CONTESTED_WORDS else Q()
+        )
+    return found
+
+
+def last_change() -> Any:
+    claims = visible_claims().order_by().values("event").annotate(last=Max("updated_at"))
+    return Greatest("updated_at", Coalesce(Subquery(claims.values("last")), "updated_at"))
+
+
+def timestamp_where(operator: str, value: Any) -> Q:
+    if operator == "LIKE":
+        return passes(Epoch(last_change()), operator, value)
+    moment = datetime.datetime.fromtimestamp(value, datetime.UTC)
+    if operator in (">", ">="):  # each through its own index on updated_at
+        changed = passes("updated_at", operator, moment)
+        return changed | Q(Exists(visible_claims().filter(passes("updated_at", operator, moment))))
+    return passes(last_change(), operator, moment)
+
+
+def fatalities() -> Any:
+    return Coalesce("fatalities_low", "fatalities_best", Value(0))
+
+
+def acled_precision(precisions: Any) -> Callable[[], list[tuple[int, int]]]:
+    return lambda: [(p.acled(), p.value) for p in precisions]
+
+
+def region_choices() -> list[tuple[str, str]]:
+    return [
+        (f"{number} {ACLED_REGIONS[number]}", code) for code, number in REGION_OF_ALPHA2.items()
+    ]
+
+
+WHERE: dict[str, Where] = {
+    "event_id_cnty": event_id_where,
+    "event_date": ordered("start_date"),
+    "year": year_where,
+    "time_precision": among(acled_precision(DatePrecision), lambda k: Q(date_precision__in=k)),
+    "disorder_type": type_where("disorder_type"),
+    "event_type": type_where("acled_event_type"),
+    "sub_event_type": type_where("acled_sub_event_type"),
+    "actor1": main_actor_where(1, "name", text=True),
+    "assoc_actor_1": associates_where(1),
+    "inter1": inter_where(1),
+    "actor2": main_actor_where(2, "name", text=True),
+    "assoc_actor_2": associates_where(2),
+    "inter2": inter_where(2),
+    "interaction": interaction_where,
+    "civilian_targeting": among(lambda: [("Civilian targeting", True), ("", False)], targeting),
+    "iso": among(lambda: [(n, code) for code, n in NUMERIC_OF_ALPHA2.items()], countries_in),
+    "region": among(region_choices, countries_in),
+    "country": places_where(LocationKind.COUNTRY),
+    "admin1": places_where(LocationKind.ADMIN1),
+    "admin2": places_where(LocationKind.ADMIN2),
+    "admin3": places_where(LocationKind.ADMIN3),
+    "location": text_of("location__name"),
+    "latitude": ordered("location__latitude"),
+    "longitude": ordered("location__longitude"),
+    "geo_precision": among(acled_precision(GeoPrecision), lambda k: Q(geo_precision__in=k)),
+    "source": source_where,
+    "source_scale": among(lambda: [("", True)], lambda keys: Q() if keys else NOTHING),
+    "notes": notes_where,
+    "fatalities": lambda operator, value: passes(fatalities(), operator, value),
+    "tags": among(lambda: [("contested", True), ("", False)], lambda keys: Q(contested__in=keys)),
+    "timestamp": timestamp_where,
+}
+
+
+def region_where(operator: str, value: Any) -> Q:
+    """region: ACLED's region by name, or by number (``region=11``)."""
+    condition = Condition("", operator, (value,))
+    return countries_in(
+        {
+            code
+            for code, number in REGION_OF_ALPHA2.items()
+            if condition.matches(number if isinstance(value, int) else ACLED_REGIONS[number])
+        }
+    )
+
+
+WHERE["region"] = region_where
+
+
+def number_or_name(text: str) -> int | str:
+    return whole(text) if text.isdigit() else text
+
+
+LIKE_BY_DEFAULT = {
+    *("event_id_cnty", "disorder_type", "event_type", "sub_event_type", "actor1"),
+    *("assoc_actor_1", "actor2", "assoc_actor_2", "civilian_targeting", "admin1", "admin2"),
+    *("admin3", "location", "source", "source_scale", "notes", "tags"),
+}
+READS: dict[str, Callable[[str], Any]] = {
+    **dict.fromkeys(
+        ["year", "time_precision", "inter1", "inter2", "interaction", "iso", "geo_precision"],
+        whole,
+    ),
+    "fatalities": whole,
+    "event_date": day,
+    "latitude": float,
+    "longitude": float,
+    "region": number_or_name,
+    "timestamp": unix_time,
+}
+EVENT_COLUMNS = [
+    Column(
+        name,
+        "LIKE" if name in LIKE_BY_DEFAULT else ">=" if name == "timestamp" else "=",
+        READS.get(name, str),
+    )
+    for name in ACLED.header
+]
+assert set(WHERE) == set(ACLED.header), "every ACLED column is a filter"
+
+
+def where(found: list[Condition]) -> Q:
+    """The events passing every condition."""
+    q = Q()
+    for condition in found:
+        column = WHERE[condition.column]
+        if condition.operator == "BETWEEN":
+            low, high = condition.values
+            q &= column(">=", low) & column("<=", high)
+        else:
+            q &= reduce(or_, (column(condition.operator, value) for value in condition.values))
+    return q
+
+
+# --- Rows --------------------------------------------------------------------------------------
+
+
+def as_text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def api_row(row: dict[str, Any], *, numeric: bool) -> dict[str, str]:
+    """A layout row as ACLED's API writes it: every value a string; actor types and the
+    interaction as text unless ``inter_num=1``, and the region's number with it."""
+    values = {name: as_text(value) for name, value in row.items()}
+    if not numeric:
+        for name in ("inter1", "inter2"):
+            if values.get(name):
+                values[name] = inter_label(int(values[name]))
+        if values.get("interaction"):
+            codes = [int(digit) for digit in values["interaction"] if digit != "0"]
+            values["interaction"] = "-".join(inter_label(code) for code in codes)
+    elif values.get("region"):
+        names = {name: number for number, name in ACLED_REGIONS.items()}
+        values["region"] = str(names[values["region"]])
+    return values
+
+
+def event_rows(
+    events: QuerySet[Event], columns: list[str], *, numeric: bool
+) -> Iterator[dict[str, str]]:
+    loaded = events.select_related("event_type__parent", "location").only(*EVENT_FIELDS)
+    for record in event_records(as_seen_by(loaded, READER), READER, layout=ACLED, chunk_size=CHUNK):
+        row = ACLED.as_dict(record)
+        yield api_row({name: row[name] for name in columns}, numeric=numeric)
+
+
+# --- Responses ---------------------------------------------------------------------------------
+
+
+def hours_since_last_update() -> int:
+    last = Event.objects.published().aggregate(last=Max("updated_at"))["last"]
+    return int((timezone.now() - last).total_seconds() // 3600) if last else 0
+
+
+def envelope_head(messages: list[str]) -> dict[str, Any]:
+    return {
+        "status": 200,
+        "success": True,
+        "last_update": hours_since_last_update(),
+        "messages": messages,
+    }
+
+
+def file_name(what: str) -> str:
+    return f"conflictkb-{what}-{timezone.now():%Y-%m-%dT%H%M%SZ}"
+
+
+def json_stream(head: dict[str, Any], rows: Iterable[dict[str, str]], what: str) -> Iterator[bytes]:
+    """ACLED's envelope, written as the rows come: the count follows the data."""
+    yield orjson.dumps(head)[:-1] + b',"data":['
+    count = 0
+    for count, row in enumerate(rows, 1):
+        yield (b"," if count > 1 else b"") + orjson.dumps(row)
+    tail = {"count": count, "filename": file_name(what)}
+    yield b"]," + orjson.dumps(tail)[1:]
+
+
+class Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_stream(columns: list[str], rows: Iterable[dict[str, str]]) -> Iterator[str]:
+    writer = csv_writer(Echo(), lineterminator="\n")
+    yield writer.writerow(columns)
+    for row in rows:
+        yield writer.writerow([row[name] for name in columns])
+
+
+def error(status: int, message: str, **headers: str) -> HttpResponse:
+    body = {"status": status, "success": False, "error": [{"message": message}]}
+    response = HttpResponse(orjson.dumps(body), status=status, content_type="application/json")
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+class AcledApiView(APIView):
+    """What every ACLED-shaped endpoint shares: anonymous reading (credentials ignored), the
+    API's throttle, ACLED's envelope for answers and errors, JSON or CSV (``_format``)."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle, UserRateThrottle]
+    what = "acled"
+
+    def handle_exception(self, exc: Exception) -> Any:
+        if isinstance(exc, GrammarError):
+            return error(400, str(exc))
+        if isinstance(exc, exceptions.Throttled):
+            wait = str(int(getattr(exc, "wait", None) or 1))
+            return error(429, f"Too many requests: try again in {wait} s.", **{"Retry-After": wait})
+        if isinstance(exc, exceptions.APIException):
+            return error(exc.status_code, str(exc.detail))
+        raise exc
+
+    def get(self, request: Request) -> HttpResponse | StreamingHttpResponse:
+        params = request.query_params
+        output = params.get("_format", "json").lower()
+        if output not in ("json", "csv"):
+            raise GrammarError("_format", f"'{output}' is not a format; use json or csv.")
+        messages = [text for name, text in NOT_HONOURED.items() if name in params]
+        columns, rows = self.rows(params)
+        if output == "csv":
+            response: HttpResponse | StreamingHttpResponse = StreamingHttpResponse(
+                csv_stream(columns, rows), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = f'attachment; filename="{file_name(self.what)}.csv"'
+        else:
+            response = StreamingHttpResponse(
+                json_stream(envelope_head(messages), rows, self.what),
+                content_type="application/json",
+            )
+        return response
+
+    def rows(self, params: Any) -> tuple[list[str], Iterable[dict[str, str]]]:
+        raise NotImplementedError
+
+    @staticmethod
+    def page_of(params: Any) -> tuple[int, int | None]:
+        """(offset, limit) from ``limit`` (0: every row) and ``page`` (from 1)."""
+        limit = bounded(params, "limit", default=DEFAULT_LIMIT, low=0)
+        page = bounded(params, "page", default=1, low=1)
+        return ((page - 1) * limit, limit or None)
+
+
+def slice_of(rows: list[Any], offset: int, limit: int | None) -> list[Any]:
+    return rows[offset : offset + limit] if limit else rows[offset:]
+
+
+class EventsView(AcledApiView):
+    """``/api/acled/read``: events, newest first."""
+
+    def rows(self, params: Any) -> tuple[list[str], Iterable[dict[str, str]]]:
+        columns = fields(params, ACLED.header)
+        found = conditions(params, EVENT_COLUMNS)
+        numeric = params.get("inter_num", "0") == "1"
+        offset, limit = self.page_of(params)
+        events = Event.objects.published().filter(where(found)).order_by("-start_date", "-pk")
+        events = events[offset : offset + limit] if limit else events[offset:]
+        return columns, event_rows(events, columns, numeric=numeric)
+
+
+DELETED_COLUMNS = [Column("event_id_cnty", "LIKE"), Column("deleted_timestamp", ">=", unix_time)]
+
+
+class DeletedView(AcledApiView):
+    """``/api/deleted/read``: events readers held that were deleted or unpublished, from the
+    deletions feed (``/api/v1/deleted/``), on the clock of ``timestamp``."""
+
+    what = "deleted"
+
+    def rows(self, params: Any) -> tuple[list[str], Iterable[dict[str, str]]]:
+        found = conditions(params, DELETED_COLUMNS)
+        since = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+        removed = deletions("event", since=since, after=None, staff=False).values(
+            "pgh_created_at", "pgh_obj_id", "acled_id", "location_id"
+        )
+        held = list(removed.order_by("-pgh_created_at", "-pgh_id"))
+        places = {row["location_id"] for row in held}
+        countries = dict(Location.objects.filter(pk__in=places).values_list("pk", "country_code"))
+        rows = [
+            {
+                "event_id_cnty": row["acled_id"]
+                or own_acled_id(row["pgh_obj_id"], countries.get(row["location_id"])),
+                "deleted_timestamp": str(int(row["pgh_created_at"].timestamp())),
+            }
+            for row in held
+        ]
+        rows = [row for row in rows if all(c.matches(row[c.column]) for c in found)]
+        offset, limit = self.page_of(params)
+        return [c.name for c in DELETED_COLUMNS], slice_of(rows, offset, limit)
+
+
+DATES_AND_COUNT = [
+    Column("first_event_date", "=", day),
+    Column("last_event_date", "=", day),
+    Column("event_count", "=", whole),
+]
+
+
+def summary(stats: dict[str, Any]) -> dict[str, str]:
+    return {
+        "first_event_date": stats["first"].isoformat(),
+        "last_event_date": stats["last"].isoformat(),
+        "event_count": str(stats["count"]),
+    }
+
+
+def published_participations() -> QuerySet[Participation]:
+    return Participation.objects.filter(
+        event__status=Publication.PUBLISHED, actor__status=Publication.PUBLISHED
+    )
+
+
+def event_stats(rows: QuerySet[Any]) -> QuerySet[Any]:
+    return rows.annotate(
+        first=Min("event__start_date"),
+        last=Max("event__start_date"),
+        count=Count("event", distinct=True),
+    )
+
+
+class ListView(AcledApiView):
+    """The small lists (actors, actor types, countries, regions): every row computed, then
+    filtered and paged in Python with the same grammar."""
+
+    columns: list[Column] = []
+
+    def rows(self, params: Any) -> tuple[list[str], Iterable[dict[str, str]]]:
+        found = conditions(params, self.columns)
+        rows = [row for row in self.all_rows() if all(c.matches(row[c.column]) for c in found)]
+        offset, limit = self.page_of(params)
+        return [c.name for c in self.columns], slice_of(rows, offset, limit)
+
+    def all_rows(self) -> list[dict[str, str]]:
+        raise NotImplementedError
+
+
+class ActorsView(ListView):
+    """``/api/actor/read``: published actors that take part in published events, by name."""
+
+    what = "actors"
+    columns = [Column("actor_name", "LIKE"), *DATES_AND_COUNT]
+
+    def all_rows(self) -> list[dict[str, str]]:
+        stats = event_stats(published_participations().values("actor__name"))
+        return [
+            {"actor_name": row["actor__name"], **summary(row)}
+            for row in stats.order_by("actor__name")
+        ]
+
+
+class ActorTypesView(ListView):
+    """``/api/actortype/read``: ACLED's eight actor types (inter codes)."""
+
+    what = "actor-types"
+    columns = [Column("actor_type_id", "=", whole), Column("actor_type_name", "LIKE")]
+    columns += DATES_AND_COUNT
+
+    def all_rows(self) -> list[dict[str, str]]:
+        stats = event_stats(
+            published_participations()
+            .filter(actor__acled_type__isnull=False)
+            .values("actor__acled_type")
+        )
+        return [
+            {
+                "actor_type_id": str(row["actor__acled_type"]),
+                "actor_type_name": inter_label(row["actor__acled_type"]),
+                **summary(row),
+            }
+            for row in stats.order_by("actor__acled_type")
+        ]
+
+
+def country_stats() -> dict[str, Any]:
+    events = Event.objects.published().exclude(location=None).values("location__country_code")
+    stats = events.annotate(first=Min("start_date"), last=Max("start_date"), count=Count("pk"))
+    return {row["location__country_code"]: row for row in stats if row["location__country_code"]}
+
+
+class CountriesView(ListView):
+    """``/api/country/read``: the countries of published events, by name."""
+
+    what = "countries"
+    columns = [Column("country", "="), Column("iso", "=", whole), Column("iso3", "=")]
+    columns += DATES_AND_COUNT
+
+    def all_rows(self) -> list[dict[str, str]]:
+        names = dict(
+            Location.objects.published()
+            .filter(kind=LocationKind.COUNTRY)
+            .values_list("country_code", "name")
+        )
+        rows = [
+            {
+                "country": names.get(code, code),
+                "iso": str(NUMERIC_OF_ALPHA2.get(code, "")),
+                "iso3": ALPHA3_OF_ALPHA2.get(code, ""),
+                **summary(stats),
+            }
+            for code, stats in country_stats().items()
+        ]
+        return sorted(rows, key=lambda row: row["country"])
+
+
+class RegionsView(ListView):
+    """``/api/region/read``: ACLED's regions of the countries of published events."""
+
+    what = "regions"
+    columns = [Column("region", "=", whole), Column("region_name", "LIKE"), *DATES_AND_COUNT]
+
+    def all_rows(self) -> list[dict[str, str]]:
+        regions: dict[int, dict[str, Any]] = {}
+        for code, stats in country_stats().items():
+            number = REGION_OF_ALPHA2.get(code)
+            if number is None:
+                continue
+            held = regions.get(number)
+            if held is None:
+                regions[number] = dict(stats)
+                continue
+            held["first"] = min(held["first"], stats["first"])
+            held["last"] = max(held["last"], stats["last"])
+            held["count"] += stats["count"]
+        return [
+            {"region": str(number), "region_name": ACLED_REGIONS[number], **summary(stats)}
+            for number, stats in sorted(regions.items())
+        ]

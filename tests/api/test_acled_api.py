@@ -1,0 +1,415 @@
+"""ACLED's read API at /api/: ACLED's envelope, its query grammar and the ACLED layout's rows.
+
+Every filter is held to the rows themselves: for each column and operator, the events the
+database selects are the events whose row, as the API writes it, passes the condition in
+Python (``Condition.matches``), so the SQL of a filter and the layout cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from rest_framework.throttling import SimpleRateThrottle
+
+from actors.models import Actor
+from core.models import Publication
+from events.models import Event, LocationKind, Role
+from interchange.layouts import ACLED, acled_event_id
+from tests.api.fixtures import THROTTLE_QUERIES
+from tests.factories import (
+    ActorFactory,
+    ClaimFactory,
+    DocumentFactory,
+    EventFactory,
+    LocationFactory,
+    ParticipationFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+READ = "/api/acled/read"
+
+
+def body(response: Any) -> Any:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return json.loads(content)
+
+
+def read(client: Client, **params: Any) -> list[dict[str, str]]:
+    response = client.get(READ, params)
+    assert response.status_code == 200, response
+    answer = body(response)
+    assert answer["success"] is True
+    assert answer["count"] == len(answer["data"])
+    return answer["data"]
+
+
+def ids(rows: list[dict[str, str]]) -> list[str]:
+    return [row["event_id_cnty"] for row in rows]
+
+
+@pytest.fixture
+def events(idlib: None) -> list[Event]:
+    """The Idlib seed, a strike on civilians with associates on both sides, and a draft."""
+    idlib_province = Event.objects.get(title="Russian airstrikes on Idlib").location
+    district = LocationFactory(
+        name="Maarrat al-Nu'man district", kind=LocationKind.ADMIN2, parent=idlib_province
+    )
+    town = LocationFactory(name="Khan Shaykhun", parent=district, latitude=35.44, longitude=36.65)
+    strike = EventFactory(
+        title="Shelling of Khan Shaykhun",
+        location=town,
+        start_date=datetime.date(2018, 9, 9),
+        end_date=datetime.date(2018, 9, 9),
+        acled_id="SYR9001",
+    )
+    army = ActorFactory(name="Military Forces of Syria (2000-)", acled_type=1)
+    militia = ActorFactory(name="NDF: National Defence Forces", acled_type=3)
+    civilians = ActorFactory(name="Civilians (Syria)", kind="civilians", acled_type=7)
+    aid = ActorFactory(name="White Helmets", acled_type=8)
+    for actor, role in [
+        (army, Role.PERPETRATOR),
+        (militia, Role.PERPETRATOR),
+        (civilians, Role.TARGET),
+        (aid, Role.TARGET),
+    ]:
+        ParticipationFactory(event=strike, actor=actor, role=role)
+    document = DocumentFactory(title="Khan Shaykhun shelled")
+    ClaimFactory(event=strike, claimant_actor=army, document=document, value_best=4)
+    sohr = ActorFactory(name="Syrian Observatory for Human Rights", kind="ngo")
+    ClaimFactory(
+        event=strike,
+        claimant_actor=sohr,
+        document=document,
+        value_low=7,
+        value_best=9,
+        value_high=9,
+    )
+    draft = EventFactory(title="Draft strike", location=town, status=Publication.DRAFT)
+    ParticipationFactory(event=draft, actor=army)
+    return list(Event.objects.published().order_by("-start_date", "-pk"))
+
+
+def all_rows(client: Client, *, numeric: bool = True) -> list[dict[str, str]]:
+    return read(client, limit=0, inter_num=int(numeric))
+
+
+# Actor types, interactions and regions are matched by code when given a number, by name when
+# given text (whatever inter_num shows).
+BY_CODE_OR_NAME = {"inter1", "inter2", "interaction", "region"}
+
+
+def test_events_come_in_acleds_envelope_newest_first_every_value_a_string(events):
+    response = Client().get(READ, {"key": "k", "email": "e@example.org"})
+    answer = body(response)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert list(answer) == [
+        *("status", "success", "last_update", "messages", "data", "count", "filename")
+    ]
+    assert (answer["status"], answer["success"], answer["messages"]) == (200, True, [])
+    assert answer["count"] == len(events) == len(answer["data"])
+    assert ids(answer["data"]) == [acled_event_id(event) for event in events]
+    for row in answer["data"]:
+        assert list(row) == ACLED.header
+        assert all(isinstance(value, str) for value in row.values())
+    assert "Draft strike" not in json.dumps(answer)
+
+
+def test_a_row_carries_the_low_figure_a_contested_note_the_region_and_text_actor_types(events):
+    [strike] = read(Client(), event_id_cnty="SYR9001", event_id_cnty_where="=")
+    assert strike["event_id_cnty"] == "SYR9001"
+    assert strike["fatalities"] == "4"  # the lowest of 4 and 7–9
+    assert strike["notes"].endswith(
+        "[Contested: Military Forces of Syria (2000-) 4 killed; Syrian Observatory for Human"
+        " Rights 7–9 killed. Fatalities coded as the lowest figure.]"
+    )
+    assert strike["tags"] == "contested"
+    assert (strike["iso"], strike["region"], strike["country"]) == ("760", "Middle East", "Syria")
+    assert (strike["actor1"], strike["assoc_actor_1"]) == (
+        "Military Forces of Syria (2000-)",
+        "NDF: National Defence Forces",
+    )
+    assert (strike["actor2"], strike["assoc_actor_2"]) == ("Civilians (Syria)", "White Helmets")
+    assert (strike["inter1"], strike["inter2"]) == ("State forces", "Civilians")
+    assert strike["interaction"] == "State forces-Civilians"
+    assert strike["civilian_targeting"] == "Civilian targeting"
+    [numeric] = read(Client(), event_id_cnty="SYR9001", inter_num=1)
+    assert (numeric["inter1"], numeric["inter2"], numeric["interaction"]) == ("1", "7", "17")
+    assert numeric["region"] == "11"
+    claims_changed = max(c.updated_at for c in Event.objects.get(acled_id="SYR9001").claims.all())
+    assert int(strike["timestamp"]) == int(claims_changed.timestamp())
+
+
+def test_an_event_without_an_acled_id_gets_its_countrys_prefix_and_its_number(events):
+    own = next(event for event in events if not event.acled_id)
+    assert acled_event_id(own) == f"IRNCKB{own.pk}"  # the Tehran summit
+    [row] = read(Client(), event_id_cnty=f"irnckb{own.pk}", event_id_cnty_where="=")
+    assert row["event_id_cnty"] == f"IRNCKB{own.pk}"
+    assert row["notes"].startswith(own.summary)
+
+
+# Each case: a column, an operator (None: the column's default) and a value as a client sends it.
+CASES = [
+    ("event_id_cnty", None, "SYR9001"),
+    ("event_id_cnty", None, "ckb"),
+    ("event_date", None, "2018-09-04"),
+    ("event_date", "BETWEEN", "2018-09-02|2018-09-07"),
+    ("event_date", "<", "2018-09-05"),
+    ("event_date", ">=", "2018-09-07"),
+    ("event_date", "LIKE", "09-0"),
+    ("year", None, "2018"),
+    ("year", "<", "2018"),
+    ("year", ">", "2017"),
+    ("time_precision", None, "1"),
+    ("disorder_type", None, "violence"),
+    ("event_type", None, "explosions"),
+    ("event_type", "=", "Strategic developments"),
+    ("sub_event_type", None, "air/drone"),
+    ("actor1", None, "military forces"),
+    ("actor1", "=", "Iran"),
+    ("assoc_actor_1", None, "turkey"),
+    ("assoc_actor_1", None, "NDF"),
+    ("actor2", None, "civilians"),
+    ("assoc_actor_2", None, "white"),
+    ("inter1", None, "1"),
+    ("inter1", ">", "2"),
+    ("inter1", "LIKE", "state"),
+    ("inter2", None, "7"),
+    ("interaction", None, "17"),
+    ("interaction", "=", "80"),
+    ("civilian_targeting", None, "civilian"),
+    ("civilian_targeting", "=", ""),
+    ("iso", None, "364"),
+    ("iso", None, "760|364"),
+    ("region", None, "11"),
+    ("region", None, "Middle East"),
+    ("region", None, "Europe"),
+    ("country", None, "Syria"),
+    ("country", None, "syr"),
+    ("country", "LIKE", "syr"),
+    ("country", None, "Iran:OR:country=Syria"),
+    ("admin1", None, "idlib"),
+    ("admin2", None, "maarrat"),
+    ("location", None, "tehran"),
+    ("latitude", ">", "35.8"),
+    ("longitude", "BETWEEN", "36|37"),
+    ("geo_precision", None, "1"),
+    ("geo_precision", ">=", "2"),
+    ("source", None, "independent"),
+    ("source_scale", None, "national"),
+    ("notes", None, "weapons depot"),
+    ("notes", None, "lowest figure"),
+    ("notes", None, "military forces of syria"),
+    ("fatalities", None, "0"),
+    ("fatalities", ">", "3"),
+    ("fatalities", "<=", "4"),
+    ("tags", None, "contested"),
+    ("tags", "=", ""),
+    ("timestamp", None, "2018-01-01"),
+    ("timestamp", "<", "2018-01-01"),
+]
+
+
+@pytest.mark.parametrize(("column", "operator", "value"), CASES)
+def test_each_filter_selects_exactly_the_rows_whose_values_pass(events, column, operator, value):
+    client = Client()
+    numeric = column not in BY_CODE_OR_NAME or value.replace("|", "").isdigit()
+    rows = all_rows(client, numeric=numeric)
+    params = {column: value, "limit": 0, "inter_num": int(numeric)}
+    if operator:
+        params[f"{column}_where"] = operator
+    chosen = ids(read(client, **params))
+    # The same condition, read by the grammar, applied to the rows in Python.
+    from api.acled import EVENT_COLUMNS
+    from api.acled_grammar import conditions
+
+    [condition] = conditions(params, [c for c in EVENT_COLUMNS if c.name == column])
+    assert chosen == [row["event_id_cnty"] for row in rows if condition.matches(row[column])]
+
+
+def test_the_cases_select_some_rows_and_leave_out_others(events):
+    """Guards the test above: a case that selects everything or nothing proves little."""
+    client = Client()
+    total = len(all_rows(client))
+    sizes = {}
+    for column, operator, value in CASES:
+        params = {column: value, "limit": 0}
+        if operator:
+            params[f"{column}_where"] = operator
+        sizes[(column, operator, value)] = len(read(client, **params))
+    partial = [case for case, size in sizes.items() if 0 < size < total]
+    assert len(partial) >= len(CASES) * 2 // 3, sizes
+
+
+def test_conditions_on_several_columns_all_hold(events):
+    rows = read(Client(), country="Syria", actor1="russia", event_date="2018-09-04")
+    assert [row["actor1"] for row in rows] == ["Military Forces of Russia"]
+
+
+def test_pages_are_stable_and_limit_0_gives_every_row(events):
+    client = Client()
+    every = ids(read(client, limit=0))
+    pages = [ids(read(client, limit=2, page=page)) for page in (1, 2, 3, 4)]
+    assert [len(page) for page in pages] == [2, 2, 2, 0]
+    assert [row for page in pages for row in page] == every == ids(read(client))
+
+
+def test_fields_chooses_the_columns_in_acleds_order(events):
+    rows = read(Client(), fields="fatalities|event_id_cnty|country", limit=1)
+    assert list(rows[0]) == ["event_id_cnty", "country", "fatalities"]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"limit": "many"}, "limit: 'many' is not a whole number."),
+        ({"page": "0"}, "page: must be 1 or more."),
+        ({"event_date": "yesterday"}, "event_date: 'yesterday' is not a date (yyyy-mm-dd)"),
+        ({"fatalities": "ten"}, "fatalities: 'ten' is not a whole number"),
+        ({"fatalities_where": "NEAR", "fatalities": "1"}, "fatalities_where: 'NEAR' is not"),
+        ({"year": "2018", "year_where": "BETWEEN"}, "year: with BETWEEN, give two values"),
+        ({"timestamp": "soon"}, "timestamp: 'soon' is not Unix seconds or a date"),
+        ({"fields": "event_date|casualties"}, "fields: no column named casualties;"),
+        ({"_format": "xml"}, "_format: 'xml' is not a format; use json or csv."),
+    ],
+)
+def test_a_bad_parameter_gets_400_naming_it(events, params, message):
+    response = Client().get(READ, params)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    answer = response.json()
+    assert (answer["status"], answer["success"]) == (400, False)
+    assert answer["error"][0]["message"].startswith(message)
+
+
+def test_parameters_acled_has_and_conflictkb_cannot_honour_are_named_in_messages(events):
+    answer = body(Client().get(READ, {"export_type": "monadic", "population": "full"}))
+    assert answer["success"] is True
+    assert [message.split(":")[0] for message in answer["messages"]] == [
+        "export_type",
+        "population",
+    ]
+
+
+def test_csv_gives_the_same_rows(events):
+    client = Client()
+    response = client.get(READ, {"_format": "csv", "fields": "event_id_cnty|fatalities"})
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows == [
+        {"event_id_cnty": row["event_id_cnty"], "fatalities": row["fatalities"]}
+        for row in read(client)
+    ]
+
+
+def test_credentials_are_accepted_and_ignored_and_drafts_stay_hidden(events, editor):
+    client = Client()
+    client.force_login(editor)  # a session cookie of an editor
+    response = client.get(
+        READ,
+        {"key": "secret", "email": "analyst@example.org", "limit": 0},
+        HTTP_AUTHORIZATION="Bearer not-a-token",
+    )
+    assert response.status_code == 200
+    assert ids(body(response)["data"]) == ids(read(Client(), limit=0))
+    assert "Draft strike" not in json.dumps(body(client.get(READ, {"limit": 0})))
+    response = Client().get(READ, HTTP_AUTHORIZATION="Token wrong")
+    assert response.status_code == 200
+
+
+def test_past_the_rate_a_client_gets_429_with_retry_after_in_acleds_shape(
+    events, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/minute", "user": "3/minute"}
+    )
+    client = Client()
+    assert [client.get(READ, {"limit": 1}).status_code for _ in range(2)] == [200, 200]
+    response = client.get(READ, {"limit": 1})
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert response.json()["success"] is False
+    assert "Too many requests" in response.json()["error"][0]["message"]
+
+
+@pytest.mark.parametrize("more", [0, 30])
+def test_a_page_of_events_reads_in_a_fixed_number_of_queries(
+    events, more, django_assert_num_queries
+):
+    strike = Event.objects.get(acled_id="SYR9001")
+    for _ in range(more):
+        event = EventFactory(location=strike.location)
+        ParticipationFactory(event=event)
+        ClaimFactory(event=event)
+    client = Client()
+    # The throttle's, the last update, then the events, the places around them, their
+    # participations and their claims: whatever the number of rows.
+    with django_assert_num_queries(THROTTLE_QUERIES + 5):
+        rows = body(client.get(READ, {"limit": 0}))["data"]
+    assert len(rows) == len(events) + more
+
+
+# --- The deleted feed --------------------------------------------------------------------------
+
+
+def test_a_deleted_event_is_in_the_deleted_feed_with_its_id_and_unix_time(events):
+    client = Client()
+    own = next(event for event in events if not event.acled_id)
+    own_id = acled_event_id(own)
+    own.delete()
+    Event.objects.get(acled_id="SYR9001").delete()
+    EventFactory(status=Publication.DRAFT).delete()  # readers never held it
+    rows = body(client.get("/api/deleted/read"))["data"]
+    assert sorted(row["event_id_cnty"] for row in rows) == sorted(["SYR9001", own_id])
+    now = int(timezone.now().timestamp())
+    assert all(now - 600 < int(row["deleted_timestamp"]) <= now for row in rows)
+    later = body(client.get("/api/deleted/read", {"deleted_timestamp": now + 3600}))
+    assert later["data"] == []
+    [row] = body(client.get("/api/deleted/read", {"event_id_cnty": "syr9"}))["data"]
+    assert row["event_id_cnty"] == "SYR9001"
+
+
+# --- Actors, actor types, countries, regions ---------------------------------------------------
+
+
+def test_actors_list_published_actors_with_their_events(events):
+    Actor.objects.filter(name="White Helmets").update(status=Publication.DRAFT)
+    rows = body(Client().get("/api/actor/read", {"limit": 0}))["data"]
+    names = [row["actor_name"] for row in rows]
+    assert names == sorted(names)
+    assert "White Helmets" not in names
+    [russia] = body(Client().get("/api/actor/read", {"actor_name": "forces of russia"}))["data"]
+    published = Event.objects.published().filter(participations__actor__name=russia["actor_name"])
+    assert russia["event_count"] == str(published.distinct().count())
+    days = sorted(published.values_list("start_date", flat=True))
+    assert (russia["first_event_date"], russia["last_event_date"]) == (
+        days[0].isoformat(),
+        days[-1].isoformat(),
+    )
+
+
+def test_actor_types_countries_and_regions(events):
+    client = Client()
+    types = body(client.get("/api/actortype/read"))["data"]
+    assert {row["actor_type_name"] for row in types} >= {"State forces", "Civilians"}
+    [state] = [row for row in types if row["actor_type_id"] == "1"]
+    assert state["actor_type_name"] == "State forces"
+    countries = body(client.get("/api/country/read"))["data"]
+    assert [row["country"] for row in countries] == ["Iran", "Syria"]
+    syria = countries[1]
+    assert (syria["iso"], syria["iso3"]) == ("760", "SYR")
+    in_syria = Event.objects.published().filter(location__country_code="SY")
+    assert syria["event_count"] == str(in_syria.count())
+    [region] = body(client.get("/api/region/read"))["data"]
+    assert (region["region"], region["region_name"]) == ("11", "Middle East")
+    assert region["event_count"] == str(len(events))
+    assert body(client.get("/api/country/read", {"iso": "364"}))["data"][0]["country"] == "Iran"
