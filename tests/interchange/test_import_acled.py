@@ -462,7 +462,7 @@ def test_conflictkbs_own_acled_id_updates_that_event_and_another_databases_is_ke
     assert event.acled_id == ""
     # The same form naming an event this database does not hold is another's id, kept as given.
     foreign = f"SYRCKB{event.pk + 1000}"
-    assert run(acled(strike(foreign))).result.events_created == 1  # type: ignore[union-attr]
+    assert run(acled(strike(foreign))).result.events_created == 1
     assert Event.objects.filter(acled_id=foreign).exists()
 
 
