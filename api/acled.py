@@ -49,7 +49,14 @@ from django.db.models.lookups import (
 )
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
-from rest_framework import exceptions
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
@@ -57,9 +64,12 @@ from rest_framework.views import APIView
 
 from actors.models import AcledActorType
 from api.acled_grammar import (
+    MOST_SKIPPED,
+    OPERATORS,
     Column,
     Condition,
     GrammarError,
+    a_year,
     bounded,
     conditions,
     day,
@@ -443,10 +453,11 @@ LIKE_BY_DEFAULT = {
 }
 READS: dict[str, Callable[[str], Any]] = {
     **dict.fromkeys(
-        ["year", "time_precision", "inter1", "inter2", "interaction", "iso", "geo_precision"],
+        ["time_precision", "inter1", "inter2", "interaction", "iso", "geo_precision"],
         whole,
     ),
     "fatalities": whole,
+    "year": a_year,
     "event_date": day,
     "latitude": float,
     "longitude": float,
@@ -566,6 +577,7 @@ class AcledApiView(APIView):
     API's throttle, ACLED's envelope for answers and errors, JSON or CSV (``_format``)."""
 
     authentication_classes: list[Any] = []
+    columns: list[Column] = []
     permission_classes = [AllowAny]
     throttle_classes = [AnonRateThrottle, UserRateThrottle]
     what = "acled"
@@ -607,6 +619,8 @@ class AcledApiView(APIView):
         """(offset, limit) from ``limit`` (0: every row) and ``page`` (from 1)."""
         limit = bounded(params, "limit", default=DEFAULT_LIMIT, low=0)
         page = bounded(params, "page", default=1, low=1)
+        if (page - 1) * limit > MOST_SKIPPED:
+            raise GrammarError("page", f"page {page} of {limit} rows is past any data.")
         return ((page - 1) * limit, limit or None)
 
 
@@ -616,6 +630,8 @@ def slice_of(rows: list[Any], offset: int, limit: int | None) -> list[Any]:
 
 class EventsView(AcledApiView):
     """``/api/acled/read``: events, newest first."""
+
+    columns = EVENT_COLUMNS
 
     def rows(self, params: Any) -> tuple[list[str], Iterable[dict[str, str]]]:
         columns = fields(params, ACLED.header)
@@ -633,6 +649,8 @@ DELETED_COLUMNS = [Column("event_id_cnty", "LIKE"), Column("deleted_timestamp", 
 class DeletedView(AcledApiView):
     """``/api/deleted/read``: events readers held that were deleted or unpublished, from the
     deletions feed (``/api/v1/deleted/``), on the clock of ``timestamp``."""
+
+    columns = DELETED_COLUMNS
 
     what = "deleted"
 
@@ -690,8 +708,6 @@ def event_stats(rows: QuerySet[Any]) -> QuerySet[Any]:
 class ListView(AcledApiView):
     """The small lists (actors, actor types, countries, regions): every row computed, then
     filtered and paged in Python with the same grammar."""
-
-    columns: list[Column] = []
 
     def rows(self, params: Any) -> tuple[list[str], Iterable[dict[str, str]]]:
         found = conditions(params, self.columns)
@@ -794,3 +810,103 @@ class RegionsView(ListView):
             {"region": str(number), "region_name": ACLED_REGIONS[number], **summary(stats)}
             for number, stats in sorted(regions.items())
         ]
+
+
+# --- The OpenAPI schema ------------------------------------------------------------------------
+
+OPERATIONS: dict[type[AcledApiView], tuple[str, str]] = {
+    EventsView: ("acled_events", "Events in ACLED's columns"),
+    DeletedView: ("acled_deleted", "Events deleted or unpublished"),
+    ActorsView: ("acled_actors", "Actors, with their first and last events"),
+    ActorTypesView: ("acled_actor_types", "ACLED's actor types"),
+    CountriesView: ("acled_countries", "Countries of the events"),
+    RegionsView: ("acled_regions", "ACLED's regions of the events"),
+}
+ERROR = inline_serializer(
+    "AcledError",
+    {
+        "status": serializers.IntegerField(),
+        "success": serializers.BooleanField(),
+        "error": inline_serializer(
+            "AcledErrorMessage", {"message": serializers.CharField()}, many=True
+        ),
+    },
+)
+
+
+def parameters(view: type[AcledApiView]) -> list[OpenApiParameter]:
+    found = []
+    for column in view.columns:
+        found += [
+            OpenApiParameter(
+                column.name,
+                str,
+                description=f"Default operator {column.default}; an OR-list as a|b.",
+            ),
+            OpenApiParameter(
+                f"{column.name}_where", str, enum=list(OPERATORS), description="The operator."
+            ),
+        ]
+    found += [
+        OpenApiParameter(
+            "limit", int, description=f"Rows per page, default {DEFAULT_LIMIT}; 0: every row."
+        ),
+        OpenApiParameter("page", int, description="From 1."),
+        OpenApiParameter("_format", str, enum=["json", "csv"]),
+        *(
+            OpenApiParameter(
+                name, str, description="Accepted and ignored: every reader reads published records."
+            )
+            for name in CREDENTIALS
+        ),
+    ]
+    if view is EventsView:
+        found += [
+            OpenApiParameter(
+                "fields", str, description="Columns as a|b|c; every column by default."
+            ),
+            OpenApiParameter(
+                "inter_num", int, enum=[0, 1], description="1: actor types and regions as numbers."
+            ),
+            *(OpenApiParameter(name, str, description=text) for name, text in NOT_HONOURED.items()),
+        ]
+    return found
+
+
+def document(view: type[AcledApiView]) -> None:
+    """The view's operation in the schema: its parameters, ACLED's envelope, its errors."""
+    row: dict[str, serializers.Field] = {
+        column.name: serializers.CharField() for column in view.columns
+    }
+    operation_id, summary = OPERATIONS[view]
+    envelope = inline_serializer(
+        f"Acled{view.__name__}Page",
+        {
+            "status": serializers.IntegerField(),
+            "success": serializers.BooleanField(),
+            "last_update": serializers.IntegerField(help_text="Hours since the data last changed."),
+            "count": serializers.IntegerField(help_text="Rows in this answer."),
+            "messages": serializers.ListField(child=serializers.CharField()),
+            "data": inline_serializer(f"Acled{view.__name__}Row", row, many=True),
+            "filename": serializers.CharField(),
+        },
+    )
+    extend_schema_view(
+        get=extend_schema(
+            operation_id=operation_id,
+            summary=summary,
+            description=view.__doc__,
+            tags=["ACLED-compatible"],
+            parameters=parameters(view),
+            responses={
+                (200, "application/json"): envelope,
+                (200, "text/csv"): OpenApiTypes.STR,
+                400: ERROR,
+                429: ERROR,
+            },
+        )
+    )(view)
+
+
+for _view in OPERATIONS:
+    document(_view)

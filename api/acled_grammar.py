@@ -22,6 +22,12 @@ TEXT_LOOKUP = {"=": "iexact", "LIKE": "icontains", ">": "gt", "<": "lt", ">=": "
 ORDERED_LOOKUP = TEXT_LOOKUP | {"=": "exact"}
 
 
+# The last second of year 9999, the last a date can hold.
+LAST_SECOND = 253402300799
+# The most rows a page may skip (PostgreSQL's OFFSET is a bigint).
+MOST_SKIPPED = 2**62
+
+
 class GrammarError(ValueError):
     """A parameter ConflictKB cannot read: the message names it."""
 
@@ -72,6 +78,13 @@ def whole(text: str) -> int:
     return int(text)
 
 
+def a_year(text: str) -> int:
+    value = whole(text)
+    if not 1 <= value <= 9999:
+        raise ValueError(text)
+    return value
+
+
 def day(text: str) -> datetime.date:
     return datetime.date.fromisoformat(text)
 
@@ -80,11 +93,15 @@ def unix_time(text: str) -> int:
     """ACLED's timestamps: Unix seconds, or a day (its midnight, UTC)."""
     if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
         return int(datetime.datetime.combine(day(text), datetime.time(), datetime.UTC).timestamp())
-    return whole(text)
+    value = whole(text)
+    if not 0 <= value <= LAST_SECOND:
+        raise ValueError(text)
+    return value
 
 
 KIND_NAMES: dict[Callable[[str], Any], str] = {
     whole: "a whole number",
+    a_year: "a year (1–9999)",
     float: "a number",
     day: "a date (yyyy-mm-dd)",
     unix_time: "Unix seconds or a date (yyyy-mm-dd)",

@@ -277,6 +277,10 @@ def test_fields_chooses_the_columns_in_acleds_order(events):
         ({"fatalities_where": "NEAR", "fatalities": "1"}, "fatalities_where: 'NEAR' is not"),
         ({"year": "2018", "year_where": "BETWEEN"}, "year: with BETWEEN, give two values"),
         ({"timestamp": "soon"}, "timestamp: 'soon' is not Unix seconds or a date"),
+        ({"timestamp": "99999999999999"}, "timestamp: '99999999999999' is not Unix seconds"),
+        ({"year": "100000"}, "year: '100000' is not a year (1–9999)"),
+        ({"page": "999999999999999999"}, "page: page 999999999999999999 of 5000 rows is past"),
+        ({"latitude": "north"}, "latitude: 'north' is not a number"),
         ({"fields": "event_date|casualties"}, "fields: no column named casualties;"),
         ({"_format": "xml"}, "_format: 'xml' is not a format; use json or csv."),
     ],
@@ -413,3 +417,26 @@ def test_actor_types_countries_and_regions(events):
     assert (region["region"], region["region_name"]) == ("11", "Middle East")
     assert region["event_count"] == str(len(events))
     assert body(client.get("/api/country/read", {"iso": "364"}))["data"][0]["country"] == "Iran"
+
+
+def test_the_openapi_schema_documents_acleds_api(db):
+    schema = Client().get("/api/v1/schema/", {"format": "json"}).json()
+    operations = {
+        path: schema["paths"][path]["get"]
+        for path in schema["paths"]
+        if not path.startswith("/api/v1/")
+    }
+    assert sorted(operations) == [
+        *("/api/acled/read", "/api/actor/read", "/api/actortype/read", "/api/country/read"),
+        *("/api/deleted/read", "/api/region/read"),
+    ]
+    events = operations["/api/acled/read"]
+    names = {parameter["name"] for parameter in events["parameters"]}
+    assert {*ACLED.header, *(f"{c}_where" for c in ACLED.header)} <= names
+    assert {"limit", "page", "fields", "inter_num", "_format", "key", "email"} <= names
+    assert set(events["responses"]) == {"200", "400", "429"}
+    page = events["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    envelope = schema["components"]["schemas"][page.rsplit("/", 1)[1]]["properties"]
+    assert list(envelope) == [
+        *("status", "success", "last_update", "count", "messages", "data", "filename")
+    ]

@@ -85,11 +85,14 @@ def some_published_records() -> None:
     DocumentRelayFactory(document=claim.document)
 
 
-def run_every_operation(app: WSGIHandler, headers: dict[str, str]) -> int:
+def run_every_operation(app: WSGIHandler, headers: dict[str, str], *, acled: bool = False) -> int:
+    """Every operation of the v1 API, or (``acled``) of ACLED's API at /api/."""
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", app)
     calls = 0
     for result in schema.get_all_operations():
         operation = result.ok()
+        if operation.path.startswith("/api/v1/") == acled:
+            continue
 
         @given(case=operation.as_strategy())
         @settings(
@@ -119,6 +122,15 @@ def test_token_clients_get_no_server_error_and_no_response_outside_the_schema(
 ):
     token = Token.objects.create(user=reviewer)
     assert run_every_operation(live_wsgi_app, {"Authorization": f"Token {token.key}"}) > 100
+
+
+@pytest.mark.urls("conflictkb.urls")
+def test_acled_compatible_clients_get_no_server_error_and_no_response_outside_the_schema(
+    live_wsgi_app, some_published_records
+):
+    """ACLED's API at /api/ (acled/read, deleted/read, …): generated filters, operators and
+    pages get ACLED's envelope or its 400, never a 5xx."""
+    assert run_every_operation(live_wsgi_app, {}, acled=True) >= 6 * EXAMPLES_PER_OPERATION // 2
 
 
 def test_token_clients_chaining_calls_get_no_server_error(
