@@ -32,6 +32,8 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
 max_requests_jitter = max_requests // 10
 
 accesslog = "-"
+# The access log keeps no credentials (ACLED's clients put a key and e-mail in the URL).
+logger_class = "conflictkb.access_log.RedactingLogger"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 

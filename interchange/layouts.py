@@ -35,6 +35,7 @@ from events.models import (
 )
 from events.templatetags.conflictkb import date_span_label, figure_range_label
 from interchange.acled_regions import region_name
+from interchange.ucdp_countries import gw_number, ucdp_region
 from sources.models import Claim, ClaimKind, OutletKind, Stance
 
 # An event ACLED has not coded is written with an id of its own: its country's ISO alpha-3
@@ -90,6 +91,10 @@ class EventRecord:
         by_kind = {ancestor.kind: ancestor for ancestor in getattr(place, "api_ancestors", [])}
         by_kind.setdefault(place.kind, place)
         return by_kind
+
+    @property
+    def country_code(self) -> str | None:
+        return self.event.location.country_code if self.event.location else None
 
     def around_name(self, kind: str) -> str:
         place = self.around.get(kind)
@@ -337,8 +342,8 @@ UCDP = Layout(
         ("latitude", lambda r: r.coordinate("latitude")),
         ("longitude", lambda r: r.coordinate("longitude")),
         ("country", lambda r: r.around_name(LocationKind.COUNTRY)),
-        ("country_id", lambda r: ""),
-        ("region", lambda r: ""),
+        ("country_id", lambda r: gw_number(r.country_code) or ""),
+        ("region", lambda r: ucdp_region(r.country_code)),
         ("date_prec", lambda r: r.event.date_precision),
         ("date_start", lambda r: r.event.start_date.isoformat()),
         ("date_end", lambda r: (r.event.end_date or r.event.start_date).isoformat()),

@@ -419,7 +419,7 @@ def test_actor_types_countries_and_regions(events):
     assert body(client.get("/api/country/read", {"iso": "364"}))["data"][0]["country"] == "Iran"
 
 
-def test_the_openapi_schema_documents_acleds_api(db):
+def test_the_openapi_schema_documents_acleds_and_ucdps_apis(db):
     schema = Client().get("/api/v1/schema/", {"format": "json"}).json()
     operations = {
         path: schema["paths"][path]["get"]
@@ -428,7 +428,7 @@ def test_the_openapi_schema_documents_acleds_api(db):
     }
     assert sorted(operations) == [
         *("/api/acled/read", "/api/actor/read", "/api/actortype/read", "/api/country/read"),
-        *("/api/deleted/read", "/api/region/read"),
+        *("/api/deleted/read", "/api/gedevents/{version}", "/api/region/read"),
     ]
     events = operations["/api/acled/read"]
     names = {parameter["name"] for parameter in events["parameters"]}

@@ -54,14 +54,15 @@ def free_port() -> int:
 
 
 @pytest.mark.django_db
-def test_make_serve_runs_the_site_under_gunicorn_with_hashed_static_files():
+def test_make_serve_runs_the_site_under_gunicorn_with_hashed_static_files(tmp_path):
     port = free_port()
+    access_log = (tmp_path / "access.log").open("w+b")
     # Its own process group, so that make and gunicorn stop together.
     server = subprocess.Popen(
         [*MAKE, "HOST=127.0.0.1", f"PORT={port}"],
         cwd=PROJECT,
         env=production_env(),
-        stdout=subprocess.DEVNULL,
+        stdout=access_log,
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
@@ -81,9 +82,17 @@ def test_make_serve_runs_the_site_under_gunicorn_with_hashed_static_files():
         assert css
         # WhiteNoise marks hashed files cacheable forever.
         assert "immutable" in headers["Cache-Control"]
+        # An ACLED client's key and e-mail reach the site, not its access log.
+        status, _, _ = get(base + "/api/acled/read?limit=1&key=S3CRET-KEY&email=me%40example.org")
+        assert status == 200
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+    access_log.seek(0)
+    logged = access_log.read().decode()
+    assert "/api/acled/read?limit=1&key=[redacted]&email=[redacted]" in logged
+    assert "S3CRET" not in logged
+    assert "example.org" not in logged
 
 
 def test_make_serve_refuses_to_start_without_the_production_settings():
