@@ -302,6 +302,9 @@ REST_FRAMEWORK = {
     },
 }
 SPECTACULAR_SETTINGS = {
+    # Tags from the path after /api/v1/ (events, claims, …); ACLED's and UCDP's APIs at /api/
+    # tag themselves.
+    "SCHEMA_PATH_PREFIX": r"/api/(v1/)?",
     "TITLE": "ConflictKB API",
     "DESCRIPTION": "Armed-conflict events with the claims, claimants and documents behind them.",
     "VERSION": "1",

@@ -90,8 +90,11 @@ class RefuseUnstorableTextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         texts = [request.path, *(t for k, vs in request.GET.lists() for t in (k, *vs))]
         if any(unstorable(text) for text in texts):
-            if request.path.startswith("/api/"):
+            if request.path.startswith("/api/v1/"):
                 return JsonResponse({"detail": self.MESSAGE}, status=400)
+            if request.path.startswith("/api/"):  # ACLED's and UCDP's APIs: ACLED's error shape
+                error = {"status": 400, "success": False, "error": [{"message": self.MESSAGE}]}
+                return JsonResponse(error, status=400)
             html = loader.render_to_string("400.html", {"message": self.MESSAGE}, request=None)
             return HttpResponse(html, status=400)
         return self.get_response(request)

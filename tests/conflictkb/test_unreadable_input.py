@@ -45,6 +45,20 @@ def test_a_nul_in_an_api_address_is_a_json_400(anon_client: Client, url: str) ->
 
 @pytest.mark.parametrize(
     "url",
+    ["/api/acled/read?country=%00", "/api/actor/read?actor_name=a%00", "/api/gedevents/1?Id=%00"],
+)
+def test_a_nul_in_an_acled_or_ucdp_address_is_a_400_in_acleds_shape(
+    anon_client: Client, url: str
+) -> None:
+    response = anon_client.get(url)
+    assert response.status_code == 400
+    answer = response.json()
+    assert (answer["status"], answer["success"]) == (400, False)
+    assert "NUL" in answer["error"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "url",
     [
         "/admin/events/event/?status__exact=%00",
         "/admin/events/event/?q=%00",
