@@ -643,8 +643,15 @@ class EventsView(AcledApiView):
         found = conditions(params, EVENT_COLUMNS)
         numeric = params.get("inter_num", "0") == "1"
         offset, limit = self.page_of(params)
-        events = Event.objects.published().filter(where(found)).order_by("-start_date", "-pk")
-        events = events[offset : offset + limit] if limit else events[offset:]
+        newest_first = ("-start_date", "-pk")
+        events = Event.objects.published().filter(where(found)).order_by(*newest_first)
+        if limit:
+            # The page's events by position first, read from the timeline index alone (a deep
+            # page skips hundreds of thousands), then their rows by key.
+            page = list(events.values_list("pk", flat=True)[offset : offset + limit])
+            events = Event.objects.filter(pk__in=page).order_by(*newest_first)
+        else:
+            events = events[offset:]
         return columns, event_rows(events, columns, numeric=numeric)
 
 

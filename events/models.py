@@ -750,7 +750,9 @@ class Event(Publishable):
             equality_index("event_status", "status"),
             GinIndex(fields=["search_vector"], name="event_search"),
             GistIndex(DateSpan("start_date", "end_date"), name="event_span"),
-            models.Index(fields=["-start_date", "-id"], name="event_timeline"),
+            # With the status, readers' pages found by position (ACLED's ?page=) are read from
+            # the index alone: skipping 495,000 events took 1.5 s through the table, 68 ms here.
+            models.Index(fields=["-start_date", "-id"], name="event_timeline", include=["status"]),
             # "At least N killed" (min_fatalities) reads only the few events above N.
             models.Index(fields=["fatalities_high"], name="event_fatalities_high"),
         ]

@@ -346,8 +346,18 @@ def test_past_the_rate_a_client_gets_429_with_retry_after_in_acleds_shape(
 
 
 @pytest.mark.parametrize("more", [0, 30])
+@pytest.mark.parametrize(
+    ("limit", "queries"),
+    [
+        # The throttle's, the last update, then the events, the places around them, their
+        # participations and their claims: whatever the number of rows.
+        (0, THROTTLE_QUERIES + 5),
+        # A page by position: its events' keys first (from the timeline index), then the same.
+        (20, THROTTLE_QUERIES + 6),
+    ],
+)
 def test_a_page_of_events_reads_in_a_fixed_number_of_queries(
-    events, more, django_assert_num_queries
+    events, more, limit, queries, django_assert_num_queries
 ):
     strike = Event.objects.get(acled_id="SYR9001")
     for _ in range(more):
@@ -355,11 +365,9 @@ def test_a_page_of_events_reads_in_a_fixed_number_of_queries(
         ParticipationFactory(event=event)
         ClaimFactory(event=event)
     client = Client()
-    # The throttle's, the last update, then the events, the places around them, their
-    # participations and their claims: whatever the number of rows.
-    with django_assert_num_queries(THROTTLE_QUERIES + 5):
-        rows = body(client.get(READ, {"limit": 0}))["data"]
-    assert len(rows) == len(events) + more
+    with django_assert_num_queries(queries):
+        rows = body(client.get(READ, {"limit": limit}))["data"]
+    assert len(rows) == min(len(events) + more, limit or len(events) + more)
 
 
 # --- The deleted feed --------------------------------------------------------------------------
