@@ -892,14 +892,16 @@ def document(view: type[AcledApiView]) -> None:
     }
     operation_id, summary = OPERATIONS[view]
     envelope = inline_serializer(
-        f"Acled{view.__name__}Page",
+        f"Acled{view.__name__.removesuffix('View')}Page",
         {
             "status": serializers.IntegerField(),
             "success": serializers.BooleanField(),
             "last_update": serializers.IntegerField(help_text="Hours since the data last changed."),
             "count": serializers.IntegerField(help_text="Rows in this answer."),
             "messages": serializers.ListField(child=serializers.CharField()),
-            "data": inline_serializer(f"Acled{view.__name__}Row", row, many=True),
+            "data": inline_serializer(
+                f"Acled{view.__name__.removesuffix('View')}Row", row, many=True
+            ),
             "filename": serializers.CharField(),
         },
     )
@@ -907,7 +909,9 @@ def document(view: type[AcledApiView]) -> None:
         get=extend_schema(
             operation_id=operation_id,
             summary=summary,
-            description=view.__doc__,
+            description=f"{summary}, as ACLED's API answers them. Each column is a"
+            " filter: its default operator, `<column>_where` to choose another, `a|b` for an"
+            " OR-list, `low|high` with BETWEEN. Every reader reads published records.",
             tags=["ACLED-compatible"],
             parameters=parameters(view),
             responses={

@@ -305,6 +305,19 @@ SPECTACULAR_SETTINGS = {
     # Tags from the path after /api/v1/ (events, claims, …); ACLED's and UCDP's APIs at /api/
     # tag themselves.
     "SCHEMA_PATH_PREFIX": r"/api/(v1/)?",
+    # ConflictKB's own resources first, then the datasets' APIs it also speaks.
+    "TAGS": [
+        *({"name": name} for name in ("events", "claims", "actors", "actor-relations", "places")),
+        *({"name": name} for name in ("event-types", "documents", "outlets", "deleted")),
+        {
+            "name": "ACLED-compatible",
+            "description": "ACLED's read API at /api/, for ACLED's clients (ACLED_API_HOST).",
+        },
+        {
+            "name": "UCDP-compatible",
+            "description": "UCDP's GED API at /api/gedevents/{version}, for UCDP's clients.",
+        },
+    ],
     "TITLE": "ConflictKB API",
     "DESCRIPTION": "Armed-conflict events with the claims, claimants and documents behind them.",
     "VERSION": "1",
