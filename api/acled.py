@@ -78,7 +78,7 @@ from api.acled_grammar import (
     whole,
 )
 from api.deleted import deletions
-from core.models import Publication, as_seen_by
+from core.models import as_seen_by
 from core.spreadsheets import csv_writer
 from events.countries import ALPHA3_OF_ALPHA2, NUMERIC_OF_ALPHA2
 from events.models import (
@@ -209,9 +209,11 @@ def participations(
 ) -> QuerySet[Participation]:
     """The participations of ``event`` (the event of the enclosing query) a reader sees, in
     the layouts' order (``Sides.of``)."""
-    parts = Participation.objects.filter(
-        event=OuterRef("pk") if event is None else event, actor__status=Publication.PUBLISHED
-    ).order_by("role", "pk")
+    parts = (
+        Participation.objects.published()
+        .filter(event=OuterRef("pk") if event is None else event)
+        .order_by("role", "pk")
+    )
     return parts.filter(role__in=roles) if roles is not None else parts
 
 
@@ -703,12 +705,6 @@ def summary(stats: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def published_participations() -> QuerySet[Participation]:
-    return Participation.objects.filter(
-        event__status=Publication.PUBLISHED, actor__status=Publication.PUBLISHED
-    )
-
-
 def event_stats(rows: QuerySet[Any]) -> QuerySet[Any]:
     return rows.annotate(
         first=Min("event__start_date"),
@@ -738,7 +734,7 @@ class ActorsView(ListView):
     columns = [Column("actor_name", "LIKE"), *DATES_AND_COUNT]
 
     def all_rows(self) -> list[dict[str, str]]:
-        stats = event_stats(published_participations().values("actor__name"))
+        stats = event_stats(Participation.objects.published().values("actor__name"))
         return [
             {"actor_name": row["actor__name"], **summary(row)}
             for row in stats.order_by("actor__name")
@@ -754,7 +750,7 @@ class ActorTypesView(ListView):
 
     def all_rows(self) -> list[dict[str, str]]:
         stats = event_stats(
-            published_participations()
+            Participation.objects.published()
             .filter(actor__acled_type__isnull=False)
             .values("actor__acled_type")
         )

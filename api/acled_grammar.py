@@ -17,9 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 OPERATORS = ("=", ">", "<", ">=", "<=", "LIKE", "BETWEEN")
-# Django's lookup for each operator on a text and on an ordered value (BETWEEN is >= and <=).
-TEXT_LOOKUP = {"=": "iexact", "LIKE": "icontains", ">": "gt", "<": "lt", ">=": "gte", "<=": "lte"}
-ORDERED_LOOKUP = TEXT_LOOKUP | {"=": "exact"}
 
 
 # The last second of year 9999, the last a date can hold.
