@@ -165,7 +165,10 @@ def fields(params: Mapping[str, str], allowed: list[str]) -> list[str]:
     return [name for name in allowed if name in asked]
 
 
-def bounded(params: Mapping[str, str], name: str, *, default: int, low: int) -> int:
+def bounded(
+    params: Mapping[str, str], name: str, *, default: int, low: int, high: int | None = None
+) -> int:
+    """A whole number parameter (``limit``, ``page``, UCDP's ``pagesize``) within bounds."""
     raw = params.get(name, "").strip()
     if not raw:
         return default
@@ -173,6 +176,8 @@ def bounded(params: Mapping[str, str], name: str, *, default: int, low: int) -> 
         value = whole(raw)
     except ValueError:
         raise GrammarError(name, f"'{raw}' is not a whole number.") from None
+    if high is not None and not low <= value <= high:
+        raise GrammarError(name, f"must be from {low} to {high}.")
     if value < low:
         raise GrammarError(name, f"must be {low} or more.")
     return value

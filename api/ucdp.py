@@ -30,8 +30,8 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from actors.models import AcledActorType
-from api.acled import passes, side
-from api.acled_grammar import GrammarError, day, whole
+from api.acled import NOTHING, passes, side
+from api.acled_grammar import MOST_SKIPPED, GrammarError, bounded, day, whole
 from core.models import as_seen_by
 from events.models import Event
 from interchange.layouts import UCDP, event_records
@@ -84,7 +84,7 @@ def violence(types: list[int]) -> Q:
     first_type = Coalesce(Subquery(side(1).values("actor__acled_type")[:1]), Value(0))
     state = passes(first_type, "=", AcledActorType.STATE_FORCES)
     choices = {3: one_sided, 1: ~one_sided & state, 2: ~one_sided & ~state}
-    found = Q(pk__in=[])
+    found = NOTHING
     for number in types:
         if number not in choices:
             raise GrammarError("TypeOfViolence", f"{number} is not 1, 2 or 3.")
@@ -116,19 +116,6 @@ def read_day(raw: str, name: str) -> Any:
         return day(raw.strip()[:10])
     except ValueError:
         raise GrammarError(name, f"'{raw}' is not a date (yyyy-mm-dd).") from None
-
-
-def number(params: dict[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = params.get(name.lower(), "").strip()
-    if not raw:
-        return default
-    try:
-        value = whole(raw)
-    except ValueError:
-        raise GrammarError(name, f"'{raw}' is not a whole number.") from None
-    if not low <= value <= high:
-        raise GrammarError(name, f"must be from {low} to {high}.")
-    return value
 
 
 PAGE = inline_serializer(
@@ -195,8 +182,8 @@ class GedEventsView(APIView):
     )
     def get(self, request: Request, version: str) -> HttpResponse:
         params = {name.lower(): str(value) for name, value in request.query_params.items()}
-        size = number(params, "pagesize", DEFAULT_PAGE_SIZE, 1, MOST_PER_PAGE)
-        page = number(params, "page", 0, 0, 2**62 // MOST_PER_PAGE)
+        size = bounded(params, "pagesize", default=DEFAULT_PAGE_SIZE, low=1, high=MOST_PER_PAGE)
+        page = bounded(params, "page", default=0, low=0, high=MOST_SKIPPED // MOST_PER_PAGE)
         events = chosen_events(params)
         total = events.count()
         pages = math.ceil(total / size)
