@@ -1,0 +1,71 @@
+"""Server time of ACLED's API as ConflictKB serves it (docs/compatibility-apis.md): pages of
+5,000 rows from a filled database, each case asking different questions in turn so that no
+answer is a repeat, timed in-process (the time the site spends, without the network).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ckb_bench_1m .venv/bin/python bench/compat_api.py
+
+Fill the database first with bench/run_scale_benchmark.sh --load-only (a million events).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conflictkb.settings")
+os.environ.setdefault("READER_CACHE", "off")
+
+import django
+
+django.setup()
+
+from django.test import Client  # noqa: E402
+from rest_framework.throttling import SimpleRateThrottle  # noqa: E402
+
+PAGE = 5000
+YEARS = [(f"{year}-01-01|{year}-12-31") for year in (2019, 2020, 2021)]
+CASES: dict[str, list[dict[str, Any]]] = {
+    "newest events": [{"page": page} for page in (1, 2, 3)],
+    "page 100 (495,000 rows skipped)": [{"page": page} for page in (100, 101)],
+    "country": [{"country": name} for name in ("Syria", "Iraq", "Yemen")],
+    "country and a year (BETWEEN)": [
+        {"country": "Syria", "event_date": years, "event_date_where": "BETWEEN"}
+        for years in YEARS
+    ],
+    "actor1 LIKE": [{"actor1": name} for name in ("Military Forces", "Hay'at", "Civilians")],
+    "event_type": [{"event_type": name} for name in ("Battles", "Protests", "Riots")],
+    "region": [{"region": number} for number in (11, 1, 7)],
+    "timestamp>=": [{"timestamp": "2026-12-01"}, {"timestamp": "2026-11-01"}],
+    "notes LIKE": [{"notes": word} for word in ("checkpoint", "convoy")],
+    "fatalities>": [{"fatalities": n, "fatalities_where": ">"} for n in (50, 60)],
+    "one id": [{"event_id_cnty": "SYR100", "event_id_cnty_where": "="}],
+}
+
+
+def main() -> None:
+    SimpleRateThrottle.THROTTLE_RATES = {"anon": None, "user": None}
+    client = Client(SERVER_NAME="localhost")
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    print("| question | median | slowest | rows |\n| --- | --- | --- | --- |")
+    for name, questions in CASES.items():
+        times, rows = [], 0
+        for question in questions:
+            started = time.perf_counter()
+            response = client.get("/api/acled/read", {"limit": PAGE, **question})
+            body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+            times.append(time.perf_counter() - started)
+            rows = body.count(b'"event_id_cnty"')
+        print(
+            f"| {name} | {statistics.median(times) * 1000:,.0f} ms"
+            f" | {max(times) * 1000:,.0f} ms | {rows:,} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
