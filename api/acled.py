@@ -386,6 +386,8 @@ def timestamp_where(operator: str, value: Any) -> Q:
 
 
 def fatalities() -> Any:
+    """ACLED's figure (the layout's lowest, 0 where none), as the event_acled_fatalities
+    index holds it."""
     return Coalesce("fatalities_low", "fatalities_best", Value(0))
 
 

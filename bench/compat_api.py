@@ -34,8 +34,7 @@ CASES: dict[str, list[dict[str, Any]]] = {
     "page 100 (495,000 rows skipped)": [{"page": page} for page in (100, 101)],
     "country": [{"country": name} for name in ("Syria", "Iraq", "Yemen")],
     "country and a year (BETWEEN)": [
-        {"country": "Syria", "event_date": years, "event_date_where": "BETWEEN"}
-        for years in YEARS
+        {"country": "Syria", "event_date": years, "event_date_where": "BETWEEN"} for years in YEARS
     ],
     "actor1 LIKE": [{"actor1": name} for name in ("Military Forces", "Hay'at", "Civilians")],
     "event_type": [{"event_type": name} for name in ("Battles", "Protests", "Riots")],

@@ -24,7 +24,7 @@ from django.contrib.postgres.search import (
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import StartsWith
 from django.urls import reverse
 from psycopg import sql
@@ -755,6 +755,12 @@ class Event(Publishable):
             models.Index(fields=["-start_date", "-id"], name="event_timeline", include=["status"]),
             # "At least N killed" (min_fatalities) reads only the few events above N.
             models.Index(fields=["fatalities_high"], name="event_fatalities_high"),
+            # ACLED's one figure, the lowest (api/acled.py ``fatalities``): "more than 50
+            # killed" reads the few events above it.
+            models.Index(
+                Coalesce("fatalities_low", "fatalities_best", models.Value(0)),
+                name="event_acled_fatalities",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

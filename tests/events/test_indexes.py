@@ -21,6 +21,8 @@ from django.db import connection, transaction
 from django.db.models import Count, QuerySet
 
 from actors.models import Actor, ActorKind, ActorName, NameKind
+from api.acled import EVENT_COLUMNS, fatalities, where
+from api.acled_grammar import conditions
 from api.pagination import KeysetCursorPagination
 from core.models import Publication
 from events.filters import EventFilter
@@ -333,3 +335,15 @@ def test_the_claim_filters_find_claims_through_the_index_of_their_column(events,
     assert all(node["Node Type"] != "Seq Scan" for node in claim_reads), claim_reads
     indexes = {node.get("Index Name", "") for node in nodes}
     assert any(column in index for index in indexes), indexes
+
+
+def test_acleds_fatalities_above_a_rare_figure_read_through_their_index(events):
+    """ACLED's API (/api/acled/read?fatalities=N&fatalities_where=>) compares the lowest
+    figure: for a figure few events pass, the index of that figure finds them."""
+    figures = sorted(events.annotate(figure=fatalities()).values_list("figure", flat=True))
+    rare = figures[-30]  # the 30 highest, and any tied with the 30th
+    found = conditions({"fatalities": str(rare), "fatalities_where": ">="}, EVENT_COLUMNS)
+    chosen = events.filter(where(found)).order_by("-start_date", "-pk")[:5000]
+    assert 0 < chosen.count() < len(figures) // 50
+    assert "event_acled_fatalities" in {node.get("Index Name") for node in plan_nodes(chosen)}
+    assert full_scans_of_events(chosen) == []
