@@ -78,6 +78,7 @@ from api.acled_grammar import (
     whole,
 )
 from api.deleted import deletions
+from core.data_version import cached_until_data_changes
 from core.models import as_seen_by
 from core.spreadsheets import csv_writer
 from events.countries import ALPHA3_OF_ALPHA2, NUMERIC_OF_ALPHA2
@@ -721,7 +722,10 @@ class ListView(AcledApiView):
 
     def rows(self, params: Any) -> tuple[list[str], Iterable[dict[str, str]]]:
         found = conditions(params, self.columns)
-        rows = [row for row in self.all_rows() if all(c.matches(row[c.column]) for c in found)]
+        # Each list counts every published event (3.5 s for the actors at a million): kept
+        # until the data changes, as the timeline's histogram is.
+        every = cached_until_data_changes(f"acled-{self.what}", "", self.all_rows)
+        rows = [row for row in every if all(c.matches(row[c.column]) for c in found)]
         offset, limit = self.page_of(params)
         return [c.name for c in self.columns], slice_of(rows, offset, limit)
 

@@ -448,3 +448,19 @@ def test_the_openapi_schema_documents_acleds_and_ucdps_apis(db):
     assert list(envelope) == [
         *("status", "success", "last_update", "count", "messages", "data", "filename")
     ]
+
+
+def test_the_lists_are_kept_until_the_data_changes(events, django_assert_num_queries):
+    client = Client()
+    # The throttle's, the data version (and whether it is settled), the last update, the
+    # countries' names and their events' counts.
+    with django_assert_num_queries(THROTTLE_QUERIES + 5):
+        first = body(client.get("/api/country/read"))["data"]
+    assert [row["country"] for row in first] == ["Iran", "Syria"]
+    with django_assert_num_queries(THROTTLE_QUERIES + 2):  # kept: the version and last update
+        assert body(client.get("/api/country/read"))["data"] == first
+    turkey = LocationFactory(name="Turkey", kind=LocationKind.COUNTRY, country_code="TR")
+    EventFactory(location=turkey)
+    countries = body(client.get("/api/country/read"))["data"]
+    assert [row["country"] for row in countries] == ["Iran", "Syria", "Turkey"]
+    assert countries[2]["event_count"] == "1"
