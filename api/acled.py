@@ -525,10 +525,12 @@ def api_row(row: dict[str, Any], *, numeric: bool) -> dict[str, str]:
 def event_rows(
     events: QuerySet[Event], columns: list[str], *, numeric: bool
 ) -> Iterator[dict[str, str]]:
-    loaded = events.select_related("event_type__parent", "location").only(*EVENT_FIELDS)
-    for record in event_records(as_seen_by(loaded, READER), READER, layout=ACLED, chunk_size=CHUNK):
-        row = ACLED.as_dict(record)
-        yield api_row({name: row[name] for name in columns}, numeric=numeric)
+    layout = ACLED.only(columns)
+    loaded = as_seen_by(
+        events.select_related("event_type__parent", "location").only(*EVENT_FIELDS), READER
+    )
+    for record in event_records(loaded, READER, layout=layout, chunk_size=CHUNK):
+        yield api_row(layout.as_dict(record), numeric=numeric)
 
 
 # --- Responses ---------------------------------------------------------------------------------

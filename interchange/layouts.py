@@ -252,6 +252,8 @@ class Layout:
     columns: tuple[tuple[str, Read], ...]
     # Whether the columns read the claims (one more query per chunk of events).
     reads_claims: bool = True
+    # Which columns read them, where known (None: any may).
+    claim_columns: frozenset[str] | None = None
 
     @property
     def header(self) -> list[str]:
@@ -263,6 +265,15 @@ class Layout:
     def as_dict(self, record: Any) -> dict[str, Any]:
         """The record as an object (GeoJSON's properties, a JSON Lines line)."""
         return {name: read(record) for name, read in self.columns}
+
+    def only(self, names: list[str]) -> Layout:
+        """The same layout with only these columns (an API's ``fields``): the claims are read
+        only if one of them needs them."""
+        kept = tuple((name, read) for name, read in self.columns if name in names)
+        reads_claims = self.reads_claims and (
+            self.claim_columns is None or not self.claim_columns.isdisjoint(names)
+        )
+        return Layout(self.key, self.label, kept, reads_claims, self.claim_columns)
 
 
 ACLED_COLUMNS_READ: tuple[tuple[str, Read], ...] = (
@@ -310,7 +321,12 @@ ACLED_COLUMNS_READ: tuple[tuple[str, Read], ...] = (
     ("timestamp", lambda r: int(r.last_change.timestamp())),
 )
 
-ACLED = Layout("acled", "ACLED CSV", ACLED_COLUMNS_READ)
+ACLED = Layout(
+    "acled",
+    "ACLED CSV",
+    ACLED_COLUMNS_READ,
+    claim_columns=frozenset({"source", "notes", "timestamp"}),
+)
 
 UCDP = Layout(
     "ucdp",

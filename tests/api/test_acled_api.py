@@ -356,8 +356,16 @@ def test_past_the_rate_a_client_gets_429_with_retry_after_in_acleds_shape(
         (20, THROTTLE_QUERIES + 6),
     ],
 )
+@pytest.mark.parametrize(
+    ("chosen", "fewer"),
+    [
+        ("", 0),
+        ("event_id_cnty|fatalities|actor1|country", 1),  # no column reads the claims
+        ("event_id_cnty|source", 0),
+    ],
+)
 def test_a_page_of_events_reads_in_a_fixed_number_of_queries(
-    events, more, limit, queries, django_assert_num_queries
+    events, more, limit, queries, chosen, fewer, django_assert_num_queries
 ):
     strike = Event.objects.get(acled_id="SYR9001")
     for _ in range(more):
@@ -365,9 +373,11 @@ def test_a_page_of_events_reads_in_a_fixed_number_of_queries(
         ParticipationFactory(event=event)
         ClaimFactory(event=event)
     client = Client()
-    with django_assert_num_queries(queries):
-        rows = body(client.get(READ, {"limit": limit}))["data"]
+    with django_assert_num_queries(queries - fewer):
+        rows = body(client.get(READ, {"limit": limit, "fields": chosen}))["data"]
     assert len(rows) == min(len(events) + more, limit or len(events) + more)
+    wanted = chosen.split("|") if chosen else ACLED.header
+    assert list(rows[0]) == [column for column in ACLED.header if column in wanted]
 
 
 # --- The deleted feed --------------------------------------------------------------------------
