@@ -31,6 +31,10 @@ PAGE = 5000
 YEARS = [(f"{year}-01-01|{year}-12-31") for year in (2019, 2020, 2021)]
 CASES: dict[str, list[dict[str, Any]]] = {
     "newest events": [{"page": page} for page in (1, 2, 3)],
+    "newest, six columns no claim feeds (fields=)": [
+        {"page": page, "fields": "event_id_cnty|event_date|actor1|country|latitude|fatalities"}
+        for page in (4, 5, 6)
+    ],
     "page 100 (495,000 rows skipped)": [{"page": page} for page in (100, 101)],
     "country": [{"country": name} for name in ("Syria", "Iraq", "Yemen")],
     "country and a year (BETWEEN)": [
