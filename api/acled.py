@@ -355,9 +355,13 @@ CONTESTED_WORDS = "[contested: . fatalities coded as the lowest figure.]"
 
 
 def notes_where(operator: str, value: Any) -> Q:
-    """notes: the description, and for a contested event its note of who claims what."""
+    """notes: the description, and for a contested event its note of who claims what (with
+    LIKE; compared whole, a contested event's notes are the description and the note, which
+    SQL does not write, so only events not contested are compared)."""
     found = passes("summary", operator, value, text=True)
-    if operator == "LIKE":
+    if operator != "LIKE":
+        found &= Q(contested=False)
+    else:
         claimants = visible_claims().filter(
             Q(kind__in=CONTESTING_KINDS)
             & (
@@ -396,10 +400,16 @@ def acled_precision(precisions: Any) -> Callable[[], list[tuple[int, int]]]:
     return lambda: [(p.acled(), p.value) for p in precisions]
 
 
-def region_choices() -> list[tuple[str, str]]:
-    return [
-        (f"{number} {ACLED_REGIONS[number]}", code) for code, number in REGION_OF_ALPHA2.items()
-    ]
+def region_where(operator: str, value: Any) -> Q:
+    """region: ACLED's region by name, or by number (``region=11``)."""
+    condition = Condition("", operator, (value,))
+    return countries_in(
+        {
+            code
+            for code, number in REGION_OF_ALPHA2.items()
+            if condition.matches(number if isinstance(value, int) else ACLED_REGIONS[number])
+        }
+    )
 
 
 WHERE: dict[str, Where] = {
@@ -419,7 +429,7 @@ WHERE: dict[str, Where] = {
     "interaction": interaction_where,
     "civilian_targeting": among(lambda: [("Civilian targeting", True), ("", False)], targeting),
     "iso": among(lambda: [(n, code) for code, n in NUMERIC_OF_ALPHA2.items()], countries_in),
-    "region": among(region_choices, countries_in),
+    "region": region_where,
     "country": places_where(LocationKind.COUNTRY),
     "admin1": places_where(LocationKind.ADMIN1),
     "admin2": places_where(LocationKind.ADMIN2),
@@ -435,21 +445,6 @@ WHERE: dict[str, Where] = {
     "tags": among(lambda: [("contested", True), ("", False)], lambda keys: Q(contested__in=keys)),
     "timestamp": timestamp_where,
 }
-
-
-def region_where(operator: str, value: Any) -> Q:
-    """region: ACLED's region by name, or by number (``region=11``)."""
-    condition = Condition("", operator, (value,))
-    return countries_in(
-        {
-            code
-            for code, number in REGION_OF_ALPHA2.items()
-            if condition.matches(number if isinstance(value, int) else ACLED_REGIONS[number])
-        }
-    )
-
-
-WHERE["region"] = region_where
 
 
 def number_or_name(text: str) -> int | str:

@@ -474,3 +474,22 @@ def test_the_lists_are_kept_until_the_data_changes(events, django_assert_num_que
     countries = body(client.get("/api/country/read"))["data"]
     assert [row["country"] for row in countries] == ["Iran", "Syria", "Turkey"]
     assert countries[2]["event_count"] == "1"
+
+
+def test_notes_compared_whole_include_a_contested_events_note(events):
+    summit = Event.objects.get(title="Tehran summit of Russia, Iran and Turkey")
+    strike = Event.objects.get(acled_id="SYR9001")
+    strike.summary = "Shells hit the market."
+    strike.save()
+    client = Client()
+    assert ids(read(client, notes=summit.summary.upper(), notes_where="=")) == [
+        acled_event_id(summit)
+    ]
+    # The strike's notes are its description and who claims what: not the description alone.
+    assert read(client, notes="Shells hit the market.", notes_where="=") == []
+    # Its notes name its claimants: LIKE finds them there (and in the airstrikes' description).
+    airstrikes = Event.objects.get(title="Russian airstrikes on Idlib")
+    assert ids(read(client, notes="observatory for human")) == [
+        "SYR9001",
+        acled_event_id(airstrikes),
+    ]
