@@ -27,6 +27,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from api.pagination import KeysetCursorPagination
 from api.viewsets import ApiViewSet
+from core.audit import REMOVAL_LABELS
 from core.models import Publication
 
 # Resource name in the feed → tracked model. Types sort by these names.
@@ -66,7 +67,11 @@ def deletions(
     do not counts as a removal ("unpublished"), a claim whose document is unpublished too.
     """
     model = audit_model(RESOURCES[resource])
-    rows = model.objects.filter(pgh_created_at__gte=since)  # type: ignore[attr-defined]
+    # Inserts never tell of a removal: leaving them out reads the audit rows through their
+    # removals index (core.audit.removals_index).
+    rows = model.objects.filter(  # type: ignore[attr-defined]
+        pgh_created_at__gte=since, pgh_label__in=REMOVAL_LABELS
+    )
     removed = Q(pgh_label="delete")
     if not staff and resource in READERS_HELD:
         column, held = READERS_HELD[resource]

@@ -23,6 +23,7 @@ from django.db.models import Count, QuerySet
 from actors.models import Actor, ActorKind, ActorName, NameKind
 from api.acled import EVENT_COLUMNS, fatalities, where
 from api.acled_grammar import conditions
+from api.deleted import deletions
 from api.pagination import KeysetCursorPagination
 from core.models import Publication
 from events.filters import EventFilter
@@ -347,3 +348,18 @@ def test_acleds_fatalities_above_a_rare_figure_read_through_their_index(events):
     assert 0 < chosen.count() < len(figures) // 50
     assert "event_acled_fatalities" in {node.get("Index Name") for node in plan_nodes(chosen)}
     assert full_scans_of_events(chosen) == []
+
+
+def test_the_deletions_feed_reads_removals_through_their_index_not_every_insert(events):
+    """Every seeded event left an insert row in its audit table; the deletions feeds
+    (/api/v1/deleted/, ACLED's /api/deleted/read) read only updates and deletes, by time."""
+    since = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+    for staff in (False, True):
+        removed = deletions("event", since=since, after=None, staff=staff)
+        nodes = plan_nodes(removed)
+        assert "event_audit_removals" in {node.get("Index Name") for node in nodes}, staff
+        assert not [
+            n
+            for n in nodes
+            if n.get("Relation Name") == "events_eventevent" and n["Node Type"] == "Seq Scan"
+        ]
