@@ -79,8 +79,9 @@ from api.acled_grammar import (
 )
 from api.deleted import deletions
 from core.data_version import cached_until_data_changes
-from core.models import as_seen_by
+from core.models import Publication, as_seen_by
 from core.spreadsheets import csv_writer
+from core.streaming import streamed
 from events.countries import ALPHA3_OF_ALPHA2, NUMERIC_OF_ALPHA2
 from events.models import (
     SIDE_1_ROLES,
@@ -95,7 +96,15 @@ from events.models import (
     few_matches,
 )
 from interchange.acled_regions import ACLED_REGIONS, REGION_OF_ALPHA2
-from interchange.layouts import ACLED, CONTESTING_KINDS, OWN_ACLED_ID, event_records, own_acled_id
+from interchange.layouts import (
+    ACLED,
+    CONTESTING_KINDS,
+    OWN_ACLED_ID,
+    EventRecord,
+    Layout,
+    event_records,
+    own_acled_id,
+)
 from interchange.writing import EVENT_FIELDS
 from sources.models import Claim, OutletKind
 
@@ -122,6 +131,9 @@ LOOKUP_OF_TEXT = {
 LOOKUP_OF_ORDERED = LOOKUP_OF_TEXT | {"=": Exact}
 Where = Callable[[str, Any], Q]
 NOTHING = Q(pk__in=[])
+# A draft place reads as absent in a reader's row (as_seen_by): its name, point and country
+# must not select the row either.
+PLACE_SEEN = Q(location__status=Publication.PUBLISHED)
 
 
 class Epoch(Func):
@@ -160,7 +172,10 @@ def among(choices: Callable[[], Iterable[tuple[Any, Any]]], to_q: Callable[[set[
 def event_id() -> Any:
     """``event_id_cnty`` in SQL: the ACLED id, else ConflictKB's own (``own_acled_id``)."""
     alpha3 = Case(
-        *(When(location__country_code=a2, then=Value(a3)) for a2, a3 in ALPHA3_OF_ALPHA2.items()),
+        *(
+            When(PLACE_SEEN & Q(location__country_code=a2), then=Value(a3))
+            for a2, a3 in ALPHA3_OF_ALPHA2.items()
+        ),
         default=Value("XXX"),
         output_field=TextField(),
     )
@@ -181,7 +196,9 @@ def event_id_where(operator: str, value: Any) -> Q:
         alpha2 = {alpha3: alpha2 for alpha2, alpha3 in ALPHA3_OF_ALPHA2.items()}
         country = alpha2.get(own["country"])
         found |= Q(pk=int(own["number"]), acled_id="") & (
-            Q(location__country_code=country) if country else Q(location__isnull=True)
+            PLACE_SEEN & Q(location__country_code=country)
+            if country
+            else Q(location__isnull=True) | ~PLACE_SEEN
         )
     return found
 
@@ -316,13 +333,17 @@ def places_where(kind: str) -> Where:
         inside = Location.objects.filter(
             Exists(named.filter(StartsWith(Cast(OuterRef("path"), CharField()), F("path"))))
         )
-        return Q(location__in=inside)
+        return PLACE_SEEN & Q(location__in=inside)
 
     return where
 
 
+def on_place(where: Where) -> Where:
+    return lambda operator, value: PLACE_SEEN & where(operator, value)
+
+
 def countries_in(codes: set[str]) -> Q:
-    return Q(location__country_code__in=codes)
+    return PLACE_SEEN & Q(location__country_code__in=codes)
 
 
 def targeting(civilians: set[bool]) -> Q:
@@ -434,9 +455,9 @@ WHERE: dict[str, Where] = {
     "admin1": places_where(LocationKind.ADMIN1),
     "admin2": places_where(LocationKind.ADMIN2),
     "admin3": places_where(LocationKind.ADMIN3),
-    "location": text_of("location__name"),
-    "latitude": ordered("location__latitude"),
-    "longitude": ordered("location__longitude"),
+    "location": on_place(text_of("location__name")),
+    "latitude": on_place(ordered("location__latitude")),
+    "longitude": on_place(ordered("location__longitude")),
     "geo_precision": among(acled_precision(GeoPrecision), lambda k: Q(geo_precision__in=k)),
     "source": source_where,
     "source_scale": among(lambda: [("", True)], lambda keys: Q() if keys else NOTHING),
@@ -517,14 +538,17 @@ def api_row(row: dict[str, Any], *, numeric: bool) -> dict[str, str]:
     return values
 
 
+def readers_records(events: QuerySet[Event], layout: Layout) -> Iterator[EventRecord]:
+    """``events`` as readers see them, as records of ``layout`` (ACLED's and UCDP's APIs)."""
+    loaded = events.select_related("event_type__parent", "location").only(*EVENT_FIELDS)
+    return event_records(as_seen_by(loaded, READER), READER, layout=layout, chunk_size=CHUNK)
+
+
 def event_rows(
     events: QuerySet[Event], columns: list[str], *, numeric: bool
 ) -> Iterator[dict[str, str]]:
     layout = ACLED.only(columns)
-    loaded = as_seen_by(
-        events.select_related("event_type__parent", "location").only(*EVENT_FIELDS), READER
-    )
-    for record in event_records(loaded, READER, layout=layout, chunk_size=CHUNK):
+    for record in readers_records(events, layout):
         yield api_row(layout.as_dict(record), numeric=numeric)
 
 
@@ -549,23 +573,18 @@ def file_name(what: str) -> str:
     return f"conflictkb-{what}-{timezone.now():%Y-%m-%dT%H%M%SZ}"
 
 
-def json_stream(head: dict[str, Any], rows: Iterable[dict[str, str]], what: str) -> Iterator[bytes]:
+def json_stream(head: dict[str, Any], rows: Iterable[dict[str, str]], what: str) -> Iterator[str]:
     """ACLED's envelope, written as the rows come: the count follows the data."""
-    yield orjson.dumps(head)[:-1] + b',"data":['
+    yield orjson.dumps(head).decode()[:-1] + ',"data":['
     count = 0
     for count, row in enumerate(rows, 1):
-        yield (b"," if count > 1 else b"") + orjson.dumps(row)
+        yield ("," if count > 1 else "") + orjson.dumps(row).decode()
     tail = {"count": count, "filename": file_name(what)}
-    yield b"]," + orjson.dumps(tail)[1:]
-
-
-class Echo:
-    def write(self, value: str) -> str:
-        return value
+    yield "]," + orjson.dumps(tail).decode()[1:]
 
 
 def csv_stream(columns: list[str], rows: Iterable[dict[str, str]]) -> Iterator[str]:
-    writer = csv_writer(Echo(), lineterminator="\n")
+    writer = csv_writer(lineterminator="\n")
     yield writer.writerow(columns)
     for row in rows:
         yield writer.writerow([row[name] for name in columns])
@@ -599,24 +618,20 @@ class AcledApiView(APIView):
             return error(exc.status_code, str(exc.detail))
         raise exc
 
-    def get(self, request: Request) -> HttpResponse | StreamingHttpResponse:
+    def get(self, request: Request) -> StreamingHttpResponse:
         params = request.query_params
         output = params.get("_format", "json").lower()
         if output not in ("json", "csv"):
             raise GrammarError("_format", f"'{output}' is not a format; use json or csv.")
         messages = [text for name, text in NOT_HONOURED.items() if name in params]
         columns, rows = self.rows(params)
+        # Streamed as the downloads are (core.streaming): a database down before the first
+        # row is the site's 503, a failure later cuts the answer short, visibly.
         if output == "csv":
-            response: HttpResponse | StreamingHttpResponse = StreamingHttpResponse(
-                csv_stream(columns, rows), content_type="text/csv; charset=utf-8"
-            )
+            response = streamed(csv_stream(columns, rows), "text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{file_name(self.what)}.csv"'
-        else:
-            response = StreamingHttpResponse(
-                json_stream(envelope_head(messages), rows, self.what),
-                content_type="application/json",
-            )
-        return response
+            return response
+        return streamed(json_stream(envelope_head(messages), rows, self.what), "application/json")
 
     def rows(self, params: Any) -> tuple[list[str], Iterable[dict[str, str]]]:
         raise NotImplementedError

@@ -16,7 +16,6 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
@@ -30,15 +29,12 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from actors.models import AcledActorType
-from api.acled import NOTHING, passes, side
+from api.acled import NOTHING, PLACE_SEEN, passes, readers_records, side
 from api.acled_grammar import MOST_SKIPPED, GrammarError, bounded, day, whole
-from core.models import as_seen_by
 from events.models import Event
-from interchange.layouts import UCDP, event_records
+from interchange.layouts import UCDP
 from interchange.ucdp_countries import GW_OF_ALPHA2
-from interchange.writing import EVENT_FIELDS
 
-READER = AnonymousUser()
 DEFAULT_PAGE_SIZE = 100
 MOST_PER_PAGE = 1000
 # GED's numeric columns; the others are text.
@@ -97,7 +93,7 @@ def chosen_events(params: dict[str, str]) -> QuerySet[Event]:
     if "country" in params:
         numbers = set(listed(params["country"], whole, "Country"))
         codes = [code for code, number in GW_OF_ALPHA2.items() if number in numbers]
-        events = events.filter(location__country_code__in=codes)
+        events = events.filter(PLACE_SEEN, location__country_code__in=codes)
     if "startdate" in params:
         events = events.filter(start_date__gte=read_day(params["startdate"], "StartDate"))
     if "enddate" in params:
@@ -188,12 +184,9 @@ class GedEventsView(APIView):
         total = events.count()
         pages = math.ceil(total / size)
         chunk = events[page * size : (page + 1) * size]
-        loaded = as_seen_by(
-            chunk.select_related("event_type__parent", "location").only(*EVENT_FIELDS), READER
-        )
         rows = [
             {name: typed(name, value) for name, value in UCDP.as_dict(record).items()}
-            for record in event_records(loaded, READER, layout=UCDP, chunk_size=MOST_PER_PAGE)
+            for record in readers_records(chunk, UCDP)
         ]
         here = request.build_absolute_uri()
         return answer(

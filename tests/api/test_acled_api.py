@@ -20,7 +20,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from actors.models import Actor
 from core.models import Publication
-from events.models import Event, LocationKind, Role
+from events.models import Event, Location, LocationKind, Role
 from interchange.layouts import ACLED, acled_event_id
 from tests.api.fixtures import THROTTLE_QUERIES
 from tests.factories import (
@@ -493,3 +493,25 @@ def test_notes_compared_whole_include_a_contested_events_note(events):
         "SYR9001",
         acled_event_id(airstrikes),
     ]
+
+
+def test_a_draft_place_neither_shows_nor_selects_its_events(events):
+    syria = Location.objects.get(kind=LocationKind.COUNTRY, name="Syria")
+    secret = LocationFactory(name="Secret base", parent=syria, status=Publication.DRAFT)
+    hidden = EventFactory(location=secret)
+    client = Client()
+    [row] = [r for r in read(client, limit=0) if r["event_id_cnty"].endswith(f"CKB{hidden.pk}")]
+    assert (row["location"], row["country"], row["latitude"]) == ("", "", "")
+    # Its id names no country, and finds it.
+    assert row["event_id_cnty"] == f"XXXCKB{hidden.pk}"
+    assert ids(read(client, event_id_cnty=row["event_id_cnty"], event_id_cnty_where="=")) == [
+        row["event_id_cnty"]
+    ]
+    assert read(client, event_id_cnty=f"SYRCKB{hidden.pk}", event_id_cnty_where="=") == []
+    for question in (
+        {"location": "secret"},
+        {"country": "Syria", "event_id_cnty": row["event_id_cnty"], "event_id_cnty_where": "="},
+        {"iso": "760", "event_id_cnty": row["event_id_cnty"], "event_id_cnty_where": "="},
+        {"latitude": str(secret.latitude)},
+    ):
+        assert row["event_id_cnty"] not in ids(read(client, limit=0, **question)), question
