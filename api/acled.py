@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable, Iterator
 from functools import reduce
+from itertools import islice
 from operator import or_
 from typing import Any
 
@@ -62,7 +63,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
-from actors.models import AcledActorType
+from actors.models import AcledActorType, Actor
 from api.acled_grammar import (
     MOST_SKIPPED,
     OPERATORS,
@@ -95,10 +96,11 @@ from events.models import (
     Participation,
     few_matches,
 )
+from interchange import acled_sql
 from interchange.acled_regions import ACLED_REGIONS, REGION_OF_ALPHA2
+from interchange.acled_sql import CONTESTING_KINDS
 from interchange.layouts import (
     ACLED,
-    CONTESTING_KINDS,
     OWN_ACLED_ID,
     EventRecord,
     Layout,
@@ -106,11 +108,12 @@ from interchange.layouts import (
     own_acled_id,
 )
 from interchange.writing import EVENT_FIELDS
-from sources.models import Claim, OutletKind
+from sources.models import Claim, Document, Outlet, OutletKind
 
 READER = AnonymousUser()
 DEFAULT_LIMIT = 5000
-CHUNK = 1000
+# Rows computed at once: a whole default page, so each statement is planned once per page.
+CHUNK = DEFAULT_LIMIT
 # Parameters ACLED's API has that ConflictKB cannot honour: accepted, and named in "messages".
 NOT_HONOURED = {
     "export_type": "export_type: ConflictKB writes ACLED's dyadic rows (one per event) only.",
@@ -217,8 +220,14 @@ def year_where(operator: str, value: Any) -> Q:
 
 
 def type_where(field: str) -> Where:
+    """The event types whose name passes, read first (a few dozen): the planner then knows
+    how many events it will find, and walks the timeline in order for a common one."""
     return lambda operator, value: Q(
-        event_type__in=EventType.objects.filter(passes(field, operator, value, text=True))
+        event_type__in=list(
+            EventType.objects.filter(passes(field, operator, value, text=True)).values_list(
+                "pk", flat=True
+            )
+        )
     )
 
 
@@ -254,8 +263,10 @@ def main_actor_where(number: int, field: str, *, text: bool) -> Where:
     def where(operator: str, value: Any) -> Q:
         first = Subquery(side(number).values(f"actor__{field}")[:1])
         found = passes(first, operator, value, text=text)
+        # actor1 is a participant in a side-1 role, actor2 in a side-2 role.
         candidates = Participation.objects.filter(
-            passes(f"actor__{field}", operator, value, text=text)
+            Q(role__in=SIDE_1_ROLES if number == 1 else SIDE_2_ROLES)
+            & passes(f"actor__{field}", operator, value, text=text)
         ).values("event_id")
         # A rare actor: its events first. A common one ("Military Forces"): the events in
         # order, each tested, stopping at the page's end, rather than testing all of its
@@ -324,7 +335,9 @@ def inter_where(number: int) -> Where:
 
 def places_where(kind: str) -> Where:
     """country/admin1–3: the event's place is a published place of that kind with a matching
-    name, or inside one."""
+    name, or inside one. The places are read first: with their number known, the planner
+    walks the timeline in order for a common country (Syria: 1.2 s to 0.16 s at a million
+    events) rather than gathering all of its events to sort them."""
 
     def where(operator: str, value: Any) -> Q:
         named = Location.objects.published().filter(
@@ -333,7 +346,7 @@ def places_where(kind: str) -> Where:
         inside = Location.objects.filter(
             Exists(named.filter(StartsWith(Cast(OuterRef("path"), CharField()), F("path"))))
         )
-        return PLACE_SEEN & Q(location__in=inside)
+        return PLACE_SEEN & Q(location__in=list(inside.values_list("pk", flat=True)))
 
     return where
 
@@ -362,14 +375,23 @@ def visible_claims() -> QuerySet[Claim]:
 
 def source_where(operator: str, value: Any) -> Q:
     """source: one of the sources the layout names passes (an outlet's name; for a dataset's
-    claim, the source it cites)."""
-    cited = Q(document__outlet__kind=OutletKind.DATASET) & passes(
-        "document__text", operator, value, text=True
+    claim, the source it cites). The outlets and the datasets' documents that pass are read
+    first (tables of thousands, not of events): usually few, and then the events are found
+    through their claims' index."""
+    outlets = Outlet.objects.exclude(kind=OutletKind.DATASET).filter(
+        passes("name", operator, value, text=True)
     )
-    outlet = ~Q(document__outlet__kind=OutletKind.DATASET) & passes(
-        "document__outlet__name", operator, value, text=True
+    cited = Document.objects.filter(
+        Q(outlet__kind=OutletKind.DATASET) & passes("text", operator, value, text=True)
     )
-    return Q(Exists(visible_claims().filter(cited | outlet)))
+    outlet_ids = list(outlets.values_list("pk", flat=True))
+    document_ids = list(cited.values_list("pk", flat=True))
+    if not outlet_ids and not document_ids:
+        return NOTHING
+    claims = visible_claims().filter(
+        Q(document__in=document_ids) | Q(document__outlet__in=outlet_ids)
+    )
+    return Q(Exists(claims))
 
 
 CONTESTED_WORDS = "[contested: . fatalities coded as the lowest figure.]"
@@ -381,19 +403,20 @@ def notes_where(operator: str, value: Any) -> Q:
     SQL does not write, so only events not contested are compared)."""
     found = passes("summary", operator, value, text=True)
     if operator != "LIKE":
-        found &= Q(contested=False)
-    else:
-        claimants = visible_claims().filter(
-            Q(kind__in=CONTESTING_KINDS)
-            & (
-                passes("claimant_actor__name", operator, value, text=True)
-                | passes("claimant_outlet__name", operator, value, text=True)
-            )
-        )
-        found |= Q(contested=True) & (
-            Q(Exists(claimants)) if str(value).lower() not in CONTESTED_WORDS else Q()
-        )
-    return found
+        return found & Q(contested=False)
+    if str(value).lower() in CONTESTED_WORDS:
+        return found | Q(contested=True)
+    # The claimants (an actor or an outlet) whose name passes, read first: usually none, and
+    # then no claim is read at all.
+    actors = list(Actor.objects.filter(passes("name", operator, value, text=True)).values("pk"))
+    outlets = list(Outlet.objects.filter(passes("name", operator, value, text=True)).values("pk"))
+    if not actors and not outlets:
+        return found
+    named = Q(claimant_actor__in=[row["pk"] for row in actors]) | Q(
+        claimant_outlet__in=[row["pk"] for row in outlets]
+    )
+    claimants = visible_claims().filter(Q(kind__in=CONTESTING_KINDS) & named)
+    return found | (Q(contested=True) & Q(Exists(claimants)))
 
 
 def last_change() -> Any:
@@ -539,17 +562,22 @@ def api_row(row: dict[str, Any], *, numeric: bool) -> dict[str, str]:
 
 
 def readers_records(events: QuerySet[Event], layout: Layout) -> Iterator[EventRecord]:
-    """``events`` as readers see them, as records of ``layout`` (ACLED's and UCDP's APIs)."""
+    """``events`` as readers see them, as records of ``layout`` (UCDP's API)."""
     loaded = events.select_related("event_type__parent", "location").only(*EVENT_FIELDS)
     return event_records(as_seen_by(loaded, READER), READER, layout=layout, chunk_size=CHUNK)
 
 
 def event_rows(
-    events: QuerySet[Event], columns: list[str], *, numeric: bool
+    ids: Iterable[int], columns: list[str], *, numeric: bool
 ) -> Iterator[dict[str, str]]:
+    """The events ``ids`` as ACLED's rows, in that order: computed by PostgreSQL for readers,
+    a query per chunk, no record loaded."""
     layout = ACLED.only(columns)
-    for record in readers_records(events, layout):
-        yield api_row(layout.as_dict(record), numeric=numeric)
+    ids = iter(ids)
+    while chunk := list(islice(ids, CHUNK)):
+        parts_of = acled_sql.computed(chunk, READER, layout.parts)
+        for pk in chunk:
+            yield api_row(layout.computed_dict(parts_of[pk]), numeric=numeric)
 
 
 # --- Responses ---------------------------------------------------------------------------------
@@ -662,14 +690,11 @@ class EventsView(AcledApiView):
         offset, limit = self.page_of(params)
         newest_first = ("-start_date", "-pk")
         events = Event.objects.published().filter(where(found)).order_by(*newest_first)
-        if limit:
-            # The page's events by position first, read from the timeline index alone (a deep
-            # page skips hundreds of thousands), then their rows by key.
-            page = list(events.values_list("pk", flat=True)[offset : offset + limit])
-            events = Event.objects.filter(pk__in=page).order_by(*newest_first)
-        else:
-            events = events[offset:]
-        return columns, event_rows(events, columns, numeric=numeric)
+        # The page's events by position, read from the timeline index alone (a deep page
+        # skips hundreds of thousands), then their rows by key.
+        ids = events.values_list("pk", flat=True)
+        page = ids[offset : offset + limit] if limit else ids[offset:].iterator(chunk_size=CHUNK)
+        return columns, event_rows(page, columns, numeric=numeric)
 
 
 DELETED_COLUMNS = [Column("event_id_cnty", "LIKE"), Column("deleted_timestamp", ">=", unix_time)]

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from actors.models import AcledActorType, ActorKind
+from actors.models import AcledActorType
 from core.models import visible
 from events.countries import ALPHA3_OF_ALPHA2, NUMERIC_OF_ALPHA2
 from events.models import (
@@ -33,17 +33,16 @@ from events.models import (
     attach_ancestors,
     group_by_event,
 )
-from events.templatetags.conflictkb import date_span_label, figure_range_label
+from events.templatetags.conflictkb import date_span_label
+from interchange import acled_sql
 from interchange.acled_regions import region_name
 from interchange.ucdp_countries import gw_number, ucdp_region
-from sources.models import Claim, ClaimKind, OutletKind, Stance
+from sources.models import Claim, ClaimKind, OutletKind
 
 # An event ACLED has not coded is written with an id of its own: its country's ISO alpha-3
 # code (ACLED's prefix; "XXX" for an event with no place), "CKB" and ConflictKB's number for
 # the event. ACLED's ids are three letters then digits, so none can ever equal one of them.
 OWN_ACLED_ID = re.compile(r"(?P<country>[A-Z]{3})CKB(?P<number>[0-9]{1,18})")
-# The claims whose disagreement makes an event contested (sources/sql/fatality_rule.sql).
-CONTESTING_KINDS = (ClaimKind.FATALITIES, ClaimKind.PERPETRATOR, ClaimKind.TARGET)
 # How ConflictKB writes a dataset's split of the dead (UCDP's four columns) in a claim's text
 # (the importer writes it, the UCDP layout reads it back).
 DEATHS_TEXT = "side A {a} · side B {b} · civilians {c} · unknown {u}"
@@ -72,6 +71,8 @@ class EventRecord:
     claims: list[Claim] = field(default_factory=list)
     # The event's page, as the request that downloads it addresses the site (page_urls).
     page_url_of: Callable[[Event], str | None] | None = None
+    # What PostgreSQL computed for the layout's columns (interchange.acled_sql), by part.
+    computed: dict[str, Any] = field(default_factory=dict)
 
     @property
     def page_url(self) -> str | None:
@@ -105,22 +106,11 @@ class EventRecord:
         return "" if value is None else value
 
     @cached_property
-    def inter(self) -> tuple[Any, Any]:
-        """ACLED's actor types of actor1 and actor2 (1–8), or None."""
-        actor1, actor2 = self.sides.actor1, self.sides.actor2
-        return (actor1.acled_type if actor1 else None, actor2.acled_type if actor2 else None)
-
-    @cached_property
     def dataset_claim(self) -> Claim | None:
         """The fatality claim a dataset made, else the first fatality claim."""
         fatalities = [c for c in self.claims if c.kind == ClaimKind.FATALITIES]
         datasets = [c for c in fatalities if c.document.outlet.kind == OutletKind.DATASET]
         return next(iter(datasets or fatalities), None)
-
-    @cached_property
-    def last_change(self) -> Any:
-        """When the event or the evidence given with it last changed."""
-        return max([self.event.updated_at, *(claim.updated_at for claim in self.claims)])
 
     @cached_property
     def figures(self) -> tuple[int, int, int]:
@@ -156,69 +146,6 @@ def acled_event_id(event: Event) -> str:
     return own_acled_id(event.pk, event.location.country_code if event.location else None)
 
 
-def claim_phrase(claim: Claim) -> str:
-    """What one claim says, in the words of an ACLED note: "13 killed (13 civilians)",
-    "denies perpetrator Military Forces of Russia", "target civilians"."""
-    if claim.kind == ClaimKind.FATALITIES:
-        said = figure_range_label(claim.value_low, claim.value_best, claim.value_high)
-        said = f"{said} killed" if said else "deaths"
-        if claim.civilians:
-            said += f" ({claim.civilians} civilians)"
-    else:
-        actor = claim.value_actor
-        named = actor.name if actor is not None and actor.is_published else claim.value_text
-        said = f"{claim.get_kind_display().lower()} {named}".strip()
-    return f"denies {said}" if claim.stance == Stance.DENIES else said
-
-
-def contested_note(record: EventRecord) -> str:
-    """For a contested event, who claims what (the claims that disagree, by claimant) and how
-    ACLED's one figure was chosen: "[Contested: Syrian Observatory for Human Rights 13 killed
-    (13 civilians); Ministry of Defence of Russia target Hay'at Tahrir al-Sham. Fatalities coded
-    as the lowest figure.]"."""
-    if not record.event.contested:
-        return ""
-    said: dict[str, list[str]] = {}
-    for claim in record.claims:
-        if claim.kind in CONTESTING_KINDS:
-            claimant = claim.claimant_actor or claim.claimant_outlet or claim.document.outlet
-            said.setdefault(claimant.name, []).append(claim_phrase(claim))
-    who_says = "; ".join(f"{name} {', '.join(phrases)}" for name, phrases in said.items())
-    return f"[Contested: {who_says}. Fatalities coded as the lowest figure.]"
-
-
-def acled_notes(record: EventRecord) -> str:
-    return " ".join(part for part in (record.event.summary, contested_note(record)) if part)
-
-
-def cited_sources(record: EventRecord) -> str:
-    """The sources behind the event's claims. A dataset is a compiler, not a source: for its
-    claims, the source text it cites (kept verbatim as the document's text)."""
-    found = {
-        claim.document.text
-        if claim.document.outlet.kind == OutletKind.DATASET
-        else claim.document.outlet.name
-        for claim in record.claims
-    }
-    return "; ".join(sorted(name for name in found if name))
-
-
-def interaction(record: EventRecord) -> str:
-    inter1, inter2 = record.inter
-    if not inter1 and not inter2:
-        return ""
-    pair = sorted([inter1 or 0, inter2 or 0], reverse=not inter1 or not inter2)
-    return "".join(str(n) for n in pair)
-
-
-def civilian_targeting(record: EventRecord) -> str:
-    targets = record.sides.side_2
-    civilians = any(
-        a.kind == ActorKind.CIVILIANS or a.acled_type == AcledActorType.CIVILIANS for a in targets
-    )
-    return "Civilian targeting" if civilians else ""
-
-
 def violence_type(record: EventRecord) -> int:
     """UCDP's type_of_violence: 1 state-based, 2 non-state, 3 one-sided."""
     event_type = record.event.event_type
@@ -246,18 +173,49 @@ Read = Callable[[Any], Any]
 
 
 @dataclass(frozen=True)
+class Computed:
+    """A column read from what PostgreSQL computed for the event (``interchange.acled_sql``):
+    the named parts, presented by ``present``."""
+
+    parts: tuple[str, ...]
+    present: Callable[[dict[str, Any]], Any]
+
+    def __call__(self, record: EventRecord) -> Any:
+        return self.present(record.computed)
+
+
+def computed(*parts: str) -> Callable[[Callable[[dict[str, Any]], Any]], Computed]:
+    def column(present: Callable[[dict[str, Any]], Any]) -> Computed:
+        return Computed(parts, present)
+
+    return column
+
+
+@dataclass(frozen=True)
 class Layout:
     key: str
     label: str
     columns: tuple[tuple[str, Read], ...]
     # Whether the columns read the claims (one more query per chunk of events).
     reads_claims: bool = True
-    # Which columns read them, where known (None: any may).
-    claim_columns: frozenset[str] | None = None
+    # Whether they read the participations and the places around the event's (a query each).
+    reads_relations: bool = True
 
     @property
     def header(self) -> list[str]:
         return [name for name, _ in self.columns]
+
+    @cached_property
+    def parts(self) -> frozenset[str]:
+        """What PostgreSQL computes for the columns (one query per chunk, if any)."""
+        return frozenset(
+            part for _, read in self.columns if isinstance(read, Computed) for part in read.parts
+        )
+
+    @property
+    def only_computed(self) -> bool:
+        """Every column is computed: rows need no loaded records."""
+        return all(isinstance(read, Computed) for _, read in self.columns)
 
     def row(self, record: Any) -> list[Any]:
         return [read(record) for _, read in self.columns]
@@ -266,67 +224,101 @@ class Layout:
         """The record as an object (GeoJSON's properties, a JSON Lines line)."""
         return {name: read(record) for name, read in self.columns}
 
+    def computed_dict(self, parts: dict[str, Any]) -> dict[str, Any]:
+        """A row of a layout whose every column is computed, from the parts alone."""
+        return {name: read.present(parts) for name, read in self.columns}  # type: ignore[attr-defined]
+
     def only(self, names: list[str]) -> Layout:
-        """The same layout with only these columns (an API's ``fields``): the claims are read
-        only if one of them needs them."""
+        """The same layout with only these columns (an API's ``fields``)."""
         kept = tuple((name, read) for name, read in self.columns if name in names)
-        reads_claims = self.reads_claims and (
-            self.claim_columns is None or not self.claim_columns.isdisjoint(names)
-        )
-        return Layout(self.key, self.label, kept, reads_claims, self.claim_columns)
+        return Layout(self.key, self.label, kept, self.reads_claims, self.reads_relations)
+
+
+def blank(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def side(number: int, key: str) -> Computed:
+    return Computed(("sides",), lambda p: blank(p["sides"][f"{key}{number}"]))
+
+
+def place_name(kind: str) -> Computed:
+    """The name of the place of ``kind`` around the event's (country, admin1–3)."""
+    position = acled_sql.AROUND.index(kind)
+    return Computed(("places",), lambda p: blank(p["places"][position]))
+
+
+def last_change(p: dict[str, Any]) -> int:
+    """The Unix second the event or the evidence given with it last changed."""
+    evidence_changed = p["evidence"][1]
+    changed = max(p["updated_at"], evidence_changed) if evidence_changed else p["updated_at"]
+    return int(changed.timestamp())
+
+
+def own_or_acled_id(p: dict[str, Any]) -> str:
+    return p["acled_id"] or own_acled_id(p["pk"], p["country_code"])
+
+
+def notes(p: dict[str, Any]) -> str:
+    """ACLED's notes are the event's description (the importer derives titles from them), and
+    for a contested event who claims what."""
+    return " ".join(part for part in (p["summary"], p["contested_note"]) if part)
 
 
 ACLED_COLUMNS_READ: tuple[tuple[str, Read], ...] = (
-    ("event_id_cnty", lambda r: acled_event_id(r.event)),
-    ("event_date", lambda r: r.event.start_date.isoformat()),
-    ("year", lambda r: r.event.start_date.year),
-    ("time_precision", lambda r: DatePrecision(r.event.date_precision).acled()),
-    ("disorder_type", lambda r: r.event.event_type.disorder_type),
-    ("event_type", lambda r: r.event.event_type.acled_event_type),
-    ("sub_event_type", lambda r: r.event.event_type.acled_sub_event_type),
-    ("actor1", lambda r: r.sides.actor1.name if r.sides.actor1 else ""),
-    ("assoc_actor_1", lambda r: names(r.sides.associates_1)),
-    ("inter1", lambda r: r.inter[0] or ""),
-    ("actor2", lambda r: r.sides.actor2.name if r.sides.actor2 else ""),
-    ("assoc_actor_2", lambda r: names(r.sides.associates_2)),
-    ("inter2", lambda r: r.inter[1] or ""),
-    ("interaction", interaction),
-    ("civilian_targeting", civilian_targeting),
+    ("event_id_cnty", Computed(("pk", "acled_id", "country_code"), own_or_acled_id)),
+    ("event_date", Computed(("start_date",), lambda p: p["start_date"].isoformat())),
+    ("year", Computed(("start_date",), lambda p: p["start_date"].year)),
+    (
+        "time_precision",
+        Computed(("date_precision",), lambda p: DatePrecision(p["date_precision"]).acled()),
+    ),
+    ("disorder_type", Computed(("disorder_type",), lambda p: p["disorder_type"])),
+    ("event_type", Computed(("event_type",), lambda p: p["event_type"])),
+    ("sub_event_type", Computed(("sub_event_type",), lambda p: p["sub_event_type"])),
+    ("actor1", side(1, "actor")),
+    ("assoc_actor_1", side(1, "associates")),
+    ("inter1", side(1, "inter")),
+    ("actor2", side(2, "actor")),
+    ("assoc_actor_2", side(2, "associates")),
+    ("inter2", side(2, "inter")),
+    ("interaction", Computed(("sides",), lambda p: blank(p["sides"]["interaction"]))),
+    (
+        "civilian_targeting",
+        Computed(("sides",), lambda p: "Civilian targeting" if p["sides"]["civilians"] else ""),
+    ),
     (
         "iso",
-        lambda r: (
-            NUMERIC_OF_ALPHA2.get(r.event.location.country_code, "") if r.event.location else ""
-        ),
+        Computed(("country_code",), lambda p: NUMERIC_OF_ALPHA2.get(p["country_code"], "")),
     ),
     (
         "region",
-        lambda r: region_name(r.event.location.country_code) if r.event.location else "",
+        Computed(
+            ("place", "country_code"),
+            lambda p: region_name(p["country_code"]) if p["place"] is not None else "",
+        ),
     ),
-    ("country", lambda r: r.around_name(LocationKind.COUNTRY)),
-    ("admin1", lambda r: r.around_name(LocationKind.ADMIN1)),
-    ("admin2", lambda r: r.around_name(LocationKind.ADMIN2)),
-    ("admin3", lambda r: r.around_name(LocationKind.ADMIN3)),
-    ("location", lambda r: r.event.location.name if r.event.location else ""),
-    ("latitude", lambda r: r.coordinate("latitude")),
-    ("longitude", lambda r: r.coordinate("longitude")),
-    ("geo_precision", lambda r: GeoPrecision(r.event.geo_precision).acled()),
-    ("source", cited_sources),
-    ("source_scale", lambda r: ""),
-    # ACLED's notes are the event's description (the importer derives titles from them), and
-    # for a contested event who claims what.
-    ("notes", acled_notes),
+    ("country", place_name(LocationKind.COUNTRY)),
+    ("admin1", place_name(LocationKind.ADMIN1)),
+    ("admin2", place_name(LocationKind.ADMIN2)),
+    ("admin3", place_name(LocationKind.ADMIN3)),
+    ("location", Computed(("place_name",), lambda p: blank(p["place_name"]))),
+    ("latitude", Computed(("latitude",), lambda p: blank(p["latitude"]))),
+    ("longitude", Computed(("longitude",), lambda p: blank(p["longitude"]))),
+    (
+        "geo_precision",
+        Computed(("geo_precision",), lambda p: GeoPrecision(p["geo_precision"]).acled()),
+    ),
+    ("source", Computed(("evidence",), lambda p: blank(p["evidence"][0]))),
+    ("source_scale", Computed((), lambda p: "")),
+    ("notes", Computed(("summary", "contested_note"), notes)),
     # ACLED's most conservative rule: the lowest figure the readers' evidence gives.
-    ("fatalities", lambda r: r.figures[0]),
-    ("tags", lambda r: "contested" if r.event.contested else ""),
-    ("timestamp", lambda r: int(r.last_change.timestamp())),
+    ("fatalities", Computed(("fatalities",), lambda p: p["fatalities"])),
+    ("tags", Computed(("contested",), lambda p: "contested" if p["contested"] else "")),
+    ("timestamp", Computed(("evidence", "updated_at"), last_change)),
 )
 
-ACLED = Layout(
-    "acled",
-    "ACLED CSV",
-    ACLED_COLUMNS_READ,
-    claim_columns=frozenset({"source", "notes", "timestamp"}),
-)
+ACLED = Layout("acled", "ACLED CSV", ACLED_COLUMNS_READ, reads_claims=False, reads_relations=False)
 
 UCDP = Layout(
     "ucdp",
@@ -412,6 +404,7 @@ CONFLICTKB = Layout(
         ("actor_match", lambda r: getattr(r.event, "actor_match", "")),
     ),
     reads_claims=False,
+    reads_relations=False,
 )
 
 LAYOUTS = {layout.key: layout for layout in (CONFLICTKB, ACLED, UCDP)}
@@ -539,28 +532,32 @@ def records_of(
     layout: Layout,
     page_url: Callable[[Event], str | None] | None = None,
 ) -> list[EventRecord]:
-    """Records for events already read (a chunk of a download, a page of the API): the places
-    around theirs, their participations and claims, a query each."""
-    attach_ancestors((event.location for event in events), user)
+    """Records for events already read (a chunk of a download, a page of the API): what the
+    layout's columns need of them, a query each — the places around theirs and their
+    participations, their claims, and what PostgreSQL computes for them."""
     ids = [event.pk for event in events]
-    # In the order they were recorded within each role (the model's): a dataset's actor1 stays
-    # actor1 through an import and an export.
-    participations = visible(
-        Participation.objects.select_related("actor").only(*PARTICIPATION_FIELDS), user
-    ).filter(event__in=ids)
-    participations_of = group_by_event((p.event_id, p) for p in participations)
-    claims_of = None
+    participations_of = claims_of = None
+    if layout.reads_relations:
+        attach_ancestors((event.location for event in events), user)
+        # In the order they were recorded within each role (the model's): a dataset's actor1
+        # stays actor1 through an import and an export.
+        participations = visible(
+            Participation.objects.select_related("actor").only(*PARTICIPATION_FIELDS), user
+        ).filter(event__in=ids)
+        participations_of = group_by_event((p.event_id, p) for p in participations)
     if layout.reads_claims:
         claims = visible(
             Claim.objects.select_related(*CLAIM_RELATIONS).only(*CLAIM_FIELDS), user
         ).filter(event__in=ids)
         claims_of = group_by_event((c.event_id, c) for c in claims.order_by("pk"))
+    computed_of = acled_sql.computed(ids, user, layout.parts) if layout.parts else {}
     return [
         EventRecord(
             event,
-            participations_of[event.pk],
+            participations_of[event.pk] if participations_of is not None else [],
             claims_of[event.pk] if claims_of is not None else [],
             page_url,
+            computed_of.get(event.pk, {}),
         )
         for event in events
     ]

@@ -29,6 +29,7 @@ from tests.factories import (
     DocumentFactory,
     EventFactory,
     LocationFactory,
+    OutletFactory,
     ParticipationFactory,
 )
 
@@ -346,26 +347,17 @@ def test_past_the_rate_a_client_gets_429_with_retry_after_in_acleds_shape(
 
 
 @pytest.mark.parametrize("more", [0, 30])
+@pytest.mark.parametrize("limit", [0, 20])
 @pytest.mark.parametrize(
-    ("limit", "queries"),
+    ("chosen", "computed"),
     [
-        # The throttle's, the last update, then the events, the places around them, their
-        # participations and their claims: whatever the number of rows.
-        (0, THROTTLE_QUERIES + 5),
-        # A page by position: its events' keys first (from the timeline index), then the same.
-        (20, THROTTLE_QUERIES + 6),
-    ],
-)
-@pytest.mark.parametrize(
-    ("chosen", "fewer"),
-    [
-        ("", 0),
-        ("event_id_cnty|fatalities|actor1|country", 1),  # no column reads the claims
-        ("event_id_cnty|source", 0),
+        ("", 4),  # sides, places around, evidence, who claims what of the contested
+        ("event_id_cnty|fatalities|actor1|country", 2),  # sides, places around
+        ("event_id_cnty|source", 1),  # evidence
     ],
 )
 def test_a_page_of_events_reads_in_a_fixed_number_of_queries(
-    events, more, limit, queries, chosen, fewer, django_assert_num_queries
+    events, more, limit, chosen, computed, django_assert_num_queries
 ):
     strike = Event.objects.get(acled_id="SYR9001")
     for _ in range(more):
@@ -373,7 +365,10 @@ def test_a_page_of_events_reads_in_a_fixed_number_of_queries(
         ParticipationFactory(event=event)
         ClaimFactory(event=event)
     client = Client()
-    with django_assert_num_queries(queries - fewer):
+    # The throttle's, the last update, the events' keys (by position, from the timeline
+    # index), their own fields, then what the columns need computed for all of them at once:
+    # whatever the number of rows.
+    with django_assert_num_queries(THROTTLE_QUERIES + 3 + computed):
         rows = body(client.get(READ, {"limit": limit, "fields": chosen}))["data"]
     assert len(rows) == min(len(events) + more, limit or len(events) + more)
     wanted = chosen.split("|") if chosen else ACLED.header
@@ -493,6 +488,22 @@ def test_notes_compared_whole_include_a_contested_events_note(events):
         "SYR9001",
         acled_event_id(airstrikes),
     ]
+
+
+def test_notes_like_finds_an_outlet_the_note_names_and_not_an_outlet_it_does_not(events):
+    strike = Event.objects.get(acled_id="SYR9001")
+    enab = OutletFactory(name="Enab Baladi")
+    ClaimFactory(event=strike, claimant_actor=None, claimant_outlet=enab, value_best=12)
+    # SOHR's claim, published by an outlet: the note names SOHR, not the outlet.
+    qasioun = DocumentFactory(outlet=OutletFactory(name="Qasioun News"))
+    sohr = Actor.objects.filter(name="Syrian Observatory for Human Rights").first()
+    ClaimFactory(event=strike, claimant_actor=sohr, document=qasioun, value_best=9)
+    client = Client()
+    [row] = read(client, notes="enab baladi")
+    assert row["event_id_cnty"] == "SYR9001"
+    assert "Enab Baladi 12 killed" in row["notes"]
+    assert "Qasioun" not in row["notes"]
+    assert read(client, notes="qasioun") == []
 
 
 def test_a_draft_place_neither_shows_nor_selects_its_events(events):
