@@ -21,7 +21,9 @@ from rest_framework.throttling import SimpleRateThrottle
 from actors.models import Actor
 from core.models import Publication
 from events.models import Event, Location, LocationKind, Role
+from events.templatetags.conflictkb import figure_range_label
 from interchange.layouts import ACLED, acled_event_id
+from sources.models import ClaimKind, Stance
 from tests.api.fixtures import THROTTLE_QUERIES
 from tests.factories import (
     ActorFactory,
@@ -147,6 +149,34 @@ def test_a_row_carries_the_low_figure_a_contested_note_the_region_and_text_actor
     assert numeric["region"] == "11"
     claims_changed = max(c.updated_at for c in Event.objects.get(acled_id="SYR9001").claims.all())
     assert int(strike["timestamp"]) == int(claims_changed.timestamp())
+
+
+def test_the_contested_note_words_figures_denials_and_targets_as_the_event_page_does(events):
+    """The note is written by PostgreSQL; its figures read as the site's own label
+    (figure_range_label): thousands separated, a range with an en dash."""
+    strike = Event.objects.get(acled_id="SYR9001")
+    strike.claims.all().delete()
+    mod = ActorFactory(name="Ministry of Defence of Russia")
+    monitor = ActorFactory(name="Monitor")
+    civilians = strike.participations.get(role=Role.TARGET, actor__kind="civilians").actor
+    ClaimFactory(event=strike, claimant_actor=monitor, value_best=1200, civilians=40)
+    ClaimFactory(event=strike, claimant_actor=mod, value_low=950, value_best=1000, value_high=1300)
+    ClaimFactory(
+        event=strike,
+        claimant_actor=mod,
+        kind=ClaimKind.TARGET,
+        value_actor=civilians,
+        stance=Stance.DENIES,
+    )
+    [row] = read(Client(), event_id_cnty="SYR9001", event_id_cnty_where="=")
+    said = (
+        f"Monitor {figure_range_label(None, 1200, None)} killed (40 civilians); Ministry of"
+        f" Defence of Russia {figure_range_label(950, 1000, 1300)} killed, denies target"
+        " Civilians (Syria)"
+    )
+    assert row["notes"].endswith(f"[Contested: {said}. Fatalities coded as the lowest figure.]")
+    assert "Monitor 1,200 killed (40 civilians); Ministry" in row["notes"]
+    assert "Russia 950–1,300 killed, denies target" in row["notes"]
 
 
 def test_an_event_without_an_acled_id_gets_its_countrys_prefix_and_its_number(events):

@@ -438,6 +438,26 @@ def test_csv_streams_every_matching_event_in_acleds_columns(api_anon, strike):
     assert row["source"].startswith("Outlet ")
 
 
+def test_csv_sides_name_a_draft_actor_and_draft_place_to_editors_only(api_anon, api_editor, strike):
+    unconfirmed = ActorFactory(name="Unconfirmed brigade", status="draft")
+    ParticipationFactory(event=strike, actor=unconfirmed, role=Role.SIDE_A)
+    strike.location.status = "draft"
+    strike.location.save()
+
+    def row(client: Any) -> dict[str, str]:
+        body = b"".join(client.get(EVENTS, {"format": "csv"}).streaming_content).decode()
+        [found] = [r for r in csv.DictReader(io.StringIO(body)) if r["actor1"]]
+        return found
+
+    editors, readers = row(api_editor), row(api_anon)
+    assert editors["assoc_actor_1"] == "Unconfirmed brigade"
+    assert (editors["location"], editors["country"]) == ("Jisr al-Shughur", "Syria")
+    assert editors["event_id_cnty"] == f"SYRCKB{strike.pk}"
+    assert readers["assoc_actor_1"] == ""
+    assert (readers["location"], readers["country"], readers["iso"]) == ("", "", "")
+    assert readers["event_id_cnty"] == f"XXXCKB{strike.pk}"
+
+
 def test_csv_sources_name_only_outlets_of_published_documents_to_readers(
     api_anon, api_editor, strike
 ):
