@@ -98,7 +98,7 @@ from events.models import (
 )
 from interchange import acled_sql
 from interchange.acled_regions import ACLED_REGIONS, REGION_OF_ALPHA2
-from interchange.acled_sql import CONTESTING_KINDS
+from interchange.acled_sql import CIVILIANS, CONTESTING_KINDS
 from interchange.layouts import (
     ACLED,
     OWN_ACLED_ID,
@@ -361,7 +361,7 @@ def countries_in(codes: set[str]) -> Q:
 
 def targeting(civilians: set[bool]) -> Q:
     """Events whose side 2 has civilians (True), has none (False), or either."""
-    targets = Q(Exists(side(2).filter(Q(actor__kind="civilians") | Q(actor__acled_type=7))))
+    targets = Q(Exists(side(2).filter(CIVILIANS)))
     if civilians == {True, False}:
         return Q()
     if not civilians:

@@ -43,6 +43,8 @@ from sources.models import Claim, ClaimKind, OutletKind
 # The claims whose disagreement makes an event contested (sources/sql/fatality_rule.sql).
 CONTESTING_KINDS = (ClaimKind.FATALITIES, ClaimKind.PERPETRATOR, ClaimKind.TARGET)
 STATEMENTS = sql_files.statements("interchange", "acled_row.sql")
+# A participant ACLED counts as civilians (civilian_targeting): of that kind or that type.
+CIVILIANS = Q(actor__kind=ActorKind.CIVILIANS) | Q(actor__acled_type=AcledActorType.CIVILIANS)
 # Each kind of claim in words, for the contested note ("target", "perpetrator").
 KIND_WORDS = json.dumps({kind.value: kind.label.lower() for kind in ClaimKind})
 
@@ -123,10 +125,7 @@ def sides(events: list[int], user: Any) -> dict[int, Any]:
             who_id=F("actor_id"),
             who=F("actor__name"),
             code=F("actor__acled_type"),
-            civilian=ExpressionWrapper(
-                Q(actor__kind=ActorKind.CIVILIANS) | Q(actor__acled_type=AcledActorType.CIVILIANS),
-                output_field=models.BooleanField(),
-            ),
+            civilian=ExpressionWrapper(CIVILIANS, output_field=models.BooleanField()),
             side=Case(
                 When(role__in=SIDE_1_ROLES, then=1),
                 When(role__in=SIDE_2_ROLES, then=2),

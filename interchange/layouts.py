@@ -1,12 +1,15 @@
 """The outside layouts, each defined once, as data: ConflictKB CSV, ACLED CSV, UCDP GED CSV and
 GeoJSON's properties for an event, and the claims layout (CSV and JSON Lines) for the evidence.
 
-A layout is its columns, in order, each with how it is read from an :class:`EventRecord` (an
+A layout is its columns, in order, each with how it is read: from an :class:`EventRecord` (an
 event with its participants, the claims the reader may see and the places around it) or, for
-``CLAIMS``, from a claim. The timeline's downloads, the API (``?format=csv&layout=…``,
-``?format=geojson``, the claims' ``?format=csv|jsonl``), ``export_acled`` and ``export_ucdp``
-all write through them; the importers read the columns of the same definitions. So one event gives the same values in every download of one layout, and a
-column two layouts share (ACLED's in ConflictKB's own) gives the same value in both.
+``CLAIMS``, from a claim; or, a :class:`Computed` column, from what PostgreSQL computed for the
+event (``interchange.acled_sql``: ACLED's columns, which ConflictKB's layout shares). The
+timeline's downloads, the API (``?format=csv&layout=…``, ``?format=geojson``, the claims'
+``?format=csv|jsonl``), ACLED's API, ``export_acled`` and ``export_ucdp`` all write through
+them; the importers read the columns of the same definitions. So one event gives the same
+values in every download of one layout, and a column two layouts share (ACLED's in
+ConflictKB's own) gives the same value in both.
 """
 
 from __future__ import annotations
@@ -184,13 +187,6 @@ class Computed:
         return self.present(record.computed)
 
 
-def computed(*parts: str) -> Callable[[Callable[[dict[str, Any]], Any]], Computed]:
-    def column(present: Callable[[dict[str, Any]], Any]) -> Computed:
-        return Computed(parts, present)
-
-    return column
-
-
 @dataclass(frozen=True)
 class Layout:
     key: str
@@ -212,10 +208,14 @@ class Layout:
             part for _, read in self.columns if isinstance(read, Computed) for part in read.parts
         )
 
-    @property
-    def only_computed(self) -> bool:
-        """Every column is computed: rows need no loaded records."""
-        return all(isinstance(read, Computed) for _, read in self.columns)
+    @cached_property
+    def computed_columns(self) -> list[tuple[str, Computed]]:
+        """The columns of a layout that PostgreSQL computes whole (ACLED's): rows need no
+        loaded records."""
+        found = [(name, read) for name, read in self.columns if isinstance(read, Computed)]
+        if len(found) != len(self.columns):
+            raise TypeError(f"Not every column of the {self.label} layout is computed.")
+        return found
 
     def row(self, record: Any) -> list[Any]:
         return [read(record) for _, read in self.columns]
@@ -226,7 +226,7 @@ class Layout:
 
     def computed_dict(self, parts: dict[str, Any]) -> dict[str, Any]:
         """A row of a layout whose every column is computed, from the parts alone."""
-        return {name: read.present(parts) for name, read in self.columns}  # type: ignore[attr-defined]
+        return {name: read.present(parts) for name, read in self.computed_columns}
 
     def only(self, names: list[str]) -> Layout:
         """The same layout with only these columns (an API's ``fields``)."""
