@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable, Iterator
 from functools import reduce
-from itertools import islice
 from operator import or_
 from typing import Any
 
@@ -96,7 +95,6 @@ from events.models import (
     Participation,
     few_matches,
 )
-from interchange import acled_sql
 from interchange.acled_regions import ACLED_REGIONS, REGION_OF_ALPHA2
 from interchange.acled_sql import CIVILIANS, CONTESTING_KINDS
 from interchange.layouts import (
@@ -104,6 +102,7 @@ from interchange.layouts import (
     OWN_ACLED_ID,
     EventRecord,
     Layout,
+    computed_parts,
     event_records,
     own_acled_id,
 )
@@ -112,8 +111,8 @@ from sources.models import Claim, Document, Outlet, OutletKind
 
 READER = AnonymousUser()
 DEFAULT_LIMIT = 5000
-# Rows computed at once: a whole default page, so each statement is planned once per page.
-CHUNK = DEFAULT_LIMIT
+# UCDP's records read at once (a page holds at most 1,000).
+CHUNK = 1000
 # Parameters ACLED's API has that ConflictKB cannot honour: accepted, and named in "messages".
 NOT_HONOURED = {
     "export_type": "export_type: ConflictKB writes ACLED's dyadic rows (one per event) only.",
@@ -571,13 +570,10 @@ def event_rows(
     ids: Iterable[int], columns: list[str], *, numeric: bool
 ) -> Iterator[dict[str, str]]:
     """The events ``ids`` as ACLED's rows, in that order: computed by PostgreSQL for readers,
-    a query per chunk, no record loaded."""
+    no record loaded."""
     layout = ACLED.only(columns)
-    ids = iter(ids)
-    while chunk := list(islice(ids, CHUNK)):
-        parts_of = acled_sql.computed(chunk, READER, layout.parts)
-        for pk in chunk:
-            yield api_row(layout.computed_dict(parts_of[pk]), numeric=numeric)
+    for parts in computed_parts(ids, READER, layout):
+        yield api_row(layout.computed_dict(parts), numeric=numeric)
 
 
 # --- Responses ---------------------------------------------------------------------------------

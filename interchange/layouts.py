@@ -209,13 +209,9 @@ class Layout:
         )
 
     @cached_property
-    def computed_columns(self) -> list[tuple[str, Computed]]:
-        """The columns of a layout that PostgreSQL computes whole (ACLED's): rows need no
-        loaded records."""
-        found = [(name, read) for name, read in self.columns if isinstance(read, Computed)]
-        if len(found) != len(self.columns):
-            raise TypeError(f"Not every column of the {self.label} layout is computed.")
-        return found
+    def computed_whole(self) -> bool:
+        """Every column is computed by PostgreSQL (ACLED's): rows need no loaded records."""
+        return all(isinstance(read, Computed) for _, read in self.columns)
 
     def row(self, record: Any) -> list[Any]:
         return [read(record) for _, read in self.columns]
@@ -226,7 +222,7 @@ class Layout:
 
     def computed_dict(self, parts: dict[str, Any]) -> dict[str, Any]:
         """A row of a layout whose every column is computed, from the parts alone."""
-        return {name: read.present(parts) for name, read in self.computed_columns}
+        return self.as_dict(ComputedRecord(parts))
 
     def only(self, names: list[str]) -> Layout:
         """The same layout with only these columns (an API's ``fields``)."""
@@ -509,6 +505,26 @@ CLAIMS = Layout(
 )
 
 
+@dataclass(frozen=True)
+class ComputedRecord:
+    """An event as a layout whose every column is computed reads it: the parts alone."""
+
+    computed: dict[str, Any]
+
+
+# Events computed at once for a layout whose every column is computed: each statement of
+# interchange/sql/acled_row.sql is planned once per chunk, and a chunk holds no model instance.
+COMPUTED_CHUNK = 5000
+
+
+def computed_parts(keys: Iterable[int], user: Any, layout: Layout) -> Iterator[dict[str, Any]]:
+    """What PostgreSQL computes for ``layout`` of the events ``keys``, in their order."""
+    keys = iter(keys)
+    while chunk := list(islice(keys, COMPUTED_CHUNK)):
+        parts_of = acled_sql.computed(chunk, user, layout.parts)
+        yield from (parts_of[key] for key in chunk)
+
+
 def event_records(
     events: QuerySet[Event],
     user: Any,
@@ -516,10 +532,16 @@ def event_records(
     layout: Layout,
     chunk_size: int,
     page_url: Callable[[Event], str | None] | None = None,
-) -> Iterator[EventRecord]:
+) -> Iterator[Any]:
     """``events`` as records for ``layout``, streamed in chunks: per chunk, the events, the
     places around theirs, their participations and (if the layout reads them) the claims
-    ``user`` may see — four queries, whatever the chunk's size."""
+    ``user`` may see, and what PostgreSQL computes for them — a few queries, whatever the
+    chunk's size. A layout whose every column is computed (ACLED's) reads only the events'
+    keys and what is computed: :class:`ComputedRecord`."""
+    if layout.computed_whole:
+        keys = events.values_list("pk", flat=True).iterator(chunk_size=COMPUTED_CHUNK)
+        yield from (ComputedRecord(parts) for parts in computed_parts(keys, user, layout))
+        return
     rows = events.iterator(chunk_size=chunk_size)
     while chunk := list(islice(rows, chunk_size)):
         yield from records_of(chunk, user, layout=layout, page_url=page_url)
