@@ -27,6 +27,7 @@ from django.db import connection
 from psycopg import sql
 
 from core import sql_files
+from core.models import Publication
 from events.models import Event, LocationKind
 from interchange.layouts import OWN_ACLED_ID, own_acled_id
 from interchange.reading import KIND_OF_INTER, LEVELS, Row
@@ -327,15 +328,20 @@ def recognise_own_ids(rows: list[Row]) -> None:
     """A row whose ``event_id_cnty`` is the id ConflictKB's ACLED layout gives an event of its
     own ("SYRCKB12") updates that event, as a row keyed by its uuid does, when this database
     holds it (event 12, in Syria, with no ACLED id); otherwise the id is another database's and
-    is kept as the event's ACLED id."""
+    is kept as the event's ACLED id. An event on a draft place has two such ids: staff's
+    download names its country, a reader's (to whom the place is absent) "XXX"."""
     own = {row.line: OWN_ACLED_ID.fullmatch(row.external_id) for row in rows}
     numbers = {int(found["number"]) for found in own.values() if found}
     if not numbers:
         return
     events = Event.objects.filter(pk__in=numbers, acled_id="").values_list(
-        "pk", "uuid", "location__country_code"
+        "pk", "uuid", "location__country_code", "location__status"
     )
-    uuid_of = {own_acled_id(pk, country): uuid for pk, uuid, country in events}
+    uuid_of = {}
+    for pk, uuid, country, place_status in events:
+        uuid_of[own_acled_id(pk, country)] = uuid
+        if place_status == Publication.DRAFT:
+            uuid_of[own_acled_id(pk, None)] = uuid
     for row in rows:
         if own[row.line] and row.external_id in uuid_of:
             row.event_uuid, row.external_id = uuid_of[row.external_id], ""

@@ -20,6 +20,7 @@ from pghistory.models import Context
 from pghistory.models import Events as AuditEvents
 
 from actors.models import AcledActorType, Actor, ActorName
+from core.models import Publication
 from events.models import (
     DERIVED_FIGURES,
     DatePrecision,
@@ -464,6 +465,27 @@ def test_conflictkbs_own_acled_id_updates_that_event_and_another_databases_is_ke
     foreign = f"SYRCKB{event.pk + 1000}"
     assert run(acled(strike(foreign))).result.events_created == 1
     assert Event.objects.filter(acled_id=foreign).exists()
+
+
+def test_a_readers_own_id_for_an_event_on_a_draft_place_updates_that_event() -> None:
+    """A reader's download names no draft place, so the event's own id starts "XXX"; imported
+    back, it is the same event, as the staff's "SYR" id is."""
+    run(acled(strike()))
+    event = Event.objects.get(acled_id="SYR9001")
+    event.acled_id = ""
+    event.save()
+    places = Location.objects.filter(events=event)
+    places.update(status=Publication.DRAFT)
+
+    report = run(acled(strike(f"XXXCKB{event.pk}", fatalities=30)))
+
+    assert report.result is not None
+    assert report.result.events_created == 0
+    event.refresh_from_db()
+    assert as_staff_see_it(event).fatality_range() == (30, 30, 30)
+    # With its place published, "XXX" is no id of it: another database's, kept as given.
+    places.update(status=Publication.PUBLISHED)
+    assert run(acled(strike(f"XXXCKB{event.pk}"))).result.events_created == 1
 
 
 def test_the_import_is_one_audit_context_naming_user_file_and_row_count(editor: User) -> None:
