@@ -47,7 +47,7 @@ from django.db.models.lookups import (
     LessThanOrEqual,
     StartsWith,
 )
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -79,6 +79,7 @@ from api.acled_grammar import (
 )
 from api.deleted import deletions
 from core.data_version import cached_until_data_changes
+from core.errors import acled_error
 from core.models import Publication, as_seen_by
 from core.spreadsheets import csv_writer
 from core.streaming import streamed
@@ -614,14 +615,6 @@ def csv_stream(columns: list[str], rows: Iterable[dict[str, str]]) -> Iterator[s
         yield writer.writerow([row[name] for name in columns])
 
 
-def error(status: int, message: str, **headers: str) -> HttpResponse:
-    body = {"status": status, "success": False, "error": [{"message": message}]}
-    response = HttpResponse(orjson.dumps(body), status=status, content_type="application/json")
-    for name, value in headers.items():
-        response[name] = value
-    return response
-
-
 class AcledApiView(APIView):
     """What every ACLED-shaped endpoint shares: anonymous reading (credentials ignored), the
     API's throttle, ACLED's envelope for answers and errors, JSON or CSV (``_format``)."""
@@ -634,12 +627,14 @@ class AcledApiView(APIView):
 
     def handle_exception(self, exc: Exception) -> Any:
         if isinstance(exc, GrammarError):
-            return error(400, str(exc))
+            return acled_error(400, str(exc))
         if isinstance(exc, exceptions.Throttled):
             wait = str(int(getattr(exc, "wait", None) or 1))
-            return error(429, f"Too many requests: try again in {wait} s.", **{"Retry-After": wait})
+            return acled_error(
+                429, f"Too many requests: try again in {wait} s.", **{"Retry-After": wait}
+            )
         if isinstance(exc, exceptions.APIException):
-            return error(exc.status_code, str(exc.detail))
+            return acled_error(exc.status_code, str(exc.detail))
         raise exc
 
     def get(self, request: Request) -> StreamingHttpResponse:

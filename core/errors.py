@@ -38,3 +38,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if status == 503:
         response["Retry-After"] = RETRY_AFTER
     return response
+
+
+def acled_error(status: int, message: str, **headers: str) -> JsonResponse:
+    """An error in the shape ACLED's API answers with, which the site's ACLED-compatible API
+    (api.acled) and the refusal of unstorable addresses (core.security) both give."""
+    body = {"status": status, "success": False, "error": [{"message": message}]}
+    response = JsonResponse(body, status=status)
+    for name, value in headers.items():
+        response[name] = value
+    return response

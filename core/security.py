@@ -13,6 +13,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.urls import NoReverseMatch, reverse
 
+from core.errors import acled_error
+
 WINDOW_SECONDS = 15 * 60
 
 
@@ -93,8 +95,7 @@ class RefuseUnstorableTextMiddleware:
             if request.path.startswith("/api/v1/"):
                 return JsonResponse({"detail": self.MESSAGE}, status=400)
             if request.path.startswith("/api/"):  # ACLED's and UCDP's APIs: ACLED's error shape
-                error = {"status": 400, "success": False, "error": [{"message": self.MESSAGE}]}
-                return JsonResponse(error, status=400)
+                return acled_error(400, self.MESSAGE)
             html = loader.render_to_string("400.html", {"message": self.MESSAGE}, request=None)
             return HttpResponse(html, status=400)
         return self.get_response(request)
