@@ -130,7 +130,7 @@ class ApiViewSet(viewsets.ModelViewSet):
             and not response.has_header("ETag")
         ):
             # The representation's tag, whatever format renders it: the one If-Match compares
-            # with. Django's ConditionalGetMiddleware answers If-None-Match with it.
+            # with. core.conditional answers If-None-Match (GET and HEAD) with it.
             response["ETag"] = etag_for(data)
         return response
 

@@ -117,7 +117,7 @@ MIDDLEWARE = [
     "core.security.RefuseUnstorableTextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The one place that answers If-None-Match (304) and tags responses that have no ETag.
-    "django.middleware.http.ConditionalGetMiddleware",
+    "core.conditional.ConditionalGetOrHeadMiddleware",
     # A reading request reads the data version once, for every cache that asks.
     "core.data_version.DataVersionPerRequestMiddleware",
     # Keeps anonymous readers' answers once the middleware below have set their cookies.

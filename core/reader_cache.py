@@ -4,7 +4,7 @@ Every anonymous reader is shown the same published records, so the response to o
 the response to all who ask for the same URL (host and query string included) in the same
 representation. It is kept under the data version (``core.data_version``): the first
 write to anything pages and the API read makes it unreachable. A stored response costs one
-query (the version) to serve; it keeps its ETag, so Django's ``ConditionalGetMiddleware`` (the
+query (the version) to serve; it keeps its ETag, so ``core.conditional.ConditionalGetOrHeadMiddleware`` (the
 one place the site answers ``If-None-Match``) can answer 304 without a byte of it.
 
 Signed-in users (staff see drafts; anyone may be mid-edit) are never served from it, and

@@ -646,6 +646,10 @@ def test_if_none_match_with_the_current_etag_is_a_304(api_anon, strike):
     url = f"{EVENTS}{strike.uuid}/"
     etag = api_anon.get(url)["ETag"]
     assert api_anon.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    # A client checking its copy with HEAD gets the same answer; another copy gets the headers.
+    assert api_anon.head(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    stale = api_anon.head(url, HTTP_IF_NONE_MATCH='"another"')
+    assert (stale.status_code, stale["ETag"]) == (200, etag)
 
 
 def test_participants_are_replaced_when_given(api_editor, strike):
