@@ -688,12 +688,21 @@ class EventsView(AcledApiView):
         return columns, event_rows(page, columns, numeric=numeric)
 
 
-DELETED_COLUMNS = [Column("event_id_cnty", "LIKE"), Column("deleted_timestamp", ">=", unix_time)]
+# merged_into is ConflictKB's: the id an event merged into its duplicate now goes by.
+DELETED_COLUMNS = [
+    Column("event_id_cnty", "LIKE"),
+    Column("deleted_timestamp", ">=", unix_time),
+    Column("merged_into", "LIKE"),
+]
 
 
 class DeletedView(AcledApiView):
     """``/api/deleted/read``: events readers held that were deleted or unpublished, from the
-    deletions feed (``/api/v1/deleted/``), on the clock of ``timestamp``."""
+    deletions feed (``/api/v1/deleted/``), on the clock of ``timestamp``.
+
+    A merge (interchange.merging) removes the absorbed event's id, with ``merged_into`` the
+    kept event's. Where the kept event took the absorbed one's ACLED id, that id lives on and
+    the id removed is the one the kept event went by before (its own ``SYRCKB12``)."""
 
     columns = DELETED_COLUMNS
 
@@ -703,19 +712,38 @@ class DeletedView(AcledApiView):
         found = conditions(params, DELETED_COLUMNS)
         since = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
         removed = deletions("event", since=since, after=None, staff=False).values(
-            "pgh_created_at", "pgh_obj_id", "acled_id", "location_id"
+            "pgh_created_at", "pgh_obj_id", "acled_id", "location_id", "merged_into"
         )
         held = list(removed.order_by("-pgh_created_at", "-pgh_id"))
-        places = {row["location_id"] for row in held}
-        countries = dict(Location.objects.filter(pk__in=places).values_list("pk", "country_code"))
-        rows = [
-            {
-                "event_id_cnty": row["acled_id"]
-                or own_acled_id(row["pgh_obj_id"], countries.get(row["location_id"])),
-                "deleted_timestamp": str(int(row["pgh_created_at"].timestamp())),
-            }
-            for row in held
-        ]
+        kept = {
+            row["uuid"]: row
+            for row in Event.objects.filter(
+                uuid__in={row["merged_into"] for row in held if row["merged_into"]}
+            ).values("uuid", "pk", "acled_id", "location_id")
+        }
+        places = {row["location_id"] for row in [*held, *kept.values()]}
+        countries: dict[int | None, str] = dict(
+            Location.objects.published().filter(pk__in=places).values_list("pk", "country_code")
+        )
+
+        def event_id(acled_id: str, pk: int, place: int | None) -> str:
+            return acled_id or own_acled_id(pk, countries.get(place))
+
+        rows = []
+        for row in held:
+            gone = event_id(row["acled_id"], row["pgh_obj_id"], row["location_id"])
+            now = ""
+            if into := kept.get(row["merged_into"]):
+                now = event_id(into["acled_id"], into["pk"], into["location_id"])
+                if now == gone:  # the kept event took this id: its own one is gone instead
+                    gone = event_id("", into["pk"], into["location_id"])
+            rows.append(
+                {
+                    "event_id_cnty": gone,
+                    "deleted_timestamp": str(int(row["pgh_created_at"].timestamp())),
+                    "merged_into": now,
+                }
+            )
         rows = [row for row in rows if all(c.matches(row[c.column]) for c in found)]
         offset, limit = self.page_of(params)
         return [c.name for c in DELETED_COLUMNS], slice_of(rows, offset, limit)

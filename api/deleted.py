@@ -16,6 +16,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Cast
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
@@ -29,6 +30,7 @@ from api.pagination import KeysetCursorPagination
 from api.viewsets import ApiViewSet
 from core.audit import REMOVAL_LABELS
 from core.models import Publication
+from events.models import Event
 
 # Resource name in the feed → tracked model. Types sort by these names.
 PUBLISHABLE = {"actor", "document", "event", "outlet", "place"}
@@ -101,16 +103,23 @@ def deletions(
             rows = rows.filter(Q(pgh_created_at__gt=at) | Q(pgh_created_at=at, pgh_id__gt=pgh_id))
         else:
             rows = rows.filter(pgh_created_at__gt=at)
+    merged_into: Any = Cast(Value(None), models.UUIDField())
+    if resource == "event":
+        events = Event.objects.all() if staff else Event.objects.published()
+        kept = events.filter(absorbed__absorbed_uuid=OuterRef("uuid"))
+        merged_into = Subquery(kept.values("uuid")[:1])
     return (
         rows.annotate(
             resource=Value(resource, output_field=models.CharField()),
+            merged_into=merged_into,
             reason=Case(
+                When(pgh_label="delete", merged_into__isnull=False, then=Value("merged")),
                 When(pgh_label="delete", then=Value("deleted")),
                 default=Value("unpublished"),
                 output_field=models.CharField(),
             ),
         )
-        .values("pgh_created_at", "resource", "pgh_id", "uuid", "reason")
+        .values("pgh_created_at", "resource", "pgh_id", "uuid", "reason", "merged_into")
         .order_by()
     )
 
@@ -120,8 +129,13 @@ class DeletedSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     deleted_at = serializers.DateTimeField(help_text="When it was deleted or unpublished.")
     reason = serializers.ChoiceField(
-        choices=["deleted", "unpublished"],
-        help_text="unpublished: back to draft, so gone for readers without editor rights.",
+        choices=["deleted", "merged", "unpublished"],
+        help_text="unpublished: back to draft, so gone for readers without editor rights; "
+        "merged: an event merged into its duplicate (merged_into), whose claims it now has.",
+    )
+    merged_into = serializers.UUIDField(
+        allow_null=True,
+        help_text="The event a merged event now is (its old address redirects there).",
     )
 
 
@@ -199,6 +213,7 @@ class DeletedView(GenericAPIView):
                 "id": row["uuid"],
                 "deleted_at": row["pgh_created_at"],
                 "reason": row["reason"],
+                "merged_into": row["merged_into"],
             }
             for row in rows
         ]

@@ -46,6 +46,7 @@ from events.models import (
     Role,
     attach_ancestors,
 )
+from events.views import to_kept_event
 from interchange.downloads import events_download, page_urls, write_rows
 from interchange.layouts import ACLED, GEOJSON, LAYOUTS, Layout, feature, records_of
 from sources.models import Claim
@@ -589,6 +590,12 @@ class EventViewSet(ApiViewSet):
         },
     )
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return self.record(request)
+        except Http404:
+            return to_kept_event(request, kwargs["uuid"])
+
+    def record(self, request: Request) -> Any:
         file_format = request.accepted_renderer.format
         if file_format not in ("csv", "geojson"):
             self.shape  # noqa: B018  (a bad fields= is a 400 before the cache is asked)

@@ -6,7 +6,11 @@ from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissionsOrAnonReadOnly
+from rest_framework.permissions import (
+    SAFE_METHODS,
+    AllowAny,
+    DjangoModelPermissionsOrAnonReadOnly,
+)
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -32,12 +36,16 @@ class ApiAutoSchema(AutoSchema):
         """Reads of published records need no credentials: the empty requirement ``{}`` says
         so (drf-spectacular adds it only for AllowAny and IsAuthenticatedOrReadOnly)."""
         auths = super().get_auth()
-        public = any(
-            isinstance(p, DjangoModelPermissionsOrAnonReadOnly) for p in self.view.get_permissions()
-        )
-        if public and self.method in SAFE_METHODS and {} not in auths:
+        if self.public_read() and {} not in auths:
             auths.append({})
         return auths
+
+    def public_read(self) -> bool:
+        """A read anyone may make (of what readers see); staff-only reads need credentials."""
+        return self.method in SAFE_METHODS and any(
+            isinstance(p, (AllowAny, DjangoModelPermissionsOrAnonReadOnly))
+            for p in self.view.get_permissions()
+        )
 
     def get_request_serializer(self) -> Any:
         write = getattr(self.view, "write_serializer_class", None)
@@ -88,7 +96,7 @@ class ApiAutoSchema(AutoSchema):
             if parameter["in"] == "path" and regex:
                 parameter["schema"]["pattern"] = f"^{regex}$"
         codes = ["400", "404", "429"]
-        if self.method != "GET":
+        if not self.public_read():
             codes += ["401", "403"]
         if self.method in ("PUT", "PATCH", "DELETE"):
             codes.append("412")

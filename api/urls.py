@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from api.actors import ActorRelationViewSet, ActorViewSet
+from api.candidates import CandidateListView
 from api.deleted import DeletedView
 from api.events import EventTypeViewSet, EventViewSet, PlaceViewSet
 from api.sources import ClaimViewSet, DocumentViewSet, OutletViewSet
@@ -45,5 +46,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", ApiDocsView.as_view(url_name="api:schema"), name="docs"),
     path("deleted/", DeletedView.as_view(), name="deleted"),
+    path("event-candidates/", CandidateListView.as_view(), name="event-candidates"),
     *router.urls,
 ]

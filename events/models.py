@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -389,6 +390,14 @@ class EventQuerySet(PublishableQuerySet):
 
     def contested(self) -> Self:
         return self.filter(contested=True)
+
+    def absorbing(self, absorbed: object) -> Self:
+        """The event into which the event of this uuid was merged (EventMerge), if any."""
+        try:
+            key = uuid.UUID(str(absorbed))
+        except ValueError:
+            return self.none()
+        return self.filter(absorbed__absorbed_uuid=key)
 
     def for_list(self, user: object = None) -> Self:
         """What a list row shows: type and its parent, place and its region, actors by role.
@@ -1106,3 +1115,98 @@ class ImportEdit(models.Model):
 
     def __str__(self) -> str:
         return f"edit of imported event {self.event_id}"
+
+
+@audited()
+class EventMerge(models.Model):
+    """An event absorbed into another, its duplicate (interchange.merging): where its address
+    now leads (301), what the deletions feeds say of it ("merged into"), which of its external
+    ids a re-import finds the kept event by, and what undoing the merge puts back."""
+
+    absorbed_uuid = models.UUIDField(unique=True)
+    # The absorbed event's external ids: those the kept event could not carry (it had its
+    # own of the dataset) stay here only, and a re-import reads them (interchange.loading).
+    absorbed_acled_id = models.CharField("absorbed ACLED id", max_length=30, blank=True)
+    absorbed_ucdp_id = models.CharField("absorbed UCDP id", max_length=30, blank=True)
+    absorbed_title = models.CharField(max_length=300)
+    # The database's own ON DELETE CASCADE (migration 0027), as for the candidates below.
+    kept = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="absorbed", db_constraint=False
+    )
+    merged_at = models.DateTimeField(db_default=models.functions.Now())
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # What undoing the merge puts back: the absorbed event's columns and the ids of what moved
+    # (interchange.merging.Moved).
+    undo = models.JSONField(editable=False)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["absorbed_acled_id"],
+                condition=~Q(absorbed_acled_id=""),
+                name="eventmerge_acled_id",
+            ),
+            models.Index(
+                fields=["absorbed_ucdp_id"],
+                condition=~Q(absorbed_ucdp_id=""),
+                name="eventmerge_ucdp_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.absorbed_title} merged into {self.kept}"
+
+
+class CandidateStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    REJECTED = "rejected", "Rejected"
+
+
+@audited()
+class EventCandidate(models.Model):
+    """Two events that may be one (interchange.matching): found by the candidate search with a
+    score and its reasons in words, then merged, rejected (never proposed again) or left open
+    by an editor. The pair is kept in id order, so it is stored once."""
+
+    # The database's own ON DELETE CASCADE (migration 0027): a pair goes with either event
+    # however it is deleted, raw SQL included.
+    event_a = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    event_b = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    score = models.FloatField()
+    reasons = ArrayField(models.TextField())
+    status = models.CharField(
+        max_length=10, choices=CandidateStatus.choices, default=CandidateStatus.OPEN
+    )
+    found_at = models.DateTimeField(db_default=models.functions.Now())
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        permissions = [
+            ("merge_events", "Can merge two events and undo a merge"),
+            ("merge_in_bulk", "Can merge every open candidate above a score at once"),
+        ]
+        indexes = [
+            # The review queue: open pairs, best first.
+            models.Index(fields=["status", "-score"], name="eventcandidate_queue"),
+            models.Index(fields=["event_b"], name="eventcandidate_event_b"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["event_a", "event_b"], name="eventcandidate_pair"),
+            models.CheckConstraint(
+                condition=Q(event_a__lt=F("event_b")), name="eventcandidate_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_a_id} ≈ {self.event_b_id} ({self.score:.2f})"

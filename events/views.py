@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import Count, DateField, F, Model, QuerySet, Sum, Value
 from django.db.models.functions import Greatest
 from django.db.models.lookups import GreaterThan, LessThan
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.http.response import HttpResponseBase
 from django.urls import NoReverseMatch, reverse
 from django.views.generic import DetailView
@@ -464,10 +464,25 @@ def filter_query(request: HttpRequest) -> str:
 # --- Event ----------------------------------------------------------------------------------
 
 
+def to_kept_event(request: HttpRequest, absorbed: str) -> HttpResponsePermanentRedirect:
+    """A merged event's address (page or API record) leads to the event it was merged into,
+    the same view of it (format and query kept); 404 where there is none the user may see."""
+    kept = Event.objects.visible_to(request.user).absorbing(absorbed).only("uuid").first()
+    if kept is None:
+        raise Http404("No event has this id.")
+    return HttpResponsePermanentRedirect(request.get_full_path().replace(absorbed, str(kept.uuid)))
+
+
 class EventDetailView(CachedForReaders, PublicationMixin, DetailView):
     model = Event
     slug_field = slug_url_kwarg = "uuid"
     template_name = "events/event_detail.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            return to_kept_event(request, str(kwargs["uuid"]))
 
     def get_queryset(self) -> QuerySet[Event]:
         return self.visible(Event.objects.for_detail(self.request.user))

@@ -1,5 +1,6 @@
 """Importing in the admin: an ACLED or UCDP GED file uploaded from the events' list, its report,
-and the whole list of its problems as a download."""
+and the whole list of its problems as a download. Reviewing the events that may be one
+(candidates): merge, reject or skip, one pair at a time or in bulk; undoing a merge."""
 
 from __future__ import annotations
 
@@ -11,17 +12,24 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Now
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils.html import format_html
 
 from core.spreadsheets import csv_writer
-from events.models import Event
+from events.models import CandidateStatus, Event, EventCandidate, EventMerge, Participation
+from interchange.matching import candidates
+from interchange.merging import MergeError, merge_events, undo_merge
 from interchange.services import ImportReport, events_import
 from sources.admin import EventWithClaimsAdmin
+from sources.models import Claim
 
 
 def upload_limit_message(size: int) -> str:
@@ -150,3 +158,213 @@ class EventImportAdmin(EventWithClaimsAdmin):
         name = Path(file_name).stem or "import"
         response["Content-Disposition"] = f'attachment; filename="{name}-problems.csv"'
         return response
+
+
+# --- Candidates: events that may be one -----------------------------------------------------
+
+
+# The review page's buttons, by name.
+DECISIONS = ("keep_a", "keep_b", "reject", "skip")
+
+
+class BulkMergeForm(forms.Form):
+    score = forms.FloatField(
+        min_value=0.5,
+        max_value=1,
+        initial=0.9,
+        label="Merge every open pair scoring at least",
+        help_text="Each pair's older event is kept.",
+    )
+
+
+@admin.register(EventCandidate)
+class EventCandidateAdmin(admin.ModelAdmin):
+    """The review queue: pairs of events that may be one, best first. A pair's page shows the
+    two events side by side with their claims; an editor merges (keeping either), rejects
+    (never proposed again) or skips to the next."""
+
+    list_display = ("score", "pair", "status")
+    list_display_links = ("score",)
+    list_filter = ("status",)
+    list_select_related = ("event_a", "event_b")
+    ordering = ("-score", "id")
+    actions = ["reject_selected"]
+    change_list_template = "admin/candidate_changelist.html"
+
+    @admin.display(description="events and why")
+    def pair(self, candidate: EventCandidate) -> str:
+        return format_html(
+            '{} <strong>≈</strong> {}<br><span class="help">{}</span>',
+            candidate.event_a.title,
+            candidate.event_b.title,
+            "; ".join(candidate.reasons),
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # the candidate search finds them (manage.py match_events, imports)
+
+    def can_merge(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("events.merge_events")
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        if "status__exact" not in request.GET and request.method == "GET" and not request.GET:
+            return redirect(f"{request.path}?status__exact={CandidateStatus.OPEN}")
+        bulk = BulkMergeForm(request.POST or None, prefix="bulk")
+        if request.method == "POST" and "bulk-score" in request.POST:
+            if not request.user.has_perm("events.merge_in_bulk"):
+                raise PermissionDenied
+            if bulk.is_valid():
+                self.merge_in_bulk(request, bulk.cleaned_data["score"])
+                return redirect(request.get_full_path())
+        context = {
+            **(extra_context or {}),
+            "title": "Events that may be one, best first",
+            "bulk_form": bulk if request.user.has_perm("events.merge_in_bulk") else None,
+        }
+        return super().changelist_view(request, context)
+
+    def merge_in_bulk(self, request: HttpRequest, score: float) -> None:
+        merged = gone = 0
+        for candidate_id in list(
+            candidates(score).order_by("-score", "id").values_list("pk", flat=True)
+        ):
+            # An earlier merge of this run may have absorbed one of its events already.
+            candidate = EventCandidate.objects.filter(pk=candidate_id).select_related(
+                "event_a", "event_b"
+            )
+            pair = candidate.first()
+            if pair is None:
+                gone += 1
+                continue
+            merge_events(pair.event_a, pair.event_b, user=request.user)
+            merged += 1
+        message = f"Merged {merged} pair(s) scoring at least {score:.2f}"
+        if gone:
+            message += f"; {gone} pair(s) had an event merged already in this run"
+        self.message_user(request, message + ".", messages.SUCCESS)
+
+    @admin.action(description="Not the same event: reject the selected pairs")
+    def reject_selected(self, request: HttpRequest, queryset: QuerySet[EventCandidate]) -> None:
+        rejected = queryset.filter(status=CandidateStatus.OPEN).update(
+            status=CandidateStatus.REJECTED, decided_by=request.user, decided_at=Now()
+        )
+        self.message_user(request, f"Rejected {rejected} pair(s); they will not be proposed again.")
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        """The review page of one pair."""
+        candidate = get_object_or_404(
+            EventCandidate.objects.select_related("event_a", "event_b"), pk=object_id
+        )
+        if not self.has_view_or_change_permission(request, candidate):
+            raise PermissionDenied
+        if request.method == "POST":
+            return self.decide(request, candidate)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Are these one event? Score {candidate.score:.2f}",
+            "candidate": candidate,
+            "sides": [
+                review_side(candidate.event_a, request.user),
+                review_side(candidate.event_b, request.user),
+            ],
+            "can_decide": self.has_change_permission(request, candidate)
+            and candidate.status == CandidateStatus.OPEN,
+            "can_merge": self.can_merge(request),
+        }
+        return TemplateResponse(request, "admin/review_candidate.html", context)
+
+    def decide(self, request: HttpRequest, candidate: EventCandidate) -> HttpResponse:
+        decision = next((d for d in DECISIONS if d in request.POST), "")
+        if not self.has_change_permission(request, candidate):
+            raise PermissionDenied
+        if decision in ("keep_a", "keep_b"):
+            if not self.can_merge(request):
+                raise PermissionDenied
+            keep, absorb = (candidate.event_a, candidate.event_b)
+            if decision == "keep_b":
+                keep, absorb = absorb, keep
+            try:
+                merge_events(keep, absorb, user=request.user)
+            except MergeError as problem:
+                self.message_user(request, str(problem), messages.ERROR)
+                return redirect(request.path)
+            self.message_user(
+                request, f"Merged “{absorb.title}” into “{keep.title}”.", messages.SUCCESS
+            )
+        elif decision == "reject":
+            EventCandidate.objects.filter(pk=candidate.pk).update(
+                status=CandidateStatus.REJECTED, decided_by=request.user, decided_at=Now()
+            )
+            self.message_user(request, "Rejected: this pair will not be proposed again.")
+        elif decision != "skip":
+            self.message_user(request, "Choose merge, reject or skip.", messages.ERROR)
+            return redirect(request.path)
+        following = (
+            candidates(0)
+            .exclude(pk=candidate.pk)
+            .filter(Q(score__lt=candidate.score) | Q(score=candidate.score, pk__gt=candidate.pk))
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if following is None:
+            return redirect("admin:events_eventcandidate_changelist")
+        return redirect("admin:events_eventcandidate_change", following)
+
+
+def review_side(event: Event, user: Any) -> dict[str, Any]:
+    """One event of a pair as the review page shows it: its record (with the figures staff
+    see) and every claim."""
+    event = (
+        Event.objects.as_seen_by(user)
+        .select_related("event_type", "location")
+        .prefetch_related(
+            Prefetch(
+                "claims",
+                queryset=Claim.objects.select_related(
+                    "claimant_outlet", "claimant_actor", "document__outlet"
+                ).order_by("kind", "id"),
+            ),
+            Prefetch(
+                "participations",
+                queryset=Participation.objects.select_related("actor").order_by("role", "id"),
+            ),
+        )
+        .get(pk=event.pk)
+    )
+    return {"event": event, "claims": list(event.claims.all())}
+
+
+@admin.register(EventMerge)
+class EventMergeAdmin(admin.ModelAdmin):
+    """Merges done, newest first; any can be undone (the absorbed event comes back with what
+    moved from it)."""
+
+    list_display = ("absorbed_title", "kept", "absorbed_acled_id", "absorbed_ucdp_id", "merged_at")
+    list_select_related = ("kept",)
+    search_fields = ("absorbed_title", "absorbed_acled_id", "absorbed_ucdp_id")
+    actions = ["undo_selected"]
+    readonly_fields = [field.name for field in EventMerge._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # undoing is the way back, not deleting the record of it
+
+    @admin.action(description="Undo the selected merges", permissions=["merge"])
+    def undo_selected(self, request: HttpRequest, queryset: QuerySet[EventMerge]) -> None:
+        restored = [undo_merge(merge, user=request.user) for merge in queryset.order_by("-id")]
+        self.message_user(
+            request,
+            "Put back: " + "; ".join(f"“{event.title}”" for event in restored) + ".",
+            messages.SUCCESS,
+        )
+
+    def has_merge_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("events.merge_events")

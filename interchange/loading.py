@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
+from django.db.models import F
 from psycopg import sql
 
 from core import sql_files
 from core.models import Publication
-from events.models import Event, LocationKind
+from events.models import Event, EventMerge, LocationKind
+from interchange import matching
 from interchange.layouts import OWN_ACLED_ID, own_acled_id
 from interchange.reading import KIND_OF_INTER, LEVELS, Row
 
@@ -78,6 +80,16 @@ class Kept:
 
 
 @dataclass
+class Merged:
+    """A row of an event merged into another that has its own row of the dataset: left out,
+    since the kept event's row carries the dataset's claim."""
+
+    line: int
+    external_id: str
+    kept_uuid: str
+
+
+@dataclass
 class LoadResult:
     events_created: int = 0
     events_updated: int = 0
@@ -88,6 +100,8 @@ class LoadResult:
     claims_created: int = 0
     claims_updated: int = 0
     kept: list[Kept] = field(default_factory=list)
+    merged: list[Merged] = field(default_factory=list)
+    candidates: int = 0  # pairs of events that may be one, for editors to review
     seconds: dict[str, float] = field(default_factory=dict)  # per step, for profiling
 
 
@@ -223,6 +237,7 @@ def load(
 
     if id_column == "acled_id":
         recognise_own_ids(rows)
+    rows, result.merged = follow_merges(rows, id_column)
     small = len(rows) <= SMALL_FILE
     total = len(rows)
     with (
@@ -309,6 +324,12 @@ def load(
             Kept(line, external_id or event_uuid, list(fields))
             for line, external_id, event_uuid, fields in cursor.fetchall()
         ]
+        progress("candidates")
+        # The file's events that may be others' records of the same event (or each other's).
+        result.candidates = len(
+            matching.search(cursor, "SELECT event_id FROM ckb_stg_match").recorded
+        )
+        timed("candidates")
         cursor.execute(STAGING["drop"])
     return result
 
@@ -345,6 +366,37 @@ def recognise_own_ids(rows: list[Row]) -> None:
     for row in rows:
         if own[row.line] and row.external_id in uuid_of:
             row.event_uuid, row.external_id = uuid_of[row.external_id], ""
+
+
+def follow_merges(rows: list[Row], id_column: str) -> tuple[list[Row], list[Merged]]:
+    """A row of an event merged into another (EventMerge) updates the kept event, and never
+    makes the absorbed one again. Where the kept event took the absorbed one's id, the row
+    finds it by that id as usual; where it kept its own id of the dataset, the row is left
+    out and reported (the kept event's own row carries the dataset's claim); where it has
+    none, the row updates it as a row keyed by its uuid does."""
+    ids = {row.external_id for row in rows if row.external_id}
+    if not ids:
+        return rows, []
+    absorbed = f"absorbed_{id_column}"
+    found = (
+        EventMerge.objects.filter(**{f"{absorbed}__in": ids})
+        .exclude(**{f"kept__{id_column}": F(absorbed)})
+        .values_list(absorbed, "kept__uuid", f"kept__{id_column}")
+    )
+    merges = {merged_id: (kept_uuid, kept_id) for merged_id, kept_uuid, kept_id in found}
+    if not merges:
+        return rows, []
+    left_out = []
+    for row in rows:
+        if row.external_id not in merges:
+            continue
+        kept_uuid, kept_id = merges[row.external_id]
+        if kept_id:
+            left_out.append(Merged(row.line, row.external_id, str(kept_uuid)))
+        else:
+            row.event_uuid, row.external_id = kept_uuid, ""
+    lines = {merged.line for merged in left_out}
+    return [row for row in rows if row.line not in lines], left_out
 
 
 def match_or_create(cursor: Any, match: str, insert: str, params: dict[str, Any]) -> int:

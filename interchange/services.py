@@ -69,10 +69,20 @@ class ImportReport:
             f"documents created: {r.documents_created}; claims created: {r.claims_created}, "
             f"updated: {r.claims_updated}.",
         ]
+        if r.candidates:
+            out.append(
+                f"Events that may be one: {r.candidates} pair(s) to review "
+                "(admin: Event candidates; manage.py match_events)."
+            )
         out.append("Seconds per step: " + ", ".join(f"{k} {v}" for k, v in r.seconds.items()))
         if r.kept:
             out.append(f"Kept editors' changes on {len(r.kept)} event(s):")
             out += [f"line {k.line}, {k.external_id}: {', '.join(k.fields)}" for k in r.kept]
+        if r.merged:
+            out.append(
+                f"Left out {len(r.merged)} row(s) of events merged into another with its own row:"
+            )
+            out += [f"line {m.line}, {m.external_id}: merged into {m.kept_uuid}" for m in r.merged]
         return out
 
 

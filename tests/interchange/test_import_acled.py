@@ -623,7 +623,7 @@ def test_the_progress_bar_draws_on_a_terminal_and_stays_silent_in_a_pipe() -> No
     run((DATA / "acled_valid.csv").read_bytes(), progress=ProgressBar(pipe))
 
     drawn = terminal.getvalue()
-    assert drawn.count("\r") == 8  # reading, actors, places, documents, events, …, done
+    assert drawn.count("\r") == 9  # reading, actors, places, documents, events, …, candidates, done
     assert "█" * 30 + " done" in drawn
     assert pipe.getvalue() == ""
 

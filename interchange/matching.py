@@ -1,0 +1,101 @@
+"""Finding events that may be one: ACLED's and UCDP's rows of the same strike, or a dataset's
+own duplicates. The search is SQL over whole sets (interchange/sql/candidates.sql); it keeps
+each pair at or above the threshold as an ``EventCandidate`` for editors to merge or reject.
+A rejected pair is never proposed again.
+
+One layout for a candidate, wherever it is read (``manage.py match_events --json``, the API
+at ``/api/v1/event-candidates/``): ``candidate_record``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+
+from core import sql_files
+from events.models import Event, EventCandidate
+
+STATEMENTS = sql_files.statements("interchange", "candidates.sql")
+# At the default threshold a pair needs more than a shared day and place: an actor in common
+# (or related by name) as well, or its types and points agreeing closely. Measured on
+# bench/match_events.py's generated datasets: see BENCHMARKS.md.
+THRESHOLD = 0.7
+
+
+@dataclass
+class Search:
+    found: int = 0  # pairs at or above the threshold
+    recorded: list[int] = field(default_factory=list)  # their candidates, if not rejected
+    seconds: float = 0.0
+
+
+# Each step's table: analysed as soon as it is made, since temporary tables have no
+# statistics until asked and each join after needs them.
+STEPS = {
+    "events": "ckb_cand_event",
+    "keys": "ckb_cand_key",
+    "probes": "ckb_cand_probe",
+    "pairs": "ckb_cand_pair",
+    "actors": "ckb_cand_actor",
+}
+
+
+def search(cursor: Any, probes: str, params: Any = (), *, threshold: float = THRESHOLD) -> Search:
+    """Find and record the candidates of the events whose ids ``probes`` selects, inside the
+    caller's transaction. Open pairs found again get the new score; rejected ones stay so."""
+    started = time.monotonic()
+    cursor.execute(STATEMENTS["drop"])
+    cursor.execute(STATEMENTS["create"])
+    cursor.execute(f"INSERT INTO ckb_cand_probe_ids {probes} ON CONFLICT DO NOTHING", params)
+    for step, table in STEPS.items():
+        cursor.execute(STATEMENTS[step])
+        cursor.execute(f"ANALYZE {table}")
+    cursor.execute(STATEMENTS["score"], {"threshold": threshold})
+    found = cursor.rowcount
+    cursor.execute(STATEMENTS["forget"])
+    cursor.execute(STATEMENTS["record"])
+    recorded = [candidate for (candidate,) in cursor.fetchall()]
+    cursor.execute(STATEMENTS["drop"])
+    return Search(found, recorded, round(time.monotonic() - started, 2))
+
+
+def search_events(events: QuerySet[Event], *, threshold: float = THRESHOLD) -> Search:
+    """The candidates of ``events`` (every event by default), found and recorded."""
+    probes, params = events.values("pk").query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        return search(cursor, probes, params, threshold=threshold)
+
+
+def side(event: Event) -> dict[str, Any]:
+    return {
+        "id": str(event.uuid),
+        "acled_id": event.acled_id,
+        "ucdp_id": event.ucdp_id,
+        "title": event.title,
+        "start_date": event.start_date.isoformat(),
+        "place": event.location.name if event.location else None,
+    }
+
+
+def candidate_record(candidate: EventCandidate) -> dict[str, Any]:
+    """A candidate as the command prints it and the API gives it."""
+    return {
+        "a": side(candidate.event_a),
+        "b": side(candidate.event_b),
+        "score": candidate.score,
+        "reasons": candidate.reasons,
+        "status": candidate.status,
+    }
+
+
+def candidates(threshold: float = THRESHOLD) -> QuerySet[EventCandidate]:
+    """Open candidates at or above ``threshold``, best first, with both events (one query)."""
+    return (
+        EventCandidate.objects.filter(status="open", score__gte=threshold)
+        .select_related("event_a__location", "event_b__location")
+        .order_by("-score", "id")
+    )

@@ -1,0 +1,223 @@
+-- The candidate search (interchange/matching.py): pairs of events that may be one event,
+-- each with a score and its reasons in words. Set-based: the events searched for (the
+-- probes, ckb_cand_probe_ids) are blocked against every event by day and by place (a grid
+-- cell of half a degree and the eight around it; the country where either place is coarse),
+-- and only the pairs that share a block are scored.
+--
+-- Statements the matcher runs itself, read by name (core.sql_files.statements).
+
+-- name: create
+CREATE TEMP TABLE ckb_cand_probe_ids (id bigint PRIMARY KEY) ON COMMIT DROP;
+
+-- name: drop
+DROP TABLE IF EXISTS ckb_cand_probe_ids, ckb_cand_event, ckb_cand_key, ckb_cand_probe,
+                     ckb_cand_pair, ckb_cand_actor, ckb_cand_found;
+
+-- name: events
+-- What the search reads of every event that could pair with a probe: its days, its place's
+-- point, grid cell and country (the first node of its path), and how far its date and place
+-- may be off (by their precisions). A place is coarse from admin 1 up, or without a point.
+CREATE TEMP TABLE ckb_cand_event ON COMMIT DROP AS
+WITH window_ AS (
+    SELECT min(e.start_date) - 400 AS low, max(e.end_date) + 400 AS high
+      FROM events_event e JOIN ckb_cand_probe_ids p ON p.id = e.id
+)
+SELECT e.id, e.parent_id, e.start_date, e.end_date, e.date_precision, e.geo_precision,
+       e.event_type_id, l.latitude, l.longitude, l.path, l.name AS place, split_part(l.path, '/', 2) AS country,
+       l.latitude IS NULL OR e.geo_precision >= 4 AS coarse,
+       CASE WHEN l.latitude IS NOT NULL
+            THEN floor(l.latitude / 0.5)::int * 1000 + floor(l.longitude / 0.5)::int END AS cell,
+       CASE e.date_precision WHEN 1 THEN 1 WHEN 2 THEN 1 WHEN 3 THEN 3 WHEN 4 THEN 15
+            ELSE 182 END AS days_off,
+       CASE e.geo_precision WHEN 1 THEN 10 WHEN 2 THEN 25 ELSE 50 END AS km_off
+  FROM events_event e
+  LEFT JOIN events_location l ON l.id = e.location_id
+ CROSS JOIN window_ w
+ WHERE e.end_date >= w.low AND e.start_date <= w.high;
+
+-- name: keys
+-- Every event's blocks: each day of its span (a month at most) in its cell and its country.
+CREATE TEMP TABLE ckb_cand_key ON COMMIT DROP AS
+SELECT e.id, d::date AS day, e.cell, e.country, e.coarse
+  FROM ckb_cand_event e
+ CROSS JOIN LATERAL generate_series(e.start_date, least(e.end_date, e.start_date + 31),
+                                    interval '1 day') d;
+
+-- name: probes
+-- The probes' blocks: each day their span reaches, widened by how far their date may be off
+-- (at least the three days of a week's precision, so that a probe finds a less precise
+-- event as that event would find it), in their cell and the eight around it.
+CREATE TEMP TABLE ckb_cand_probe ON COMMIT DROP AS
+SELECT e.id, d::date AS day, e.cell + dy * 1000 + dx AS cell, e.country, e.coarse
+  FROM ckb_cand_event e
+  JOIN ckb_cand_probe_ids p ON p.id = e.id
+ CROSS JOIN LATERAL generate_series(
+           e.start_date - greatest(e.days_off, 3),
+           least(e.end_date, e.start_date + 31) + greatest(e.days_off, 3), interval '1 day') d
+ CROSS JOIN generate_series(-1, 1) dy
+ CROSS JOIN generate_series(-1, 1) dx
+ WHERE (dy = 0 AND dx = 0) OR e.cell IS NOT NULL;
+
+-- name: pairs
+-- Pairs sharing a day and a cell (both places precise) or a day and a country (either coarse).
+CREATE TEMP TABLE ckb_cand_pair ON COMMIT DROP AS
+SELECT DISTINCT least(p.id, k.id) AS a, greatest(p.id, k.id) AS b
+  FROM ckb_cand_probe p
+  JOIN ckb_cand_key k ON k.day = p.day AND k.cell = p.cell
+ WHERE k.id <> p.id AND NOT p.coarse AND NOT k.coarse
+UNION
+SELECT least(p.id, k.id), greatest(p.id, k.id)
+  FROM (SELECT DISTINCT id, day, country, coarse FROM ckb_cand_probe) p
+  JOIN ckb_cand_key k ON k.day = p.day AND k.country = p.country
+ WHERE k.id <> p.id AND (p.coarse OR k.coarse);
+
+-- name: actors
+-- The paired events' actors with the words that tell them apart: their names and aliases,
+-- lower-case, without what is in brackets (ACLED's years, UCDP's former states) and without
+-- the words every armed actor shares. "Military Forces of Russia (2000-)" and "Government
+-- of Russia (Soviet Union)" both come down to {russia}.
+CREATE TEMP TABLE ckb_cand_actor ON COMMIT DROP AS
+WITH involved AS (
+    SELECT a AS event_id FROM ckb_cand_pair UNION SELECT b FROM ckb_cand_pair
+), named AS (
+    SELECT pa.event_id, pa.actor_id, a.name, a.name AS spelling
+      FROM events_participation pa
+      JOIN involved i ON i.event_id = pa.event_id
+      JOIN actors_actor a ON a.id = pa.actor_id
+    UNION ALL
+    SELECT pa.event_id, pa.actor_id, a.name, n.name
+      FROM events_participation pa
+      JOIN involved i ON i.event_id = pa.event_id
+      JOIN actors_actor a ON a.id = pa.actor_id
+      JOIN actors_actorname n ON n.actor_id = pa.actor_id
+)
+SELECT event_id, actor_id, min(name) AS name,
+       array_agg(DISTINCT word) FILTER (WHERE word NOT IN (
+           'of', 'the', 'and', 'al', 'forces', 'force', 'military', 'government', 'armed',
+           'unidentified', 'group', 'groups', 'police', 'security', 'militia', 'army',
+           'state', 'people', 'republic', 'democratic', 'national', 'front', 'movement',
+           'party', 'islamic', 'operated', 'by', 'in', 'for') AND length(word) > 1
+       ) AS words,
+       bool_or(word = 'civilians') AS civilian
+  FROM named
+ CROSS JOIN LATERAL regexp_split_to_table(
+           lower(regexp_replace(spelling, '\([^)]*\)', '', 'g')), '[^[:alnum:]]+') word
+ GROUP BY event_id, actor_id;
+
+-- name: score
+-- Each pair's four judgements, each from 0 to 1 with its reason, and the score they make:
+-- dates 0.3, place 0.25, type 0.1, actors 0.35. A pair whose dates are further apart than
+-- either event's date precision allows, or whose points are further apart than either
+-- place's precision allows, or of which one is part of the other or related to it, is no
+-- candidate. Rows at or above %(threshold)s are kept.
+CREATE TEMP TABLE ckb_cand_found ON COMMIT DROP AS
+WITH judged AS (
+    SELECT p.a, p.b,
+           greatest(0, greatest(x.start_date, y.start_date) - least(x.end_date, y.end_date))
+               AS gap,
+           greatest(x.days_off, y.days_off) AS days_off,
+           (least(x.end_date, y.end_date) - greatest(x.start_date, y.start_date) + 1)::float
+               / (greatest(x.end_date, y.end_date) - least(x.start_date, y.start_date) + 1)
+               AS overlap,
+           coalesce(x.parent_id = y.id OR y.parent_id = x.id, false) OR EXISTS (
+               SELECT 1 FROM events_eventrelation r
+                WHERE (r.from_event_id, r.to_event_id) IN ((x.id, y.id), (y.id, x.id))
+           ) AS related,
+           x.start_date = x.end_date AND y.start_date = y.end_date
+               AND x.start_date = y.start_date AS same_day,
+           CASE WHEN NOT x.coarse AND NOT y.coarse THEN
+               12742 * asin(sqrt(
+                   power(sin(radians(y.latitude - x.latitude) / 2), 2)
+                   + cos(radians(x.latitude)) * cos(radians(y.latitude))
+                     * power(sin(radians(y.longitude - x.longitude) / 2), 2)))
+           END AS km,
+           greatest(x.km_off, y.km_off) AS km_off,
+           x.path LIKE y.path || '%%' OR y.path LIKE x.path || '%%' AS nested,
+           x.country = y.country AS same_country,
+           x.event_type_id = y.event_type_id AS same_type,
+           tx.parent_id IS NOT NULL AND tx.parent_id = ty.parent_id AS same_kind,
+           coalesce(nullif(tx.disorder_type, ''), ptx.disorder_type)
+               = coalesce(nullif(ty.disorder_type, ''), pty.disorder_type) AS same_disorder,
+           tx.name AS type_x, ty.name AS type_y,
+           x.place AS place_x, y.place AS place_y
+      FROM ckb_cand_pair p
+      JOIN ckb_cand_event x ON x.id = p.a
+      JOIN ckb_cand_event y ON y.id = p.b
+      JOIN events_eventtype tx ON tx.id = x.event_type_id
+      JOIN events_eventtype ty ON ty.id = y.event_type_id
+      LEFT JOIN events_eventtype ptx ON ptx.id = tx.parent_id
+      LEFT JOIN events_eventtype pty ON pty.id = ty.parent_id
+), actors AS (
+    -- The pair's closest actors: one and the same (1), related by a word of their names
+    -- (0.8), or only civilians on both sides (0.1).
+    SELECT DISTINCT ON (p.a, p.b) p.a, p.b,
+           CASE WHEN ax.actor_id = ay.actor_id AND NOT ax.civilian THEN 1.0
+                WHEN ax.words && ay.words AND NOT (ax.civilian AND ay.civilian) THEN 0.8
+                WHEN ax.civilian AND ay.civilian THEN 0.1
+                ELSE 0 END AS actor_score,
+           CASE WHEN ax.actor_id = ay.actor_id THEN 'same actor: ' || ax.name
+                ELSE ax.name || ' ≈ ' || ay.name END AS actor_reason
+      FROM ckb_cand_pair p
+      JOIN ckb_cand_actor ax ON ax.event_id = p.a
+      JOIN ckb_cand_actor ay ON ay.event_id = p.b
+     WHERE ax.actor_id = ay.actor_id OR ax.words && ay.words
+     ORDER BY p.a, p.b, 3 DESC, ax.name, ay.name
+), scored AS (
+    SELECT j.a, j.b,
+           -- Overlapping spans count by how much of both they share: a month's offensive
+           -- holds a day's strike without being it.
+           CASE WHEN j.gap = 0 THEN 0.5 + 0.5 * j.overlap
+                ELSE 1 - 0.3 * j.gap / j.days_off END AS date_score,
+           CASE WHEN j.km IS NOT NULL THEN 1 - 0.5 * j.km / j.km_off
+                WHEN j.nested THEN 0.5
+                WHEN j.same_country THEN 0.2 ELSE 0 END AS place_score,
+           CASE WHEN j.same_type THEN 1.0 WHEN j.same_kind THEN 0.8
+                WHEN j.same_disorder THEN 0.6 ELSE 0 END AS type_score,
+           coalesce(ac.actor_score, 0) AS actor_score,
+           ARRAY[
+               CASE WHEN j.same_day THEN 'same day' WHEN j.gap = 0 THEN 'dates overlap'
+                    WHEN j.gap = 1 THEN '1 day apart' ELSE j.gap || ' days apart' END,
+               CASE WHEN j.km IS NOT NULL THEN to_char(j.km, 'FM9990.0') || ' km apart'
+                    WHEN j.nested AND j.place_x = j.place_y THEN 'same place'
+                    WHEN j.nested THEN 'one place inside the other (' || j.place_x || ', '
+                                       || j.place_y || ')'
+                    ELSE 'same country' END,
+               coalesce(ac.actor_reason, 'no actor in common'),
+               CASE WHEN j.same_type THEN 'types agree'
+                    WHEN j.same_kind OR j.same_disorder
+                    THEN 'types compatible (' || j.type_x || ', ' || j.type_y || ')'
+                    ELSE 'types differ (' || j.type_x || ', ' || j.type_y || ')' END
+           ] AS reasons
+      FROM judged j
+      LEFT JOIN actors ac ON ac.a = j.a AND ac.b = j.b
+     WHERE j.gap <= j.days_off
+       AND NOT j.related  -- a part of the other, or related to it: two events by definition
+       AND (j.km IS NULL OR j.km <= j.km_off)
+       AND (j.km IS NOT NULL OR j.same_country)
+)
+SELECT a, b,
+       round((0.3 * date_score + 0.25 * place_score + 0.1 * type_score
+              + 0.35 * actor_score)::numeric, 3)::float AS score,
+       reasons
+  FROM scored
+ WHERE 0.3 * date_score + 0.25 * place_score + 0.1 * type_score + 0.35 * actor_score
+       >= %(threshold)s;
+
+-- name: forget
+-- An open candidate of a probe that the search no longer finds (an event corrected since,
+-- or a rule changed) leaves the queue.
+DELETE FROM events_eventcandidate c
+ WHERE c.status = 'open'
+   AND (c.event_a_id IN (SELECT id FROM ckb_cand_probe_ids)
+        OR c.event_b_id IN (SELECT id FROM ckb_cand_probe_ids))
+   AND NOT EXISTS (SELECT 1 FROM ckb_cand_found f WHERE f.a = c.event_a_id AND f.b = c.event_b_id);
+
+-- name: record
+-- The pairs found become candidates, or update the open ones; a rejected pair stays
+-- rejected. Returns the candidates recorded.
+INSERT INTO events_eventcandidate (event_a_id, event_b_id, score, reasons, status, found_at)
+SELECT a, b, score, reasons, 'open', now() FROM ckb_cand_found
+    ON CONFLICT (event_a_id, event_b_id) DO UPDATE
+   SET score = excluded.score, reasons = excluded.reasons, found_at = excluded.found_at
+ WHERE events_eventcandidate.status = 'open'
+RETURNING id;

@@ -1,0 +1,177 @@
+"""The candidate search: the same strike in two datasets is proposed, near-misses are not."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.test import Client
+
+from events.models import CandidateStatus, Event, EventCandidate
+from interchange.matching import search_events
+from interchange.services import events_import
+from tests.interchange.test_import_acled import HEADER
+from tests.interchange.test_merge_events import load, ucdp_strike
+
+pytestmark = pytest.mark.django_db
+
+KHAN_SHAYKHUN = ("Khan Shaykhun", 35.44, 36.65)
+MAARRAT = ("Maarrat al-Nu'man", 35.65, 36.68)  # 23 km north
+
+
+def acled_row(
+    event_id: str,
+    *,
+    date: str = "2018-09-04",
+    place: tuple[str, float, float] = KHAN_SHAYKHUN,
+    actor1: str = "Military Forces of Russia (2000-)",
+    actor2: str = "Civilians (Syria)",
+    sub_event: str = "Air/drone strike",
+) -> str:
+    name, latitude, longitude = place
+    event_type = {
+        "Air/drone strike": "Explosions/Remote violence",
+        "Peaceful protest": "Protests",
+    }[sub_event]
+    return (
+        f"{event_id},{date},2018,1,Political violence,{event_type},{sub_event},{actor1},,8,"
+        f"{actor2},,7,78,,760,Middle East,Syria,Idleb,,,{name},{latitude},{longitude},1,SOHR,"
+        f"National,Strike,13,,1536105600"
+    )
+
+
+def acled_file(*rows: str) -> bytes:
+    return ("\n".join([HEADER, *rows]) + "\n").encode()
+
+
+def pairs() -> set[frozenset[str]]:
+    """The open candidates, each as the ids its two events have in their datasets."""
+    found = EventCandidate.objects.filter(status=CandidateStatus.OPEN).select_related(
+        "event_a", "event_b"
+    )
+    return {
+        frozenset(event.acled_id or event.ucdp_id for event in (c.event_a, c.event_b))
+        for c in found
+    }
+
+
+def test_an_import_proposes_the_other_datasets_record_of_the_same_strike() -> None:
+    load("acled", acled_file(acled_row("SYR9001")))
+
+    report = load("ucdp", ucdp_strike())
+
+    assert report.result is not None
+    assert report.result.candidates == 1
+    assert "Events that may be one: 1 pair(s) to review" in "\n".join(report.lines())
+    candidate = EventCandidate.objects.get()
+    assert candidate.score >= 0.7
+    assert candidate.reasons == [
+        "same day",
+        "0.0 km apart",
+        "Military Forces of Russia (2000-) ≈ Government of Russia (Soviet Union)",
+        "types compatible (Air/drone strike, Attack)",
+    ]
+
+
+@pytest.mark.parametrize(
+    "near_miss",
+    [
+        pytest.param({"place": MAARRAT}, id="same day, another town"),
+        pytest.param({"date": "2018-09-11"}, id="same town, a week apart"),
+        pytest.param(
+            {"actor1": "Protesters (Syria)", "actor2": "", "sub_event": "Peaceful protest"},
+            id="same place and day, unrelated actors",
+        ),
+        pytest.param(
+            {"actor1": "Hayat Tahrir al-Sham"}, id="same place, day and type, unrelated actors"
+        ),
+    ],
+)
+def test_near_misses_are_not_proposed(near_miss: dict[str, object]) -> None:
+    load("acled", acled_file(acled_row("SYR9001"), acled_row("SYR9002", **near_miss)))
+
+    search_events(Event.objects.all())
+
+    assert pairs() == set()
+
+
+def test_a_jittered_duplicate_within_one_dataset_is_proposed() -> None:
+    near = ("Khan Shaykhun east", 35.45, 36.66)  # 1.4 km away, the next day
+    load(
+        "acled",
+        acled_file(
+            acled_row("SYR9001"),
+            acled_row("SYR9002", date="2018-09-05", place=near, actor1="Russia"),
+        ),
+    )
+
+    search_events(Event.objects.all())
+
+    assert pairs() == {frozenset({"SYR9001", "SYR9002"})}
+    assert EventCandidate.objects.get().reasons[:2] == ["1 day apart", "1.4 km apart"]
+
+
+def test_a_rejected_pair_is_never_proposed_again(editor: User) -> None:
+    load("acled", acled_file(acled_row("SYR9001")))
+    load("ucdp", ucdp_strike())
+    candidate = EventCandidate.objects.get()
+    candidate.status = CandidateStatus.REJECTED
+    candidate.save()
+
+    found = search_events(Event.objects.all())
+    load("ucdp", ucdp_strike(best=11))  # a newer export of the UCDP row
+
+    assert (found.found, found.recorded) == (1, [])
+    assert pairs() == set()
+    assert EventCandidate.objects.get().status == CandidateStatus.REJECTED
+
+
+def test_match_events_json_gives_each_side_with_its_ids(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    load("acled", acled_file(acled_row("SYR9001")))
+    events_import(data=ucdp_strike(), dataset="ucdp", file_name="u.csv", publish=True)
+    capsys.readouterr()
+
+    call_command("match_events", "--json", "--from", "2018-09-01", "--to", "2018-09-30")
+
+    [line] = capsys.readouterr().out.splitlines()
+    found = json.loads(line)
+    acled_event, ucdp_event = (
+        Event.objects.get(acled_id="SYR9001"),
+        Event.objects.get(ucdp_id="300001"),
+    )
+    assert {
+        (side["id"], side["acled_id"], side["ucdp_id"]) for side in (found["a"], found["b"])
+    } == {
+        (str(acled_event.uuid), "SYR9001", ""),
+        (str(ucdp_event.uuid), "", "300001"),
+    }
+    assert found["score"] == EventCandidate.objects.get().score
+    assert found["reasons"][0] == "same day"
+
+
+def test_match_events_outside_the_dates_finds_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    load("acled", acled_file(acled_row("SYR9001"), acled_row("SYR9002", actor1="Russia")))
+    EventCandidate.objects.all().delete()
+
+    call_command("match_events", "--from", "2019-01-01")
+
+    assert capsys.readouterr().out.startswith("0 pair(s) at or above 0.70")
+    assert not EventCandidate.objects.exists()
+
+
+def test_staff_read_the_candidates_in_the_api_and_readers_do_not(
+    editor_client: Client, anon_client: Client
+) -> None:
+    load("acled", acled_file(acled_row("SYR9001")))
+    load("ucdp", ucdp_strike())
+
+    page = editor_client.get("/api/v1/event-candidates/").json()
+
+    [candidate] = page["results"]
+    assert {candidate["a"]["acled_id"], candidate["b"]["ucdp_id"]} == {"SYR9001", "300001"}
+    assert candidate["reasons"][0] == "same day"
+    assert anon_client.get("/api/v1/event-candidates/").status_code == 401
