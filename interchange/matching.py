@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from core import sql_files
-from events.models import Event, EventCandidate
+from events.models import SIDE_1_ROLES, SIDE_2_ROLES, Event, EventCandidate
 
 STATEMENTS = sql_files.statements("interchange", "candidates.sql")
 # At the default threshold a pair needs more than a shared day and place: an actor in common
@@ -32,6 +32,9 @@ class Search:
     recorded: list[int] = field(default_factory=list)  # their candidates, if not rejected
     seconds: float = 0.0
 
+
+# The datasets' two sides, for the actors step: one definition, the layouts'.
+SIDES = {"side_1": list(SIDE_1_ROLES), "side_2": list(SIDE_2_ROLES)}
 
 # Each step's table: analysed as soon as it is made, since temporary tables have no
 # statistics until asked and each join after needs them.
@@ -52,7 +55,7 @@ def search(cursor: Any, probes: str, params: Any = (), *, threshold: float = THR
     cursor.execute(STATEMENTS["create"])
     cursor.execute(f"INSERT INTO ckb_cand_probe_ids {probes} ON CONFLICT DO NOTHING", params)
     for step, table in STEPS.items():
-        cursor.execute(STATEMENTS[step])
+        cursor.execute(STATEMENTS[step], SIDES if step == "actors" else None)
         cursor.execute(f"ANALYZE {table}")
     cursor.execute(STATEMENTS["score"], {"threshold": threshold})
     found = cursor.rowcount

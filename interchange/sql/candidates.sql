@@ -74,24 +74,42 @@ SELECT least(p.id, k.id), greatest(p.id, k.id)
 -- name: actors
 -- The paired events' actors with the words that tell them apart: their names and aliases,
 -- lower-case, without what is in brackets (ACLED's years, UCDP's former states) and without
--- the words every armed actor shares. "Military Forces of Russia (2000-)" and "Government
--- of Russia (Soviet Union)" both come down to {russia}.
+-- the words every armed actor shares, plus the initials of a name of several words (UCDP's
+-- "IS" is ACLED's "Islamic State (Syria)"). "Military Forces of Russia (2000-)" and
+-- "Government of Russia (Soviet Union)" both come down to {russia}.
 CREATE TEMP TABLE ckb_cand_actor ON COMMIT DROP AS
 WITH involved AS (
     SELECT a AS event_id FROM ckb_cand_pair UNION SELECT b FROM ckb_cand_pair
+), parts AS (
+    -- The datasets' two sides (events.models SIDE_1_ROLES, SIDE_2_ROLES); 0 for the others.
+    SELECT pa.event_id, pa.actor_id, a.name,
+           CASE WHEN pa.role = ANY(%(side_1)s) THEN 1 WHEN pa.role = ANY(%(side_2)s) THEN 2
+                ELSE 0 END AS side
+      FROM events_participation pa
+      JOIN involved i ON i.event_id = pa.event_id
+      JOIN actors_actor a ON a.id = pa.actor_id
 ), named AS (
-    SELECT pa.event_id, pa.actor_id, a.name, a.name AS spelling
-      FROM events_participation pa
-      JOIN involved i ON i.event_id = pa.event_id
-      JOIN actors_actor a ON a.id = pa.actor_id
+    SELECT event_id, actor_id, name, side, name AS spelling FROM parts
     UNION ALL
-    SELECT pa.event_id, pa.actor_id, a.name, n.name
-      FROM events_participation pa
-      JOIN involved i ON i.event_id = pa.event_id
-      JOIN actors_actor a ON a.id = pa.actor_id
-      JOIN actors_actorname n ON n.actor_id = pa.actor_id
+    SELECT p.event_id, p.actor_id, p.name, p.side, n.name
+      FROM parts p JOIN actors_actorname n ON n.actor_id = p.actor_id
+), spelled AS (
+    SELECT n.event_id, n.actor_id, n.name, n.side, n.spelling, w.word, w.position
+      FROM named n
+     CROSS JOIN LATERAL regexp_split_to_table(
+               lower(regexp_replace(n.spelling, '\([^)]*\)', '', 'g')), '[^[:alnum:]]+')
+               WITH ORDINALITY AS w (word, position)
+     WHERE w.word <> ''
+), words AS (
+    SELECT event_id, actor_id, name, side, word FROM spelled
+    UNION ALL
+    SELECT event_id, actor_id, name, side, string_agg(left(word, 1), '' ORDER BY position)
+      FROM spelled
+     WHERE word NOT IN ('of', 'the', 'and', 'al')
+     GROUP BY event_id, actor_id, name, side, spelling
+    HAVING count(*) >= 2
 )
-SELECT event_id, actor_id, min(name) AS name,
+SELECT event_id, actor_id, side, min(name) AS name,
        array_agg(DISTINCT word) FILTER (WHERE word NOT IN (
            'of', 'the', 'and', 'al', 'forces', 'force', 'military', 'government', 'armed',
            'unidentified', 'group', 'groups', 'police', 'security', 'militia', 'army',
@@ -99,14 +117,13 @@ SELECT event_id, actor_id, min(name) AS name,
            'party', 'islamic', 'operated', 'by', 'in', 'for') AND length(word) > 1
        ) AS words,
        bool_or(word = 'civilians') AS civilian
-  FROM named
- CROSS JOIN LATERAL regexp_split_to_table(
-           lower(regexp_replace(spelling, '\([^)]*\)', '', 'g')), '[^[:alnum:]]+') word
- GROUP BY event_id, actor_id;
+  FROM words
+ GROUP BY event_id, actor_id, side;
 
 -- name: score
 -- Each pair's four judgements, each from 0 to 1 with its reason, and the score they make:
--- dates 0.3, place 0.25, type 0.1, actors 0.35. A pair whose dates are further apart than
+-- dates 0.3, place 0.25, type 0.1, actors 0.35, and 0.6 of that where the
+-- events' sides contradict each other. A pair whose dates are further apart than
 -- either event's date precision allows, or whose points are further apart than either
 -- place's precision allows, or of which one is part of the other or related to it, is no
 -- candidate. Rows at or above %(threshold)s are kept.
@@ -147,21 +164,62 @@ WITH judged AS (
       JOIN events_eventtype ty ON ty.id = y.event_type_id
       LEFT JOIN events_eventtype ptx ON ptx.id = tx.parent_id
       LEFT JOIN events_eventtype pty ON pty.id = ty.parent_id
-), actors AS (
-    -- The pair's closest actors: one and the same (1), related by a word of their names
-    -- (0.8), or only civilians on both sides (0.1).
-    SELECT DISTINCT ON (p.a, p.b) p.a, p.b,
-           CASE WHEN ax.actor_id = ay.actor_id AND NOT ax.civilian THEN 1.0
-                WHEN ax.words && ay.words AND NOT (ax.civilian AND ay.civilian) THEN 0.8
-                WHEN ax.civilian AND ay.civilian THEN 0.1
-                ELSE 0 END AS actor_score,
-           CASE WHEN ax.actor_id = ay.actor_id THEN 'same actor: ' || ax.name
-                ELSE ax.name || ' ≈ ' || ay.name END AS actor_reason
+), links AS (
+    -- Each armed actor of either event linked to the other event's: the same actor (1) or
+    -- one related by a word of their names (0.8).
+    SELECT p.a, p.b, ax.actor_id AS x_actor, ay.actor_id AS y_actor, ax.name AS x_name,
+           ay.name AS y_name, ax.side AS x_side, ay.side AS y_side,
+           CASE WHEN ax.actor_id = ay.actor_id THEN 1.0 ELSE 0.8 END AS link
       FROM ckb_cand_pair p
-      JOIN ckb_cand_actor ax ON ax.event_id = p.a
-      JOIN ckb_cand_actor ay ON ay.event_id = p.b
+      JOIN ckb_cand_actor ax ON ax.event_id = p.a AND NOT ax.civilian
+      JOIN ckb_cand_actor ay ON ay.event_id = p.b AND NOT ay.civilian
      WHERE ax.actor_id = ay.actor_id OR ax.words && ay.words
-     ORDER BY p.a, p.b, 3 DESC, ax.name, ay.name
+), armed AS (
+    -- Per event: its armed actors, whether civilians are among them, and on which sides it
+    -- has an armed actor known by name (an "Unidentified Armed Group" says nothing).
+    SELECT event_id, count(DISTINCT actor_id) FILTER (WHERE NOT civilian) AS actors,
+           bool_or(civilian) AS civilians,
+           bool_or(side = 1 AND NOT civilian AND cardinality(words) > 0) AS known_1,
+           bool_or(side = 2 AND NOT civilian AND cardinality(words) > 0) AS known_2
+      FROM ckb_cand_actor GROUP BY event_id
+), linked AS (
+    -- Per pair: each side's best links summed, which sides are linked, the closest pair.
+    SELECT a, b,
+           sum(best) FILTER (WHERE from_x) AS x_linked,
+           sum(best) FILTER (WHERE NOT from_x) AS y_linked,
+           bool_or(s11) AS s11, bool_or(s22) AS s22, bool_or(s12) AS s12, bool_or(s21) AS s21,
+           (array_agg(reason ORDER BY best DESC, reason))[1] AS reason
+      FROM (SELECT a, b, true AS from_x, max(link) AS best,
+                   bool_or(x_side = 1 AND y_side = 1) AS s11,
+                   bool_or(x_side = 2 AND y_side = 2) AS s22,
+                   bool_or(x_side = 1 AND y_side = 2) AS s12,
+                   bool_or(x_side = 2 AND y_side = 1) AS s21,
+                   min(CASE WHEN x_actor = y_actor THEN 'same actor: ' || x_name
+                            ELSE x_name || ' ≈ ' || y_name END) AS reason
+              FROM links GROUP BY a, b, x_actor
+            UNION ALL
+            SELECT a, b, false, max(link), false, false, false, false, NULL
+              FROM links GROUP BY a, b, y_actor) per_actor
+     GROUP BY a, b
+), actors AS (
+    -- How much of one event's armed actors the other has (whichever has fewer, all of them
+    -- is 1); civilians alone on both sides count 0.1. The sides contradict each other where
+    -- on a side both events name an armed actor, none of them linked, whichever way round
+    -- the datasets put the sides: Russia against insurgents is not Turkey against them.
+    SELECT p.a, p.b,
+           coalesce(greatest(l.x_linked / nullif(ax.actors, 0), l.y_linked / nullif(ay.actors, 0)),
+                    CASE WHEN ax.civilians AND ay.civilians THEN 0.1 ELSE 0 END) AS actor_score,
+           l.reason AS actor_reason,
+           coalesce(
+               (ax.known_1 AND ay.known_1 AND NOT coalesce(l.s11, false)
+                OR ax.known_2 AND ay.known_2 AND NOT coalesce(l.s22, false))
+               AND (ax.known_1 AND ay.known_2 AND NOT coalesce(l.s12, false)
+                    OR ax.known_2 AND ay.known_1 AND NOT coalesce(l.s21, false)),
+               false) AS disagree
+      FROM ckb_cand_pair p
+      LEFT JOIN linked l ON l.a = p.a AND l.b = p.b
+      LEFT JOIN armed ax ON ax.event_id = p.a
+      LEFT JOIN armed ay ON ay.event_id = p.b
 ), scored AS (
     SELECT j.a, j.b,
            -- Overlapping spans count by how much of both they share: a month's offensive
@@ -174,6 +232,7 @@ WITH judged AS (
            CASE WHEN j.same_type THEN 1.0 WHEN j.same_kind THEN 0.8
                 WHEN j.same_disorder THEN 0.6 ELSE 0 END AS type_score,
            coalesce(ac.actor_score, 0) AS actor_score,
+           coalesce(ac.disagree, false) AS disagree,
            ARRAY[
                CASE WHEN j.same_day THEN 'same day' WHEN j.gap = 0 THEN 'dates overlap'
                     WHEN j.gap = 1 THEN '1 day apart' ELSE j.gap || ' days apart' END,
@@ -182,7 +241,9 @@ WITH judged AS (
                     WHEN j.nested THEN 'one place inside the other (' || j.place_x || ', '
                                        || j.place_y || ')'
                     ELSE 'same country' END,
-               coalesce(ac.actor_reason, 'no actor in common'),
+               CASE WHEN ac.actor_reason IS NULL THEN 'no actor in common'
+                WHEN ac.disagree THEN ac.actor_reason || ', but the other side differs'
+                ELSE ac.actor_reason END,
                CASE WHEN j.same_type THEN 'types agree'
                     WHEN j.same_kind OR j.same_disorder
                     THEN 'types compatible (' || j.type_x || ', ' || j.type_y || ')'
@@ -195,13 +256,12 @@ WITH judged AS (
        AND (j.km IS NULL OR j.km <= j.km_off)
        AND (j.km IS NOT NULL OR j.same_country)
 )
-SELECT a, b,
-       round((0.3 * date_score + 0.25 * place_score + 0.1 * type_score
-              + 0.35 * actor_score)::numeric, 3)::float AS score,
-       reasons
-  FROM scored
- WHERE 0.3 * date_score + 0.25 * place_score + 0.1 * type_score + 0.35 * actor_score
-       >= %(threshold)s;
+SELECT a, b, round(score::numeric, 3)::float AS score, reasons
+  FROM (SELECT a, b, reasons,
+               (0.3 * date_score + 0.25 * place_score + 0.1 * type_score + 0.35 * actor_score)
+               * CASE WHEN disagree THEN 0.6 ELSE 1 END AS score
+          FROM scored) s
+ WHERE score >= %(threshold)s;
 
 -- name: forget
 -- An open candidate of a probe that the search no longer finds (an event corrected since,

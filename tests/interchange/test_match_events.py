@@ -34,6 +34,7 @@ def acled_row(
     event_type = {
         "Air/drone strike": "Explosions/Remote violence",
         "Peaceful protest": "Protests",
+        "Armed clash": "Battles",
     }[sub_event]
     return (
         f"{event_id},{date},2018,1,Political violence,{event_type},{sub_event},{actor1},,8,"
@@ -95,6 +96,26 @@ def test_near_misses_are_not_proposed(near_miss: dict[str, object]) -> None:
     search_events(Event.objects.all())
 
     assert pairs() == set()
+
+
+def test_battles_against_the_same_side_by_different_forces_are_not_proposed() -> None:
+    clash = {"actor2": "Syrian Insurgents", "sub_event": "Armed clash"}
+    load(
+        "acled",
+        acled_file(
+            acled_row("SYR9001", **clash),
+            acled_row("SYR9002", actor1="Military Forces of Turkey (2016-)", **clash),
+        ),
+    )
+
+    search_events(Event.objects.all())
+
+    assert pairs() == set()
+    # Found, and held below the threshold for the side that differs.
+    search_events(Event.objects.all(), threshold=0.3)
+    [candidate] = EventCandidate.objects.all()
+    assert candidate.reasons[2] == "same actor: Syrian Insurgents, but the other side differs"
+    assert candidate.score < 0.7
 
 
 def test_a_jittered_duplicate_within_one_dataset_is_proposed() -> None:
