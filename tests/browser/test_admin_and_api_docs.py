@@ -43,3 +43,29 @@ def test_an_editor_signs_in_and_edits_an_event_with_its_claims(visit, committed_
     visit.page.click("input[name=_continue]")
     visit.page.wait_for_selector(".messagelist .success")
     assert Event.objects.get(title="Russian airstrikes on Idlib").summary.endswith("governorate.")
+
+
+def test_an_editor_reviews_a_candidate_pair_and_merges_it(visit, idlib_site):
+    from events.models import EventCandidate
+    from tests.interchange.test_match_events import acled_file, acled_row
+    from tests.interchange.test_merge_events import load, ucdp_strike
+
+    load("acled", acled_file(acled_row("SYR9001")))
+    load("ucdp", ucdp_strike())
+    candidate = EventCandidate.objects.get(event_a__acled_id="SYR9001")
+    UserFactory(username="editor", groups=["Editors"])
+    visit.goto("/admin/login/")
+    visit.page.fill("#id_username", "editor")
+    visit.page.fill("#id_password", "correct horse battery staple")
+    visit.page.click("input[type=submit]")
+    visit.page.wait_for_url("**/admin/")
+    visit.goto("/admin/events/eventcandidate/")
+    visit.screenshot("admin-candidates")
+    visit.page.click(f"a[href*='/eventcandidate/{candidate.pk}/change/']")
+    visit.page.wait_for_selector(".candidate-sides")
+    assert visit.page.locator(".candidate-side").count() == 2
+    visit.screenshot("admin-candidate-review")
+    visit.page.click("input[name=keep_a]")
+    visit.page.wait_for_selector(".messagelist .success")
+    event = Event.objects.get(acled_id="SYR9001")
+    assert (event.ucdp_id, event.contested) == ("300001", True)
