@@ -31,6 +31,7 @@ class Search:
     found: int = 0  # pairs at or above the threshold
     recorded: list[int] = field(default_factory=list)  # their candidates, if not rejected
     seconds: float = 0.0
+    steps: dict[str, float] = field(default_factory=dict)  # seconds per step, for profiling
 
 
 # The datasets' two sides, for the actors step: one definition, the layouts'.
@@ -50,20 +51,32 @@ STEPS = {
 def search(cursor: Any, probes: str, params: Any = (), *, threshold: float = THRESHOLD) -> Search:
     """Find and record the candidates of the events whose ids ``probes`` selects, inside the
     caller's transaction. Open pairs found again get the new score; rejected ones stay so."""
-    started = time.monotonic()
+    started = clock = time.monotonic()
+    steps = {}
+
+    def timed(step: str) -> None:
+        nonlocal clock
+        now = time.monotonic()
+        steps[step] = round(now - clock, 2)
+        clock = now
+
     cursor.execute(STATEMENTS["drop"])
     cursor.execute(STATEMENTS["create"])
     cursor.execute(f"INSERT INTO ckb_cand_probe_ids {probes} ON CONFLICT DO NOTHING", params)
+    cursor.execute("ANALYZE ckb_cand_probe_ids")
     for step, table in STEPS.items():
         cursor.execute(STATEMENTS[step], SIDES if step == "actors" else None)
         cursor.execute(f"ANALYZE {table}")
+        timed(step)
     cursor.execute(STATEMENTS["score"], {"threshold": threshold})
     found = cursor.rowcount
+    timed("score")
     cursor.execute(STATEMENTS["forget"])
     cursor.execute(STATEMENTS["record"])
     recorded = [candidate for (candidate,) in cursor.fetchall()]
     cursor.execute(STATEMENTS["drop"])
-    return Search(found, recorded, round(time.monotonic() - started, 2))
+    timed("record")
+    return Search(found, recorded, round(time.monotonic() - started, 2), steps)
 
 
 def search_events(events: QuerySet[Event], *, threshold: float = THRESHOLD) -> Search:

@@ -36,24 +36,28 @@ SELECT e.id, e.parent_id, e.start_date, e.end_date, e.date_precision, e.geo_prec
  WHERE e.end_date >= w.low AND e.start_date <= w.high;
 
 -- name: keys
--- Every event's blocks: each day of its span (a month at most) in its cell and its country.
+-- Every event's blocks: each day of its span (a month at most) in its cell and its country,
+-- widened by how far its date may be off beyond a day (0 for a day's precision, 2 for a
+-- week's). With the probes' own widening (below) two events share a day block whenever
+-- their dates are as close as the less precise one allows, so neither side widens by more
+-- than its own precision.
 CREATE TEMP TABLE ckb_cand_key ON COMMIT DROP AS
 SELECT e.id, d::date AS day, e.cell, e.country, e.coarse
   FROM ckb_cand_event e
- CROSS JOIN LATERAL generate_series(e.start_date, least(e.end_date, e.start_date + 31),
-                                    interval '1 day') d;
+ CROSS JOIN LATERAL generate_series(
+           e.start_date - (e.days_off - 1),
+           least(e.end_date, e.start_date + 31) + (e.days_off - 1), interval '1 day') d;
 
 -- name: probes
--- The probes' blocks: each day their span reaches, widened by how far their date may be off
--- (at least the three days of a week's precision, so that a probe finds a less precise
--- event as that event would find it), in their cell and the eight around it.
+-- The probes' blocks: each day their span reaches, widened by how far their date may be
+-- off, in their cell and the eight around it.
 CREATE TEMP TABLE ckb_cand_probe ON COMMIT DROP AS
 SELECT e.id, d::date AS day, e.cell + dy * 1000 + dx AS cell, e.country, e.coarse
   FROM ckb_cand_event e
   JOIN ckb_cand_probe_ids p ON p.id = e.id
  CROSS JOIN LATERAL generate_series(
-           e.start_date - greatest(e.days_off, 3),
-           least(e.end_date, e.start_date + 31) + greatest(e.days_off, 3), interval '1 day') d
+           e.start_date - e.days_off,
+           least(e.end_date, e.start_date + 31) + e.days_off, interval '1 day') d
  CROSS JOIN generate_series(-1, 1) dy
  CROSS JOIN generate_series(-1, 1) dx
  WHERE (dy = 0 AND dx = 0) OR e.cell IS NOT NULL;

@@ -62,6 +62,10 @@ class Command(BaseCommand):
             + (f" ({rejected} rejected before, not proposed)" if rejected else "")
             + "."
         )
+        if options["verbosity"] > 1:
+            self.stdout.write(
+                "Seconds per step: " + ", ".join(f"{k} {v}" for k, v in found.steps.items())
+            )
         for candidate in pairs:
             record = candidate_record(candidate)
             self.stdout.write(
