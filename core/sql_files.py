@@ -5,7 +5,8 @@ A file holds one of three things, and its header says which and who runs it:
 - database functions (``CREATE OR REPLACE FUNCTION``), put in the database by a migration
   (:class:`RunSQLFile`) — or, for the audit guard, after every ``migrate``;
 - bodies of the triggers a model declares to pgtrigger, read with :func:`statements`;
-- statements the site runs itself (the importer's), read with :func:`statements`.
+- statements the site runs itself (the importer's, the candidate search's), read with
+  :func:`statements`, under :func:`settings` where they need their own.
 
 To change a function, edit its file and add a migration that runs the file again,
 ``RunSQLFile(app, name, file_digest=...)`` with the file's new :func:`digest`:
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from typing import Any
 
@@ -76,3 +79,22 @@ class RunSQLFile(migrations.RunSQL):
             [self.app, self.name],
             {"file_digest": self.file_digest},
         )
+
+
+@contextmanager
+def settings(cursor: Any, **values: str) -> Iterator[None]:
+    """Settings for the enclosed statements, restored afterwards (same transaction)."""
+    # missing_ok: a setting of our own ("conflictkb.…") does not exist until first set.
+    cursor.execute(
+        "SELECT ARRAY(SELECT current_setting(name, true)"
+        " FROM unnest(%s::text[]) WITH ORDINALITY AS s (name, n) ORDER BY n)",
+        [list(values)],
+    )
+    saved = {name: value or "" for name, value in zip(values, cursor.fetchone()[0], strict=True)}
+    for name, value in values.items():
+        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])

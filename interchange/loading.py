@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +28,7 @@ from psycopg import sql
 
 from core import sql_files
 from core.models import Publication
+from core.sql_files import settings
 from events.models import Event, EventMerge, LocationKind
 from interchange import matching
 from interchange.layouts import OWN_ACLED_ID, own_acled_id
@@ -434,25 +434,6 @@ def analyze_staging(cursor: Any, *tables: str) -> None:
         cursor.execute(
             composed("ANALYZE {tables}", tables=sql.SQL(", ").join(map(sql.Identifier, tables)))
         )
-
-
-@contextmanager
-def settings(cursor: Any, **values: str) -> Iterator[None]:
-    """Settings for the enclosed statements, restored afterwards (same transaction)."""
-    # missing_ok: a setting of our own ("conflictkb.…") does not exist until first set.
-    cursor.execute(
-        "SELECT ARRAY(SELECT current_setting(name, true)"
-        " FROM unnest(%s::text[]) WITH ORDINALITY AS s (name, n) ORDER BY n)",
-        [list(values)],
-    )
-    saved = {name: value or "" for name, value in zip(values, cursor.fetchone()[0], strict=True)}
-    for name, value in values.items():
-        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
 
 
 def stage(cursor: Any, rows: list[Row]) -> None:

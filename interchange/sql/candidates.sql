@@ -86,53 +86,59 @@ WITH involved AS (
     SELECT a AS event_id FROM ckb_cand_pair UNION SELECT b FROM ckb_cand_pair
 ), parts AS (
     -- The datasets' two sides (events.models SIDE_1_ROLES, SIDE_2_ROLES); 0 for the others.
-    SELECT pa.event_id, pa.actor_id, a.name,
+    SELECT DISTINCT pa.event_id, pa.actor_id,
            CASE WHEN pa.role = ANY(%(side_1)s) THEN 1 WHEN pa.role = ANY(%(side_2)s) THEN 2
                 ELSE 0 END AS side
       FROM events_participation pa
       JOIN involved i ON i.event_id = pa.event_id
-      JOIN actors_actor a ON a.id = pa.actor_id
 ), named AS (
-    SELECT event_id, actor_id, name, side, name AS spelling FROM parts
+    -- Each actor's names, once per actor (a few hundred), however many events it is in.
+    SELECT a.id AS actor_id, a.name, a.name AS spelling
+      FROM actors_actor a WHERE a.id IN (SELECT actor_id FROM parts)
     UNION ALL
-    SELECT p.event_id, p.actor_id, p.name, p.side, n.name
-      FROM parts p JOIN actors_actorname n ON n.actor_id = p.actor_id
+    SELECT a.id, a.name, n.name
+      FROM actors_actor a JOIN actors_actorname n ON n.actor_id = a.id
+     WHERE a.id IN (SELECT actor_id FROM parts)
 ), spelled AS (
-    SELECT n.event_id, n.actor_id, n.name, n.side, n.spelling, w.word, w.position
+    SELECT n.actor_id, n.name, n.spelling, w.word, w.position
       FROM named n
      CROSS JOIN LATERAL regexp_split_to_table(
                lower(regexp_replace(n.spelling, '\([^)]*\)', '', 'g')), '[^[:alnum:]]+')
                WITH ORDINALITY AS w (word, position)
      WHERE w.word <> ''
 ), words AS (
-    SELECT event_id, actor_id, name, side, word FROM spelled
+    SELECT actor_id, name, word FROM spelled
     UNION ALL
-    SELECT event_id, actor_id, name, side, string_agg(left(word, 1), '' ORDER BY position)
+    SELECT actor_id, name, string_agg(left(word, 1), '' ORDER BY position)
       FROM spelled
      WHERE word NOT IN ('of', 'the', 'and', 'al')
-     GROUP BY event_id, actor_id, name, side, spelling
+     GROUP BY actor_id, name, spelling
     HAVING count(*) >= 2
+), actor_words AS (
+    SELECT actor_id, min(name) AS name,
+           array_agg(DISTINCT word) FILTER (WHERE word NOT IN (
+               'of', 'the', 'and', 'al', 'forces', 'force', 'military', 'government', 'armed',
+               'unidentified', 'group', 'groups', 'police', 'security', 'militia', 'army',
+               'state', 'people', 'republic', 'democratic', 'national', 'front', 'movement',
+               'party', 'islamic', 'operated', 'by', 'in', 'for') AND length(word) > 1
+           ) AS words,
+           bool_or(word = 'civilians') AS civilian
+      FROM words
+     GROUP BY actor_id
 )
-SELECT event_id, actor_id, side, min(name) AS name,
-       array_agg(DISTINCT word) FILTER (WHERE word NOT IN (
-           'of', 'the', 'and', 'al', 'forces', 'force', 'military', 'government', 'armed',
-           'unidentified', 'group', 'groups', 'police', 'security', 'militia', 'army',
-           'state', 'people', 'republic', 'democratic', 'national', 'front', 'movement',
-           'party', 'islamic', 'operated', 'by', 'in', 'for') AND length(word) > 1
-       ) AS words,
-       bool_or(word = 'civilians') AS civilian
-  FROM words
- GROUP BY event_id, actor_id, side;
+SELECT p.event_id, p.actor_id, p.side, w.name, w.words, w.civilian
+  FROM parts p JOIN actor_words w ON w.actor_id = p.actor_id;
 
 -- name: score
--- Each pair's four judgements, each from 0 to 1 with its reason, and the score they make:
--- dates 0.3, place 0.25, type 0.1, actors 0.35, and 0.6 of that where the
--- events' sides contradict each other. A pair whose dates are further apart than
--- either event's date precision allows, or whose points are further apart than either
--- place's precision allows, or of which one is part of the other or related to it, is no
--- candidate. Rows at or above %(threshold)s are kept.
+-- Each pair's four judgements, each from 0 to 1, and the score they make: dates 0.3, place
+-- 0.25, type 0.1, actors 0.35, and 0.6 of that where the events' sides contradict each
+-- other. A pair whose dates are further apart than either event's date precision allows, or
+-- whose points are further apart than either place's precision allows, or of which one is
+-- part of the other or related to it, is no candidate. Rows at or above %(threshold)s are
+-- kept, with their reasons in words (written for those rows only: names are looked up last).
 CREATE TEMP TABLE ckb_cand_found ON COMMIT DROP AS
-WITH judged AS (
+-- judged is computed once (its distance is read by three judgements).
+WITH judged AS MATERIALIZED (
     SELECT p.a, p.b,
            greatest(0, greatest(x.start_date, y.start_date) - least(x.end_date, y.end_date))
                AS gap,
@@ -140,10 +146,6 @@ WITH judged AS (
            (least(x.end_date, y.end_date) - greatest(x.start_date, y.start_date) + 1)::float
                / (greatest(x.end_date, y.end_date) - least(x.start_date, y.start_date) + 1)
                AS overlap,
-           coalesce(x.parent_id = y.id OR y.parent_id = x.id, false) OR EXISTS (
-               SELECT 1 FROM events_eventrelation r
-                WHERE (r.from_event_id, r.to_event_id) IN ((x.id, y.id), (y.id, x.id))
-           ) AS related,
            x.start_date = x.end_date AND y.start_date = y.end_date
                AND x.start_date = y.start_date AS same_day,
            CASE WHEN NOT x.coarse AND NOT y.coarse THEN
@@ -154,30 +156,48 @@ WITH judged AS (
            END AS km,
            greatest(x.km_off, y.km_off) AS km_off,
            x.path LIKE y.path || '%%' OR y.path LIKE x.path || '%%' AS nested,
+           x.path = y.path AS same_place,
            x.country = y.country AS same_country,
            x.event_type_id = y.event_type_id AS same_type,
            tx.parent_id IS NOT NULL AND tx.parent_id = ty.parent_id AS same_kind,
            coalesce(nullif(tx.disorder_type, ''), ptx.disorder_type)
-               = coalesce(nullif(ty.disorder_type, ''), pty.disorder_type) AS same_disorder,
-           tx.name AS type_x, ty.name AS type_y,
-           x.place AS place_x, y.place AS place_y
+               = coalesce(nullif(ty.disorder_type, ''), pty.disorder_type) AS same_disorder
       FROM ckb_cand_pair p
       JOIN ckb_cand_event x ON x.id = p.a
       JOIN ckb_cand_event y ON y.id = p.b
+      LEFT JOIN (SELECT DISTINCT least(from_event_id, to_event_id) AS a,
+                        greatest(from_event_id, to_event_id) AS b
+                   FROM events_eventrelation) r ON r.a = p.a AND r.b = p.b
       JOIN events_eventtype tx ON tx.id = x.event_type_id
       JOIN events_eventtype ty ON ty.id = y.event_type_id
       LEFT JOIN events_eventtype ptx ON ptx.id = tx.parent_id
       LEFT JOIN events_eventtype pty ON pty.id = ty.parent_id
+     WHERE r.a IS NULL  -- related events are two events by definition
+       AND NOT coalesce(x.parent_id = y.id OR y.parent_id = x.id, false)  -- so are parts
 ), links AS (
-    -- Each armed actor of either event linked to the other event's: the same actor (1) or
-    -- one related by a word of their names (0.8).
-    SELECT p.a, p.b, ax.actor_id AS x_actor, ay.actor_id AS y_actor, ax.name AS x_name,
-           ay.name AS y_name, ax.side AS x_side, ay.side AS y_side,
-           CASE WHEN ax.actor_id = ay.actor_id THEN 1.0 ELSE 0.8 END AS link
+    -- Each armed actor of either event linked to the other event's: the same actor or one
+    -- related by a word of their names.
+    SELECT p.a, p.b, ax.actor_id AS x_actor, ay.actor_id AS y_actor, ax.side AS x_side,
+           ay.side AS y_side
       FROM ckb_cand_pair p
       JOIN ckb_cand_actor ax ON ax.event_id = p.a AND NOT ax.civilian
       JOIN ckb_cand_actor ay ON ay.event_id = p.b AND NOT ay.civilian
      WHERE ax.actor_id = ay.actor_id OR ax.words && ay.words
+), linked AS (
+    -- Per pair: each event's armed actors linked, an actor linked as itself counting 1 and
+    -- one linked by name 0.8; which sides are linked; the closest link (the same actor
+    -- first), as x * 2^32 + y.
+    SELECT a, b,
+           0.8 * count(DISTINCT x_actor)
+               + 0.2 * count(DISTINCT x_actor) FILTER (WHERE x_actor = y_actor) AS x_linked,
+           0.8 * count(DISTINCT y_actor)
+               + 0.2 * count(DISTINCT y_actor) FILTER (WHERE x_actor = y_actor) AS y_linked,
+           bool_or(x_side = 1 AND y_side = 1) AS s11, bool_or(x_side = 2 AND y_side = 2) AS s22,
+           bool_or(x_side = 1 AND y_side = 2) AS s12, bool_or(x_side = 2 AND y_side = 1) AS s21,
+           coalesce(min(x_actor * 4294967296 + y_actor) FILTER (WHERE x_actor = y_actor),
+                    min(x_actor * 4294967296 + y_actor)) AS closest
+      FROM links
+     GROUP BY a, b
 ), armed AS (
     -- Per event: its armed actors, whether civilians are among them, and on which sides it
     -- has an armed actor known by name (an "Unidentified Armed Group" says nothing).
@@ -186,48 +206,14 @@ WITH judged AS (
            bool_or(side = 1 AND NOT civilian AND cardinality(words) > 0) AS known_1,
            bool_or(side = 2 AND NOT civilian AND cardinality(words) > 0) AS known_2
       FROM ckb_cand_actor GROUP BY event_id
-), linked AS (
-    -- Per pair: each side's best links summed, which sides are linked, the closest pair.
-    SELECT a, b,
-           sum(best) FILTER (WHERE from_x) AS x_linked,
-           sum(best) FILTER (WHERE NOT from_x) AS y_linked,
-           bool_or(s11) AS s11, bool_or(s22) AS s22, bool_or(s12) AS s12, bool_or(s21) AS s21,
-           (array_agg(reason ORDER BY best DESC, reason))[1] AS reason
-      FROM (SELECT a, b, true AS from_x, max(link) AS best,
-                   bool_or(x_side = 1 AND y_side = 1) AS s11,
-                   bool_or(x_side = 2 AND y_side = 2) AS s22,
-                   bool_or(x_side = 1 AND y_side = 2) AS s12,
-                   bool_or(x_side = 2 AND y_side = 1) AS s21,
-                   min(CASE WHEN x_actor = y_actor THEN 'same actor: ' || x_name
-                            ELSE x_name || ' ≈ ' || y_name END) AS reason
-              FROM links GROUP BY a, b, x_actor
-            UNION ALL
-            SELECT a, b, false, max(link), false, false, false, false, NULL
-              FROM links GROUP BY a, b, y_actor) per_actor
-     GROUP BY a, b
-), actors AS (
-    -- How much of one event's armed actors the other has (whichever has fewer, all of them
-    -- is 1); civilians alone on both sides count 0.1. The sides contradict each other where
-    -- on a side both events name an armed actor, none of them linked, whichever way round
-    -- the datasets put the sides: Russia against insurgents is not Turkey against them.
-    SELECT p.a, p.b,
-           coalesce(greatest(l.x_linked / nullif(ax.actors, 0), l.y_linked / nullif(ay.actors, 0)),
-                    CASE WHEN ax.civilians AND ay.civilians THEN 0.1 ELSE 0 END) AS actor_score,
-           l.reason AS actor_reason,
-           coalesce(
-               (ax.known_1 AND ay.known_1 AND NOT coalesce(l.s11, false)
-                OR ax.known_2 AND ay.known_2 AND NOT coalesce(l.s22, false))
-               AND (ax.known_1 AND ay.known_2 AND NOT coalesce(l.s12, false)
-                    OR ax.known_2 AND ay.known_1 AND NOT coalesce(l.s21, false)),
-               false) AS disagree
-      FROM ckb_cand_pair p
-      LEFT JOIN linked l ON l.a = p.a AND l.b = p.b
-      LEFT JOIN armed ax ON ax.event_id = p.a
-      LEFT JOIN armed ay ON ay.event_id = p.b
 ), scored AS (
-    SELECT j.a, j.b,
-           -- Overlapping spans count by how much of both they share: a month's offensive
-           -- holds a day's strike without being it.
+    -- Actors: how much of one event's armed actors the other has (whichever has fewer, all
+    -- of them is 1); civilians alone on both sides count 0.1. The sides contradict each
+    -- other where on a side both events name an armed actor, none of them linked, whichever
+    -- way round the datasets put the sides: Russia against insurgents is not Turkey against
+    -- them. Dates: overlapping spans count by how much of both they share (a month's
+    -- offensive holds a day's strike without being it).
+    SELECT j.*, l.closest,
            CASE WHEN j.gap = 0 THEN 0.5 + 0.5 * j.overlap
                 ELSE 1 - 0.3 * j.gap / j.days_off END AS date_score,
            CASE WHEN j.km IS NOT NULL THEN 1 - 0.5 * j.km / j.km_off
@@ -235,37 +221,57 @@ WITH judged AS (
                 WHEN j.same_country THEN 0.2 ELSE 0 END AS place_score,
            CASE WHEN j.same_type THEN 1.0 WHEN j.same_kind THEN 0.8
                 WHEN j.same_disorder THEN 0.6 ELSE 0 END AS type_score,
-           coalesce(ac.actor_score, 0) AS actor_score,
-           coalesce(ac.disagree, false) AS disagree,
-           ARRAY[
-               CASE WHEN j.same_day THEN 'same day' WHEN j.gap = 0 THEN 'dates overlap'
-                    WHEN j.gap = 1 THEN '1 day apart' ELSE j.gap || ' days apart' END,
-               CASE WHEN j.km IS NOT NULL THEN to_char(j.km, 'FM9990.0') || ' km apart'
-                    WHEN j.nested AND j.place_x = j.place_y THEN 'same place'
-                    WHEN j.nested THEN 'one place inside the other (' || j.place_x || ', '
-                                       || j.place_y || ')'
-                    ELSE 'same country' END,
-               CASE WHEN ac.actor_reason IS NULL THEN 'no actor in common'
-                WHEN ac.disagree THEN ac.actor_reason || ', but the other side differs'
-                ELSE ac.actor_reason END,
-               CASE WHEN j.same_type THEN 'types agree'
-                    WHEN j.same_kind OR j.same_disorder
-                    THEN 'types compatible (' || j.type_x || ', ' || j.type_y || ')'
-                    ELSE 'types differ (' || j.type_x || ', ' || j.type_y || ')' END
-           ] AS reasons
+           coalesce(greatest(l.x_linked / nullif(ax.actors, 0),
+                             l.y_linked / nullif(ay.actors, 0)),
+                    CASE WHEN ax.civilians AND ay.civilians THEN 0.1 ELSE 0 END, 0)
+               AS actor_score,
+           coalesce(
+               (ax.known_1 AND ay.known_1 AND NOT coalesce(l.s11, false)
+                OR ax.known_2 AND ay.known_2 AND NOT coalesce(l.s22, false))
+               AND (ax.known_1 AND ay.known_2 AND NOT coalesce(l.s12, false)
+                    OR ax.known_2 AND ay.known_1 AND NOT coalesce(l.s21, false)),
+               false) AS disagree
       FROM judged j
-      LEFT JOIN actors ac ON ac.a = j.a AND ac.b = j.b
+      LEFT JOIN linked l ON l.a = j.a AND l.b = j.b
+      LEFT JOIN armed ax ON ax.event_id = j.a
+      LEFT JOIN armed ay ON ay.event_id = j.b
      WHERE j.gap <= j.days_off
-       AND NOT j.related  -- a part of the other, or related to it: two events by definition
        AND (j.km IS NULL OR j.km <= j.km_off)
        AND (j.km IS NOT NULL OR j.same_country)
+), kept AS (
+    SELECT s.*, round(score::numeric, 3)::float AS rounded
+      FROM (SELECT *,
+                   (0.3 * date_score + 0.25 * place_score + 0.1 * type_score
+                    + 0.35 * actor_score) * CASE WHEN disagree THEN 0.6 ELSE 1 END AS score
+              FROM scored) s
+     WHERE score >= %(threshold)s
 )
-SELECT a, b, round(score::numeric, 3)::float AS score, reasons
-  FROM (SELECT a, b, reasons,
-               (0.3 * date_score + 0.25 * place_score + 0.1 * type_score + 0.35 * actor_score)
-               * CASE WHEN disagree THEN 0.6 ELSE 1 END AS score
-          FROM scored) s
- WHERE score >= %(threshold)s;
+SELECT k.a, k.b, k.rounded AS score,
+       ARRAY[
+           CASE WHEN k.same_day THEN 'same day' WHEN k.gap = 0 THEN 'dates overlap'
+                WHEN k.gap = 1 THEN '1 day apart' ELSE k.gap || ' days apart' END,
+           CASE WHEN k.km IS NOT NULL THEN to_char(k.km, 'FM9990.0') || ' km apart'
+                WHEN k.same_place THEN 'same place'
+                WHEN k.nested THEN 'one place inside the other (' || x.place || ', '
+                                   || y.place || ')'
+                ELSE 'same country' END,
+           CASE WHEN k.closest IS NULL THEN 'no actor in common'
+                ELSE CASE WHEN nx.id = ny.id THEN 'same actor: ' || nx.name
+                          ELSE nx.name || ' ≈ ' || ny.name END
+                     || CASE WHEN k.disagree THEN ', but the other side differs' ELSE '' END
+           END,
+           CASE WHEN k.same_type THEN 'types agree'
+                WHEN k.same_kind OR k.same_disorder
+                THEN 'types compatible (' || tx.name || ', ' || ty.name || ')'
+                ELSE 'types differ (' || tx.name || ', ' || ty.name || ')' END
+       ] AS reasons
+  FROM kept k
+  JOIN ckb_cand_event x ON x.id = k.a
+  JOIN ckb_cand_event y ON y.id = k.b
+  JOIN events_eventtype tx ON tx.id = x.event_type_id
+  JOIN events_eventtype ty ON ty.id = y.event_type_id
+  LEFT JOIN actors_actor nx ON nx.id = k.closest / 4294967296
+  LEFT JOIN actors_actor ny ON ny.id = k.closest %% 4294967296;
 
 -- name: forget
 -- An open candidate of a probe that the search no longer finds (an event corrected since,
@@ -277,11 +283,20 @@ DELETE FROM events_eventcandidate c
    AND NOT EXISTS (SELECT 1 FROM ckb_cand_found f WHERE f.a = c.event_a_id AND f.b = c.event_b_id);
 
 -- name: record
--- The pairs found become candidates, or update the open ones; a rejected pair stays
--- rejected. Returns the candidates recorded.
+-- The pairs found become candidates, or update the open ones whose score or reasons moved
+-- (a search over events already searched writes next to nothing); a rejected pair stays
+-- rejected.
 INSERT INTO events_eventcandidate (event_a_id, event_b_id, score, reasons, status, found_at)
 SELECT a, b, score, reasons, 'open', now() FROM ckb_cand_found
     ON CONFLICT (event_a_id, event_b_id) DO UPDATE
    SET score = excluded.score, reasons = excluded.reasons, found_at = excluded.found_at
  WHERE events_eventcandidate.status = 'open'
-RETURNING id;
+   AND (events_eventcandidate.score, events_eventcandidate.reasons)
+       IS DISTINCT FROM (excluded.score, excluded.reasons);
+
+-- name: recorded
+-- The open candidates among the pairs found.
+SELECT c.id
+  FROM events_eventcandidate c
+  JOIN ckb_cand_found f ON f.a = c.event_a_id AND f.b = c.event_b_id
+ WHERE c.status = 'open';

@@ -11,6 +11,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from events.models import Event
 from interchange.matching import THRESHOLD, candidate_record, candidates, search_events
 
+# Pairs listed in words; --json gives all.
+LISTED = 20
+
 
 def day(text: str) -> datetime.date:
     try:
@@ -64,11 +67,17 @@ class Command(BaseCommand):
         )
         if options["verbosity"] > 1:
             self.stdout.write(
-                "Seconds per step: " + ", ".join(f"{k} {v}" for k, v in found.steps.items())
+                f"{found.blocked} pair(s) scored; seconds per step: "
+                + ", ".join(f"{k} {v}" for k, v in found.steps.items())
             )
-        for candidate in pairs:
+        for candidate in pairs[:LISTED]:
             record = candidate_record(candidate)
             self.stdout.write(
                 f"{record['score']:.2f}  {record['a']['title']}  ≈  {record['b']['title']}\n"
                 f"      {'; '.join(record['reasons'])}"
+            )
+        if len(found.recorded) > LISTED:
+            self.stdout.write(
+                f"… and {len(found.recorded) - LISTED} more: --json lists every one; editors "
+                "review them in the admin (Event candidates)."
             )
