@@ -14,7 +14,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAdminUser
 
 from api.pagination import KeysetCursorPagination
-from api.viewsets import ApiViewSet
+from api.viewsets import ApiViewSettings
 from events.models import CandidateStatus, EventCandidate
 from interchange.matching import candidate_record
 
@@ -41,14 +41,10 @@ class CandidateSerializer(serializers.Serializer):
         return candidate_record(instance)
 
 
-class CandidateListView(ListAPIView):
+class CandidateListView(ApiViewSettings, ListAPIView):
     """Open candidates, best first (``status=rejected`` for the rejected ones); staff only."""
 
-    authentication_classes = ApiViewSet.authentication_classes
-    throttle_classes = ApiViewSet.throttle_classes
-    renderer_classes = ApiViewSet.renderer_classes
     permission_classes = [IsAdminUser]
-    schema = ApiViewSet.schema
     serializer_class = CandidateSerializer
     pagination_class = KeysetCursorPagination
     ordering = ("-score", "id")

@@ -27,7 +27,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from api.pagination import KeysetCursorPagination
-from api.viewsets import ApiViewSet
+from api.viewsets import ApiViewSettings
 from core.audit import REMOVAL_LABELS
 from core.models import Publication
 from events.models import Event
@@ -139,14 +139,10 @@ class DeletedSerializer(serializers.Serializer):
     )
 
 
-class DeletedView(GenericAPIView):
+class DeletedView(ApiViewSettings, GenericAPIView):
     """Records deleted at or after ``since``, oldest first, 100 a page (``page_size`` up to 500)."""
 
-    authentication_classes = ApiViewSet.authentication_classes
-    throttle_classes = ApiViewSet.throttle_classes
-    renderer_classes = ApiViewSet.renderer_classes
     permission_classes = [AllowAny]
-    schema = ApiViewSet.schema
     serializer_class = DeletedSerializer
     pagination_class = None
 

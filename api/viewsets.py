@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.views import APIView
 
 from api.caching import PreconditionFailed, etag_for
 from api.filters import StrictOrderingFilter
@@ -237,3 +238,13 @@ def integrity_message(error: IntegrityError) -> str:
         if name
         else ("The database refused this change.")
     )
+
+
+class ApiViewSettings(APIView):
+    """What a view of the API that is not a resource's viewset (the deletions feed, the review
+    queue) shares with them: authentication, throttling, renderers and the schema."""
+
+    authentication_classes = ApiViewSet.authentication_classes
+    throttle_classes = ApiViewSet.throttle_classes
+    renderer_classes = ApiViewSet.renderer_classes
+    schema = ApiViewSet.schema

@@ -42,9 +42,16 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
             if Group.objects.filter(name__in=names).count() < len(names):
                 # A test that commits ends by emptying every table, the groups its migration
                 # made included: a later test gets them back with their permissions.
-                groups_migration = importlib.import_module("sources.migrations.0003_groups")
-                groups_migration.create_groups(apps, None)
+                for migration, grant in GROUP_MIGRATIONS:
+                    getattr(importlib.import_module(migration), grant)(apps, None)
             self.groups.set(Group.objects.filter(name__in=names))
+
+
+# The migrations that make the groups and give them permissions, in order.
+GROUP_MIGRATIONS = [
+    ("sources.migrations.0003_groups", "create_groups"),
+    ("events.migrations.0028_merge_permissions", "grant"),
+]
 
 
 class ActorFactory(factory.django.DjangoModelFactory[Actor]):

@@ -14,6 +14,14 @@ pytestmark = [
 ]
 
 
+def sign_in(visit, username):
+    visit.goto("/admin/login/")
+    visit.page.fill("#id_username", username)
+    visit.page.fill("#id_password", "correct horse battery staple")
+    visit.page.click("input[type=submit]")
+    visit.page.wait_for_url("**/admin/")
+
+
 def test_the_api_docs_list_the_endpoints(visit, idlib_site):
     assert visit.goto("/api/v1/docs/").status == 200
     visit.page.wait_for_selector(".opblock-tag", timeout=20000)
@@ -24,11 +32,7 @@ def test_the_api_docs_list_the_endpoints(visit, idlib_site):
 
 def test_an_editor_signs_in_and_edits_an_event_with_its_claims(visit, committed_idlib):
     UserFactory(username="editor", groups=["Editors"])
-    visit.goto("/admin/login/")
-    visit.page.fill("#id_username", "editor")
-    visit.page.fill("#id_password", "correct horse battery staple")
-    visit.page.click("input[type=submit]")
-    visit.page.wait_for_url("**/admin/")
+    sign_in(visit, "editor")
     visit.goto("/admin/events/event/?q=airstrikes")
     visit.page.click("text=Russian airstrikes on Idlib")
     visit.page.wait_for_selector("#claims-group")
@@ -54,11 +58,7 @@ def test_an_editor_reviews_a_candidate_pair_and_merges_it(visit, idlib_site):
     load("ucdp", ucdp_strike())
     candidate = EventCandidate.objects.get(event_a__acled_id="SYR9001")
     UserFactory(username="editor", groups=["Editors"])
-    visit.goto("/admin/login/")
-    visit.page.fill("#id_username", "editor")
-    visit.page.fill("#id_password", "correct horse battery staple")
-    visit.page.click("input[type=submit]")
-    visit.page.wait_for_url("**/admin/")
+    sign_in(visit, "editor")
     visit.goto("/admin/events/eventcandidate/")
     visit.screenshot("admin-candidates")
     visit.page.click(f"a[href*='/eventcandidate/{candidate.pk}/change/']")
