@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
 from events.models import CandidateStatus, Event, EventCandidate, EventMerge
+from tests.factories import EventFactory
 from tests.interchange.test_match_events import acled_file, acled_row
 from tests.interchange.test_merge_events import load, ucdp_strike
 
@@ -136,3 +139,35 @@ def test_readers_have_no_review_queue(candidate: EventCandidate, anon_client: Cl
     assert anon_client.get(f"{QUEUE}{candidate.pk}/change/").status_code == 302  # to log in
     assert anon_client.post(f"{QUEUE}{candidate.pk}/change/", {"keep_a": "on"}).status_code == 302
     assert Event.objects.count() == 2
+
+
+def make_candidates(count: int) -> None:
+    for _ in range(count):
+        a, b = sorted((EventFactory(), EventFactory()), key=lambda event: event.pk)
+        EventCandidate.objects.create(
+            event_a=a, event_b=b, score=0.8, reasons=["same day", "1.0 km apart"]
+        )
+
+
+def test_the_queue_and_the_api_run_the_same_queries_for_one_pair_or_thirty(
+    editor_client: Client, django_assert_num_queries: Any
+) -> None:
+    pages = (f"{QUEUE}?status__exact=open", "/api/v1/event-candidates/")
+    make_candidates(1)
+    counts = {}
+    for url in pages:
+        with django_assert_num_queries(QUERIES[url]):
+            assert editor_client.get(url).status_code == 200
+    make_candidates(29)
+    for url in pages:
+        with django_assert_num_queries(QUERIES[url]):
+            response = editor_client.get(url)
+        counts[url] = response
+    assert counts["/api/v1/event-candidates/"].json()["results"][29]["score"] == 0.8
+    assert "30 event candidates" in counts[pages[0]].content.decode()
+
+
+# The session, the user and (an editor) the user's and groups' permissions, then: the
+# queue's counts (filtered and total) and its page of pairs with both events; the API's page
+# of pairs with both events and their places.
+QUERIES = {f"{QUEUE}?status__exact=open": 7, "/api/v1/event-candidates/": 5}
