@@ -143,9 +143,9 @@ def test_readers_have_no_review_queue(candidate: EventCandidate, anon_client: Cl
 
 def make_candidates(count: int) -> None:
     for _ in range(count):
-        a, b = sorted((EventFactory(), EventFactory()), key=lambda event: event.pk)
+        a, b = sorted((EventFactory().pk, EventFactory().pk))
         EventCandidate.objects.create(
-            event_a=a, event_b=b, score=0.8, reasons=["same day", "1.0 km apart"]
+            event_a_id=a, event_b_id=b, score=0.8, reasons=["same day", "1.0 km apart"]
         )
 
 
