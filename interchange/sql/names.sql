@@ -45,11 +45,15 @@ JOIN ckb_stg_node p ON p.node = n2.parent
           JOIN events_location l ON l.parent_id = p.location_id
 
 -- name: insert_places
+-- A place takes its country's code from the row (ACLED's iso) or else from the place above it
+-- (UCDP's rows name the country only), so every level is in its country.
 INSERT INTO events_location (uuid, created_at, updated_at, status, name, kind, parent_id, path,
                              country_code, latitude, longitude, alternate_names)
 SELECT gen_random_uuid(), now(), now(), %(status)s, n.name, n.kind, p.location_id, '',
-       n.country_code, n.latitude, n.longitude, '{}'
-  FROM ckb_stg_node n LEFT JOIN ckb_stg_node p ON p.node = n.parent
+       coalesce(nullif(n.country_code, ''), pl.country_code, ''), n.latitude, n.longitude, '{}'
+  FROM ckb_stg_node n
+  LEFT JOIN ckb_stg_node p ON p.node = n.parent
+  LEFT JOIN events_location pl ON pl.id = p.location_id
  WHERE n.level = %(level)s AND n.location_id IS NULL
  ORDER BY n.node
 

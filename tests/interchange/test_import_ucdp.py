@@ -126,3 +126,24 @@ def test_acled_and_ucdp_figures_of_one_event_are_two_claims_by_two_datasets() ->
         ("UCDP GED", 22),
     ]
     assert as_staff_see_it(event).contested  # the figures differ
+
+
+def test_places_below_the_country_take_its_code_so_acled_ids_and_filters_see_it() -> None:
+    events_import(
+        data=(
+            b"event_id_cnty,event_date,year,time_precision,disorder_type,event_type,"
+            b"sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,"
+            b"civilian_targeting,iso,region,country,admin1,admin2,admin3,location,latitude,"
+            b"longitude,geo_precision,source,source_scale,notes,fatalities,tags,timestamp\n"
+            b"SYR9001,2018-09-04,2018,1,Political violence,Battles,Armed clash,A,,2,B,,2,22,,760,"
+            b"Middle East,Syria,Idleb,,,Saraqib,35.86,36.8,1,SOHR,National,Clash,1,,1536105600\n"
+        ),
+        dataset="acled",
+        file_name="acled.csv",
+    )
+
+    run("ucdp_valid.csv")
+
+    event = Event.objects.get(ucdp_id="244101")
+    assert event.location is not None
+    assert (event.location.name, event.location.country_code) == ("Jisr al-Shughur town", "SY")
