@@ -196,3 +196,28 @@ def test_staff_read_the_candidates_in_the_api_and_readers_do_not(
     assert {candidate["a"]["acled_id"], candidate["b"]["ucdp_id"]} == {"SYR9001", "300001"}
     assert candidate["reasons"][0] == "same day"
     assert anon_client.get("/api/v1/event-candidates/").status_code == 401
+
+
+def test_a_search_listing_only_the_best_keeps_the_others_in_the_queue(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    load("acled", acled_file(acled_row("SYR9001")))
+    load("ucdp", ucdp_strike())  # 0.89: same day, same point, related actors
+    load(
+        "acled",
+        acled_file(
+            acled_row(
+                "SYR9002",
+                date="2018-09-05",
+                place=("Khan Shaykhun east", 35.45, 36.66),
+                actor1="Russia",
+            )
+        ),
+    )
+    queued = EventCandidate.objects.count()
+    capsys.readouterr()
+
+    call_command("match_events", "--threshold", "0.85")
+
+    assert capsys.readouterr().out.startswith("1 pair(s) at or above 0.85")
+    assert EventCandidate.objects.count() == queued > 1

@@ -37,7 +37,8 @@ class Command(BaseCommand):
             "--threshold",
             type=float,
             default=THRESHOLD,
-            help=f"Lowest score proposed, 0 to 1 (default {THRESHOLD}).",
+            help=f"Lowest score listed, 0 to 1 (default {THRESHOLD}); the review queue keeps "
+            "every pair at or above the default either way.",
         )
         parser.add_argument(
             "--json",
@@ -53,15 +54,18 @@ class Command(BaseCommand):
             events = events.filter(end_date__gte=options["start"])
         if options["end"]:
             events = events.filter(start_date__lte=options["end"])
-        found = search_events(events, threshold=options["threshold"])
+        # The queue keeps every pair at or above the default whatever is listed: a search
+        # with a higher threshold must not drop the pairs between the two.
+        found = search_events(events, threshold=min(options["threshold"], THRESHOLD))
         pairs = candidates(options["threshold"]).filter(pk__in=found.recorded)
+        listed = pairs.count()
         if options["json"]:
             for candidate in pairs:
                 self.stdout.write(json.dumps(candidate_record(candidate), ensure_ascii=False))
             return
         rejected = found.found - len(found.recorded)
         self.stdout.write(
-            f"{found.found} pair(s) at or above {options['threshold']:.2f} in {found.seconds} s"
+            f"{listed} pair(s) at or above {options['threshold']:.2f} in {found.seconds} s"
             + (f" ({rejected} rejected before, not proposed)" if rejected else "")
             + "."
         )
@@ -76,8 +80,8 @@ class Command(BaseCommand):
                 f"{record['score']:.2f}  {record['a']['title']}  ≈  {record['b']['title']}\n"
                 f"      {'; '.join(record['reasons'])}"
             )
-        if len(found.recorded) > LISTED:
+        if listed > LISTED:
             self.stdout.write(
-                f"… and {len(found.recorded) - LISTED} more: --json lists every one; editors "
+                f"… and {listed - LISTED} more: --json lists every one; editors "
                 "review them in the admin (Event candidates)."
             )
