@@ -207,7 +207,7 @@ class EventCandidateAdmin(admin.ModelAdmin):
         return request.user.has_perm("events.merge_events")
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        if "status__exact" not in request.GET and request.method == "GET" and not request.GET:
+        if request.method == "GET" and not request.GET:
             return redirect(f"{request.path}?status__exact={CandidateStatus.OPEN}")
         bulk = BulkMergeForm(request.POST or None, prefix="bulk")
         if request.method == "POST" and "bulk-score" in request.POST:
@@ -225,14 +225,10 @@ class EventCandidateAdmin(admin.ModelAdmin):
 
     def merge_in_bulk(self, request: HttpRequest, score: float) -> None:
         merged = gone = 0
-        for candidate_id in list(
-            candidates(score).order_by("-score", "id").values_list("pk", flat=True)
-        ):
-            # An earlier merge of this run may have absorbed one of its events already.
-            candidate = EventCandidate.objects.filter(pk=candidate_id).select_related(
-                "event_a", "event_b"
-            )
-            pair = candidate.first()
+        for candidate_id in list(candidates(score).values_list("pk", flat=True)):
+            # An earlier merge of this run may have absorbed one of its events already (and
+            # so deleted the pair): each pair is read when its turn comes.
+            pair = candidates(score).filter(pk=candidate_id).first()
             if pair is None:
                 gone += 1
                 continue
@@ -245,9 +241,7 @@ class EventCandidateAdmin(admin.ModelAdmin):
 
     @admin.action(description="Not the same event: reject the selected pairs")
     def reject_selected(self, request: HttpRequest, queryset: QuerySet[EventCandidate]) -> None:
-        rejected = queryset.filter(status=CandidateStatus.OPEN).update(
-            status=CandidateStatus.REJECTED, decided_by=request.user, decided_at=Now()
-        )
+        rejected = reject(queryset, request.user)
         self.message_user(request, f"Rejected {rejected} pair(s); they will not be proposed again.")
 
     def change_view(
@@ -295,9 +289,7 @@ class EventCandidateAdmin(admin.ModelAdmin):
                 request, f"Merged “{absorb.title}” into “{keep.title}”.", messages.SUCCESS
             )
         elif decision == "reject":
-            EventCandidate.objects.filter(pk=candidate.pk).update(
-                status=CandidateStatus.REJECTED, decided_by=request.user, decided_at=Now()
-            )
+            reject(EventCandidate.objects.filter(pk=candidate.pk), request.user)
             self.message_user(request, "Rejected: this pair will not be proposed again.")
         elif decision != "skip":
             self.message_user(request, "Choose merge, reject or skip.", messages.ERROR)
@@ -312,6 +304,13 @@ class EventCandidateAdmin(admin.ModelAdmin):
         if following is None:
             return redirect("admin:events_eventcandidate_changelist")
         return redirect("admin:events_eventcandidate_change", following)
+
+
+def reject(pairs: QuerySet[EventCandidate], user: Any) -> int:
+    """Mark the open ones of ``pairs`` rejected by ``user``: never proposed again."""
+    return pairs.filter(status=CandidateStatus.OPEN).update(
+        status=CandidateStatus.REJECTED, decided_by=user, decided_at=Now()
+    )
 
 
 def review_side(event: Event, user: Any) -> dict[str, Any]:

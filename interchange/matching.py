@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from core import sql_files
-from events.models import SIDE_1_ROLES, SIDE_2_ROLES, Event, EventCandidate
+from events.models import SIDE_1_ROLES, SIDE_2_ROLES, CandidateStatus, Event, EventCandidate
 
 STATEMENTS = sql_files.statements("interchange", "candidates.sql")
 # At the default threshold a pair needs more than a shared day and place: an actor in common
@@ -122,7 +122,7 @@ def candidate_record(candidate: EventCandidate) -> dict[str, Any]:
 def candidates(threshold: float = THRESHOLD) -> QuerySet[EventCandidate]:
     """Open candidates at or above ``threshold``, best first, with both events (one query)."""
     return (
-        EventCandidate.objects.filter(status="open", score__gte=threshold)
+        EventCandidate.objects.filter(status=CandidateStatus.OPEN, score__gte=threshold)
         .select_related("event_a__location", "event_b__location")
         .order_by("-score", "id")
     )

@@ -170,6 +170,21 @@ def test_the_deletions_feeds_say_merged_into(
     assert gone["merged_into"] == "SYR9001"
 
 
+def test_a_reader_is_not_told_of_a_draft_event_merged_into(
+    both: tuple[Event, Event], anon_client: Client
+) -> None:
+    kept, absorbed = both
+    merge_events(kept, absorbed)
+    Event.objects.filter(pk=kept.pk).update(status="draft")
+
+    feed = anon_client.get("/api/v1/deleted/", {"since": "2000-01-01T00:00:00Z"}).json()
+    rows = {
+        (r["id"], r["reason"], r["merged_into"]) for r in feed["results"] if r["type"] == "event"
+    }
+    assert (str(absorbed.uuid), "deleted", None) in rows
+    assert str(kept.uuid) not in {merged for _, _, merged in rows}
+
+
 def test_when_the_kept_event_takes_the_acled_id_its_own_id_is_the_one_deleted(
     both: tuple[Event, Event], anon_client: Client
 ) -> None:
