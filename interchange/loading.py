@@ -326,9 +326,7 @@ def load(
         ]
         progress("candidates")
         # The file's events that may be others' records of the same event (or each other's).
-        result.candidates = len(
-            matching.search(cursor, "SELECT event_id FROM ckb_stg_match").recorded
-        )
+        result.candidates = matching.search(cursor, "SELECT event_id FROM ckb_stg_match").recorded
         timed("candidates")
         cursor.execute(STAGING["drop"])
     return result

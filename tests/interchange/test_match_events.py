@@ -29,6 +29,8 @@ def acled_row(
     actor1: str = "Military Forces of Russia (2000-)",
     actor2: str = "Civilians (Syria)",
     sub_event: str = "Air/drone strike",
+    time_precision: int = 1,
+    geo_precision: int = 1,
 ) -> str:
     name, latitude, longitude = place
     event_type = {
@@ -37,8 +39,9 @@ def acled_row(
         "Armed clash": "Battles",
     }[sub_event]
     return (
-        f"{event_id},{date},2018,1,Political violence,{event_type},{sub_event},{actor1},,8,"
-        f"{actor2},,7,78,,760,Middle East,Syria,Idleb,,,{name},{latitude},{longitude},1,SOHR,"
+        f"{event_id},{date},2018,{time_precision},Political violence,{event_type},{sub_event},"
+        f"{actor1},,8,{actor2},,7,78,,760,Middle East,Syria,Idleb,,,{name},{latitude},"
+        f"{longitude},{geo_precision},SOHR,"
         f"National,Strike,13,,1536105600"
     )
 
@@ -134,6 +137,37 @@ def test_a_jittered_duplicate_within_one_dataset_is_proposed() -> None:
     assert EventCandidate.objects.get().reasons[:2] == ["1 day apart", "1.4 km apart"]
 
 
+# Dated to a week and placed to 10 km, and dated to the day and placed to 25 km: two days
+# and 20 km apart, which only the first's date and only the second's place allow. A quarter
+# degree lies between them (35.5° N): each is found only by the other's reach.
+WEEK_NEAR = {"time_precision": 2, "place": ("Al-Tamanah", 35.35, 36.65)}
+DAY_FAR = {
+    "date": "2018-09-06",
+    "place": ("Khan Shaykhun north", 35.53, 36.65),
+    "geo_precision": 2,
+    "actor1": "Russia",
+}
+
+
+@pytest.mark.parametrize("first", ["week, 10 km", "day, 25 km"])
+def test_a_pair_each_less_precise_in_one_way_is_found_from_either_side(first: str) -> None:
+    rows = [acled_row("SYR9001", **WEEK_NEAR), acled_row("SYR9002", **DAY_FAR)]
+    if first == "day, 25 km":
+        rows.reverse()
+    load("acled", acled_file(rows[0]))
+
+    # The second import searches for its own event only: the first is no probe.
+    report = load("acled", acled_file(rows[1]))
+    found_by_import = pairs()
+    EventCandidate.objects.all().delete()
+    search_events(Event.objects.all())  # both are probes: the pair is scored once
+
+    assert report.result is not None
+    assert report.result.candidates == 1
+    assert found_by_import == pairs() == {frozenset({"SYR9001", "SYR9002"})}
+    assert EventCandidate.objects.get().reasons[:2] == ["2 days apart", "20.0 km apart"]
+
+
 def test_a_rejected_pair_is_never_proposed_again(editor: User) -> None:
     load("acled", acled_file(acled_row("SYR9001")))
     load("ucdp", ucdp_strike())
@@ -144,7 +178,7 @@ def test_a_rejected_pair_is_never_proposed_again(editor: User) -> None:
     found = search_events(Event.objects.all())
     load("ucdp", ucdp_strike(best=11))  # a newer export of the UCDP row
 
-    assert (found.found, found.recorded) == (1, [])
+    assert (found.found, found.recorded) == (1, 0)
     assert pairs() == set()
     assert EventCandidate.objects.get().status == CandidateStatus.REJECTED
 

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Q
 
 from events.models import Event
 from interchange.matching import THRESHOLD, candidate_record, candidates, search_events
@@ -57,13 +58,17 @@ class Command(BaseCommand):
         # The queue keeps every pair at or above the default whatever is listed: a search
         # with a higher threshold must not drop the pairs between the two.
         found = search_events(events, threshold=min(options["threshold"], THRESHOLD))
-        pairs = candidates(options["threshold"]).filter(pk__in=found.recorded)
+        # The open pairs of the events searched are the pairs this search found (it forgot
+        # the others), less those rejected or merged before.
+        pairs = candidates(options["threshold"]).filter(
+            Q(event_a__in=events) | Q(event_b__in=events)
+        )
         listed = pairs.count()
         if options["json"]:
             for candidate in pairs:
                 self.stdout.write(json.dumps(candidate_record(candidate), ensure_ascii=False))
             return
-        rejected = found.found - len(found.recorded)
+        rejected = found.found - found.recorded
         self.stdout.write(
             f"{listed} pair(s) at or above {options['threshold']:.2f} in {found.seconds} s"
             + (f" ({rejected} rejected before, not proposed)" if rejected else "")
