@@ -470,7 +470,9 @@ def to_kept_event(request: HttpRequest, absorbed: str) -> HttpResponsePermanentR
     kept = Event.objects.visible_to(request.user).absorbing(absorbed).only("uuid").first()
     if kept is None:
         raise Http404("No event has this id.")
-    return HttpResponsePermanentRedirect(request.get_full_path().replace(absorbed, str(kept.uuid)))
+    # The id is replaced in the path alone: the query goes on as it was asked.
+    path, mark, query = request.get_full_path().partition("?")
+    return HttpResponsePermanentRedirect(path.replace(absorbed, str(kept.uuid)) + mark + query)
 
 
 class EventDetailView(CachedForReaders, PublicationMixin, DetailView):

@@ -132,6 +132,9 @@ def test_the_absorbed_events_page_and_record_redirect_to_the_kept_one(
 
     page = anon_client.get(f"/events/{absorbed.uuid}/")
     assert (page.status_code, page["Location"]) == (301, f"/events/{kept.uuid}/")
+    # The query is kept as asked, even where it names the absorbed event.
+    cited = anon_client.get(f"/events/{absorbed.uuid}/?ref={absorbed.uuid}")
+    assert cited["Location"] == f"/events/{kept.uuid}/?ref={absorbed.uuid}"
     record = anon_client.get(f"/api/v1/events/{absorbed.uuid}/?fields=title")
     assert record.status_code == 301
     assert record["Location"] == f"/api/v1/events/{kept.uuid}/?fields=title"
