@@ -696,6 +696,21 @@ DELETED_COLUMNS = [
 ]
 
 
+# The operators whose values are a lower bound of every time they let through.
+LOWER_BOUNDS = {">=", ">", "=", "BETWEEN"}
+
+
+def earliest(found: list[Condition]) -> datetime.datetime:
+    """The earliest removal ``deleted_timestamp`` lets through, so that a mirror asking for
+    what went since its last sync reads those removals from the database, not every removal
+    ever (rows are still tested against the whole condition after)."""
+    seconds = 0
+    for condition in found:
+        if condition.column == "deleted_timestamp" and condition.operator in LOWER_BOUNDS:
+            seconds = max(seconds, min(condition.values))
+    return datetime.datetime.fromtimestamp(seconds, datetime.UTC)
+
+
 class DeletedView(AcledApiView):
     """``/api/deleted/read``: events readers held that were deleted or unpublished, from the
     deletions feed (``/api/v1/deleted/``), on the clock of ``timestamp``.
@@ -710,8 +725,7 @@ class DeletedView(AcledApiView):
 
     def rows(self, params: Any) -> tuple[list[str], Iterable[dict[str, str]]]:
         found = conditions(params, DELETED_COLUMNS)
-        since = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
-        removed = deletions("event", since=since, after=None, staff=False).values(
+        removed = deletions("event", since=earliest(found), after=None, staff=False).values(
             "pgh_created_at", "pgh_obj_id", "acled_id", "location_id", "merged_into"
         )
         held = list(removed.order_by("-pgh_created_at", "-pgh_id"))

@@ -425,6 +425,54 @@ def test_a_deleted_event_is_in_the_deleted_feed_with_its_id_and_unix_time(events
     assert row["event_id_cnty"] == "SYR9001"
 
 
+@pytest.mark.parametrize(
+    ("asked", "found"),
+    [
+        pytest.param({"deleted_timestamp": "{old}"}, ["SYR9001", "SYR9002"], id=">= (default)"),
+        pytest.param({"deleted_timestamp": "{between}"}, ["SYR9002"], id=">= after the first"),
+        pytest.param(
+            {"deleted_timestamp": "{old}", "deleted_timestamp_where": "="}, ["SYR9001"], id="="
+        ),
+        pytest.param(
+            {"deleted_timestamp": "{old}|{between}", "deleted_timestamp_where": "BETWEEN"},
+            ["SYR9001"],
+            id="BETWEEN",
+        ),
+        pytest.param(
+            {"deleted_timestamp": "{between}", "deleted_timestamp_where": "<"},
+            ["SYR9001"],
+            id="< (no lower bound)",
+        ),
+        pytest.param({"deleted_timestamp": "{between}|{old}"}, ["SYR9001", "SYR9002"], id="OR"),
+    ],
+)
+def test_the_deleted_feed_reads_from_the_time_asked_with_every_operator(
+    events: list[Event], asked: dict[str, str], found: list[str]
+) -> None:
+    """The database reads the removals from the earliest time the filter lets through (a
+    mirror's last sync), and every operator still selects exactly its rows."""
+    from django.db import connection
+
+    old = int(timezone.now().timestamp()) - 3 * 86400
+    other = Event.objects.published().exclude(acled_id="SYR9001").first()
+    assert other is not None
+    Event.objects.filter(pk=other.pk).update(acled_id="SYR9002")
+    Event.objects.get(acled_id="SYR9001").delete()
+    Event.objects.get(acled_id="SYR9002").delete()
+    with connection.cursor() as cursor:  # the first removal three days ago
+        cursor.execute(
+            "UPDATE events_eventevent SET pgh_created_at = to_timestamp(%s) "
+            "WHERE pgh_label = 'delete' AND acled_id = 'SYR9001'",
+            [old],
+        )
+    values = {"old": old, "between": old + 86400}
+    params = {key: value.format(**values) for key, value in asked.items()}
+
+    rows = body(Client().get("/api/deleted/read", params))["data"]
+
+    assert sorted(row["event_id_cnty"] for row in rows) == found
+
+
 # --- Actors, actor types, countries, regions ---------------------------------------------------
 
 
