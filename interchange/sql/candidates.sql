@@ -344,15 +344,14 @@ WITH judged AS (
               FROM scored) s
      WHERE score >= %(threshold)s
 ), closest_y AS (
-    -- The other event's actor the closest link is to: the same one, or the lowest id of
-    -- those linked to it.
-    SELECT k.a, k.b,
-           coalesce(min(y.actor_id) FILTER (WHERE y.actor_id = k.closest), min(y.actor_id))
-               AS actor
+    -- The other event's actor the closest link is to, where it is not the same actor: the
+    -- lowest id of those linked to it.
+    SELECT k.a, k.b, min(y.actor_id) AS actor
       FROM kept k
       JOIN ckb_cand_actor cx ON cx.event_id = k.a AND cx.actor_id = k.closest
       JOIN ckb_cand_actor y ON y.event_id = k.b AND NOT y.civilian AND y.tokens && cx.tokens
-     GROUP BY k.a, k.b, k.closest
+     WHERE NOT k.closest = ANY(k.y_armed)
+     GROUP BY k.a, k.b
 )
 SELECT k.a, k.b, k.rounded AS score,
        ARRAY[
@@ -382,7 +381,7 @@ SELECT k.a, k.b, k.rounded AS score,
   LEFT JOIN events_location lx ON lx.id = x.location_id
   LEFT JOIN events_location ly ON ly.id = y.location_id
   LEFT JOIN actors_actor nx ON nx.id = k.closest
-  LEFT JOIN actors_actor ny ON ny.id = cy.actor;
+  LEFT JOIN actors_actor ny ON ny.id = coalesce(cy.actor, k.closest);
 
 -- name: forget
 -- An open candidate of a probe that the search no longer finds (an event corrected since,
