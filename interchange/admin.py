@@ -345,7 +345,12 @@ class EventMergeAdmin(admin.ModelAdmin):
     list_select_related = ("kept",)
     search_fields = ("absorbed_title", "absorbed_acled_id", "absorbed_ucdp_id")
     actions = ["undo_selected"]
-    readonly_fields = [field.name for field in EventMerge._meta.fields]
+    # What undoing puts back, in words: the stored record of it is for the undo, not for
+    # reading.
+    readonly_fields = [
+        *(field.name for field in EventMerge._meta.fields if field.name != "undo"),
+        "undo_puts_back",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -355,6 +360,35 @@ class EventMergeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # undoing is the way back, not deleting the record of it
+
+    @admin.display(description="Undoing puts back")
+    def undo_puts_back(self, merge: EventMerge) -> str:
+        undo = merge.undo
+        counted = [
+            ("claims", "claim", ""),
+            ("participations", "participant", ""),
+            ("participations_dropped", "participant", " the kept event also had"),
+            ("relations", "relation", ""),
+            ("children", "part", ""),
+            ("merges", "earlier merge", ""),
+            ("snapshots", "import snapshot", ""),
+        ]
+        moved = [
+            f"{n} {noun}{'' if n == 1 else 's'}{tail}"
+            for key, noun, tail in counted
+            if (n := len(undo.get(key, [])))
+        ]
+        ids = [
+            str(getattr(Event._meta.get_field(column), "verbose_name", column))
+            for column in undo.get("ids", [])
+        ]
+        return "; ".join(
+            [
+                f"the event “{merge.absorbed_title}”",
+                *moved,
+                *([f"its {' and '.join(ids)}"] if ids else []),
+            ]
+        )
 
     @admin.action(description="Undo the selected merges", permissions=["merge"])
     def undo_selected(self, request: HttpRequest, queryset: QuerySet[EventMerge]) -> None:

@@ -135,6 +135,21 @@ def test_a_merge_is_undone_from_the_list_of_merges(
     assert Event.objects.get(uuid=absorbed.uuid).claims.get().claimant_outlet.name == "UCDP GED"
 
 
+def test_a_merges_page_says_in_words_what_undoing_puts_back(
+    candidate: EventCandidate, editor_client: Client
+) -> None:
+    absorbed = candidate.event_b
+    review(editor_client, candidate, "keep_a")
+    merge = EventMerge.objects.get()
+
+    page = editor_client.get(f"/admin/events/eventmerge/{merge.pk}/change/").content.decode()
+
+    assert "Undoing puts back" in page
+    assert f"the event “{absorbed.title}”; 1 claim;" in page
+    assert "its UCDP GED id" in page
+    assert '"claims"' not in page  # the record kept for the undo itself is not shown
+
+
 def test_readers_have_no_review_queue(candidate: EventCandidate, anon_client: Client) -> None:
     assert anon_client.get(f"{QUEUE}{candidate.pk}/change/").status_code == 302  # to log in
     assert anon_client.post(f"{QUEUE}{candidate.pk}/change/", {"keep_a": "on"}).status_code == 302
