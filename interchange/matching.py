@@ -29,7 +29,7 @@ THRESHOLD = 0.7
 @dataclass
 class Search:
     found: int = 0  # pairs at or above the threshold
-    blocked: int = 0  # pairs sharing a block, all scored
+    blocked: int = 0  # pairs close enough in time and place to be one, all scored
     recorded: int = 0  # of them open candidates: not rejected or merged before
     seconds: float = 0.0
     steps: dict[str, float] = field(default_factory=dict)  # seconds per step, for profiling
