@@ -28,7 +28,6 @@ from psycopg import sql
 
 from core import sql_files
 from core.models import Publication
-from core.sql_files import settings
 from events.models import Event, EventMerge, LocationKind
 from interchange import matching
 from interchange.layouts import OWN_ACLED_ID, own_acled_id
@@ -242,7 +241,7 @@ def load(
     total = len(rows)
     with (
         connection.cursor() as cursor,
-        settings(cursor, **BULK_SETTINGS, enable_nestloop="on" if small else "off"),
+        sql_files.settings(cursor, **BULK_SETTINGS, enable_nestloop="on" if small else "off"),
     ):
         # pgtrigger's row triggers (the places' paths) read this setting inside an exception
         # block; unset, each row aborts a subtransaction, and those make a bulk insert slow
@@ -301,7 +300,7 @@ def load(
         # needs the table's owner; for another role it is skipped with a warning and
         # autovacuum's statistics have to do.)
         cutoff = rows[min(FIRST_CLAIMS, len(rows)) - 1].line if rows else 0
-        with settings(cursor, enable_nestloop="on"):
+        with sql_files.settings(cursor, enable_nestloop="on"):
             cursor.execute(CLAIMS["insert_claims"], {**params, "from_line": 0, "to_line": cutoff})
             result.claims_created = cursor.rowcount
             if result.claims_created:
@@ -428,7 +427,7 @@ def settled_lines(cursor: Any, rows: list[Row], params: dict[str, Any]) -> set[i
 def analyze_staging(cursor: Any, *tables: str) -> None:
     """Statistics of staging tables, from a sample of 3,000 rows rather than 30,000: the
     planner needs their sizes and join keys, and they are read once."""
-    with settings(cursor, default_statistics_target="10"):
+    with sql_files.settings(cursor, default_statistics_target="10"):
         cursor.execute(
             composed("ANALYZE {tables}", tables=sql.SQL(", ").join(map(sql.Identifier, tables)))
         )

@@ -59,10 +59,11 @@ class Command(BaseCommand):
         # with a higher threshold must not drop the pairs between the two.
         found = search_events(events, threshold=min(options["threshold"], THRESHOLD))
         # The open pairs of the events searched are the pairs this search found (it forgot
-        # the others), less those rejected or merged before.
-        pairs = candidates(options["threshold"]).filter(
-            Q(event_a__in=events) | Q(event_b__in=events)
-        )
+        # the others), less those rejected or merged before: every open pair when every event
+        # was searched.
+        pairs = candidates(options["threshold"])
+        if options["start"] or options["end"]:
+            pairs = pairs.filter(Q(event_a__in=events) | Q(event_b__in=events))
         listed = pairs.count()
         if options["json"]:
             for candidate in pairs:
