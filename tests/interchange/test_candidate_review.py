@@ -118,12 +118,19 @@ def test_a_reviewer_merges_every_pair_above_a_score_and_an_editor_may_not(
     assert Event.objects.get().claims.count() == 2
 
 
-def test_a_merge_is_undone_from_the_list_of_merges(
-    candidate: EventCandidate, editor_client: Client
-) -> None:
+@pytest.fixture
+def merged(candidate: EventCandidate, editor_client: Client) -> tuple[Event, EventMerge]:
+    """The pair merged from its review page, keeping the ACLED event: the UCDP one and the
+    merge that absorbed it."""
     absorbed = candidate.event_b
     review(editor_client, candidate, "keep_a")
-    merge = EventMerge.objects.get()
+    return absorbed, EventMerge.objects.get()
+
+
+def test_a_merge_is_undone_from_the_list_of_merges(
+    merged: tuple[Event, EventMerge], editor_client: Client
+) -> None:
+    absorbed, merge = merged
 
     response = editor_client.post(
         "/admin/events/eventmerge/",
@@ -136,11 +143,9 @@ def test_a_merge_is_undone_from_the_list_of_merges(
 
 
 def test_a_merges_page_says_in_words_what_undoing_puts_back(
-    candidate: EventCandidate, editor_client: Client
+    merged: tuple[Event, EventMerge], editor_client: Client
 ) -> None:
-    absorbed = candidate.event_b
-    review(editor_client, candidate, "keep_a")
-    merge = EventMerge.objects.get()
+    absorbed, merge = merged
 
     page = editor_client.get(f"/admin/events/eventmerge/{merge.pk}/change/").content.decode()
 

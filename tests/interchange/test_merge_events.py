@@ -141,12 +141,19 @@ def test_the_absorbed_events_page_and_record_redirect_to_the_kept_one(
     assert anon_client.get(record["Location"]).json() == {"title": kept.title}
 
 
-def test_a_reader_is_not_led_to_a_draft_event(
-    both: tuple[Event, Event], anon_client: Client
-) -> None:
+@pytest.fixture
+def into_draft(both: tuple[Event, Event]) -> tuple[Event, Event]:
+    """Both events merged, the kept one then taken back to a draft."""
     kept, absorbed = both
     merge_events(kept, absorbed)
     Event.objects.filter(pk=kept.pk).update(status="draft")
+    return kept, absorbed
+
+
+def test_a_reader_is_not_led_to_a_draft_event(
+    into_draft: tuple[Event, Event], anon_client: Client
+) -> None:
+    _, absorbed = into_draft
 
     assert anon_client.get(f"/events/{absorbed.uuid}/").status_code == 404
     assert anon_client.get(f"/api/v1/events/{absorbed.uuid}/").status_code == 404
@@ -174,11 +181,9 @@ def test_the_deletions_feeds_say_merged_into(
 
 
 def test_a_reader_is_not_told_of_a_draft_event_merged_into(
-    both: tuple[Event, Event], anon_client: Client
+    into_draft: tuple[Event, Event], anon_client: Client
 ) -> None:
-    kept, absorbed = both
-    merge_events(kept, absorbed)
-    Event.objects.filter(pk=kept.pk).update(status="draft")
+    kept, absorbed = into_draft
 
     feed = anon_client.get("/api/v1/deleted/", {"since": "2000-01-01T00:00:00Z"}).json()
     rows = {
