@@ -65,6 +65,13 @@ WITH window_ AS (
 SELECT b.id, b.parent_id, b.start_date, b.end_date, b.event_type_id, b.kind, b.disorder,
        b.location_id, b.latitude, b.longitude, b.path, b.country, b.coarse, b.probe, b.days_off,
        b.km_off,
+       -- The days it reaches (its span, a month at most): as the other event of a pair,
+       -- widened by how far its date may be off beyond a day (0 for a day's precision, 2 for
+       -- a week's); as a probe, by all of it.
+       b.start_date - (b.days_off - 1) AS key_first,
+       least(b.end_date, b.start_date + 31) + (b.days_off - 1) AS key_last,
+       b.start_date - b.days_off AS probe_first,
+       least(b.end_date, b.start_date + 31) + b.days_off AS probe_last,
        floor((b.latitude - b.probe_lat) * 4)::int AS probe_south,
        floor((b.latitude + b.probe_lat) * 4)::int AS probe_north,
        floor((b.longitude - b.probe_lat / cos(radians(least(89, abs(b.latitude) + b.probe_lat))))
@@ -80,28 +87,23 @@ SELECT b.id, b.parent_id, b.start_date, b.end_date, b.event_type_id, b.kind, b.d
   FROM boxed b;
 
 -- name: keys
--- Every precise event's blocks: each day of its span (a month at most), widened by how far
--- its date may be off beyond a day (0 for a day's precision, 2 for a week's), in each cell
--- its place reaches.
+-- Every precise event's blocks: each day it reaches as the other event of a pair, in each
+-- cell its place reaches.
 CREATE TEMP TABLE ckb_cand_key ON COMMIT DROP AS
 SELECT e.id, e.probe, d::date AS day, y * 10000 + x AS cell
   FROM ckb_cand_event e
- CROSS JOIN LATERAL generate_series(
-           e.start_date - (e.days_off - 1),
-           least(e.end_date, e.start_date + 31) + (e.days_off - 1), interval '1 day') d
+ CROSS JOIN LATERAL generate_series(e.key_first, e.key_last, interval '1 day') d
  CROSS JOIN LATERAL generate_series(e.key_south, e.key_north) y
  CROSS JOIN LATERAL generate_series(e.key_west, e.key_east) x
  WHERE NOT e.coarse;
 
 -- name: probes
--- The precise probes' blocks: each day their span reaches, widened by how far their date
--- may be off, in each cell their place reaches.
+-- The precise probes' blocks: each day they reach as probes, in each cell their place
+-- reaches.
 CREATE TEMP TABLE ckb_cand_probe ON COMMIT DROP AS
 SELECT e.id, d::date AS day, y * 10000 + x AS cell
   FROM ckb_cand_event e
- CROSS JOIN LATERAL generate_series(
-           e.start_date - e.days_off,
-           least(e.end_date, e.start_date + 31) + e.days_off, interval '1 day') d
+ CROSS JOIN LATERAL generate_series(e.probe_first, e.probe_last, interval '1 day') d
  CROSS JOIN LATERAL generate_series(e.probe_south, e.probe_north) y
  CROSS JOIN LATERAL generate_series(e.probe_west, e.probe_east) x
  WHERE e.probe AND NOT e.coarse;
@@ -112,18 +114,14 @@ SELECT e.id, d::date AS day, y * 10000 + x AS cell
 CREATE TEMP TABLE ckb_cand_day ON COMMIT DROP AS
 SELECT e.id, e.probe, d::date AS day, e.country, e.coarse
   FROM ckb_cand_event e
- CROSS JOIN LATERAL generate_series(
-           e.start_date - (e.days_off - 1),
-           least(e.end_date, e.start_date + 31) + (e.days_off - 1), interval '1 day') d;
+ CROSS JOIN LATERAL generate_series(e.key_first, e.key_last, interval '1 day') d;
 
 -- name: probe_days
 -- The probes' days in their country, widened as their blocks are.
 CREATE TEMP TABLE ckb_cand_probe_day ON COMMIT DROP AS
 SELECT e.id, d::date AS day, e.country, e.coarse
   FROM ckb_cand_event e
- CROSS JOIN LATERAL generate_series(
-           e.start_date - e.days_off,
-           least(e.end_date, e.start_date + 31) + e.days_off, interval '1 day') d
+ CROSS JOIN LATERAL generate_series(e.probe_first, e.probe_last, interval '1 day') d
  WHERE e.probe;
 
 -- name: pairs
