@@ -97,7 +97,7 @@ from events.models import (
     few_matches,
 )
 from interchange.acled_regions import ACLED_REGIONS, REGION_OF_ALPHA2
-from interchange.acled_sql import CIVILIANS, CONTESTING_KINDS
+from interchange.acled_sql import CONTESTING_KINDS
 from interchange.layouts import (
     ACLED,
     OWN_ACLED_ID,
@@ -256,63 +256,48 @@ def side(number: int, *, event: Any = None) -> QuerySet[Participation]:
     return participations(SIDE_2_ROLES, event=event).exclude(actor__in=actors_on(SIDE_1_ROLES))
 
 
-def main_actor_where(number: int, field: str, *, text: bool) -> Where:
-    """actor1/actor2 (``field`` "name") and inter1/inter2 ("acled_type"): the side's first
-    actor. Events with a matching participant are found first, through the actors' indexes."""
+def main_actor_where(number: int) -> Where:
+    """actor1/actor2: the side's first actor (``EventSides``, kept by the database). The actors
+    whose name passes are read first (a table of thousands, not of events); with their number
+    known the planner reads a rare actor's events through the sides' index and walks the
+    timeline for a common one."""
 
     def where(operator: str, value: Any) -> Q:
-        first = Subquery(side(number).values(f"actor__{field}")[:1])
-        found = passes(first, operator, value, text=text)
-        # actor1 is a participant in a side-1 role, actor2 in a side-2 role.
-        candidates = Participation.objects.filter(
-            Q(role__in=SIDE_1_ROLES if number == 1 else SIDE_2_ROLES)
-            & passes(f"actor__{field}", operator, value, text=text)
-        ).values("event_id")
-        # A rare actor: its events first. A common one ("Military Forces"): the events in
-        # order, each tested, stopping at the page's end, rather than testing all of its
-        # hundreds of thousands of events before sorting them.
-        return Q(pk__in=candidates) & found if few_matches(candidates) else found
+        named = Actor.objects.filter(passes("name", operator, value, text=True))
+        return Q(**{f"sides__actor{number}__in": list(named.values_list("pk", flat=True))})
 
     return where
 
 
 def associates_where(number: int) -> Where:
     """assoc_actor_1/2: an actor of the side other than its first (side 1's associates include
-    those on neither side: supporters, attendees, mediators). One passing is enough."""
+    those on neither side: supporters, attendees, mediators). One passing is enough. The
+    actors whose name passes are read first; when they take part in few events, those events
+    are tested, else the events in order, each tested, until the page is full."""
 
     def where(operator: str, value: Any) -> Q:
+        named = list(
+            Actor.objects.filter(passes("name", operator, value, text=True)).values_list(
+                "pk", flat=True
+            )
+        )
+        if not named:
+            return NOTHING
         first = Subquery(side(number, event=OuterRef("event")).values("actor")[:1])
         if number == 1:
             neither = ~Q(role__in=SIDE_2_ROLES) & ~Q(actor__in=actors_on(SIDE_2_ROLES))
             others = participations().filter(Q(role__in=SIDE_1_ROLES) | neither)
         else:
             others = side(2)
-        named = passes("actor__name", operator, value, text=True)
-        return Q(Exists(others.exclude(actor=first).filter(named)))
+        found = Q(Exists(others.exclude(actor=first).filter(actor__in=named)))
+        taking_part = Participation.objects.filter(actor__in=named).values("event_id")
+        return Q(pk__in=taking_part) & found if few_matches(taking_part) else found
 
     return where
 
 
-class Interaction(Func):
-    """ACLED's interaction code of inter1 and inter2: "17" for 1 and 7, lowest first; "70"
-    when one side has no code (``interchange.layouts.interaction``)."""
-
-    template = (
-        "(SELECT CASE WHEN a IS NULL AND b IS NULL THEN NULL"
-        " WHEN a IS NULL OR b IS NULL THEN coalesce(a, b) * 10"
-        " ELSE least(a, b) * 10 + greatest(a, b) END FROM (SELECT %(expressions)s) AS pair (a, b))"
-    )
-    output_field = BigIntegerField()
-
-
 def interaction_where(operator: str, value: Any) -> Q:
-    inter1, inter2 = (Subquery(side(n).values("actor__acled_type")[:1]) for n in (1, 2))
-    found = passes(Interaction(inter1, inter2), operator, value)
-    if operator == "=" and isinstance(value, int) and 10 <= value <= 99:
-        # The events with an actor of the higher code, through the actors' codes.
-        typed = Participation.objects.filter(actor__acled_type=max(divmod(value, 10)))
-        found &= Q(pk__in=typed.values("event_id"))
-    return found
+    return passes("sides__interaction", operator, value)
 
 
 def inter_label(code: int) -> str:
@@ -320,7 +305,7 @@ def inter_label(code: int) -> str:
 
 
 def inter_where(number: int) -> Where:
-    code_where = main_actor_where(number, "acled_type", text=False)
+    code_where = ordered(f"sides__inter{number}")
 
     def where(operator: str, value: Any) -> Q:
         if operator != "LIKE":
@@ -328,7 +313,7 @@ def inter_where(number: int) -> Where:
         codes = [t.value for t in AcledActorType if str(value).lower() in inter_label(t).lower()]
         if str(value).isdigit():
             codes.append(int(value))
-        return reduce(or_, (code_where("=", code) for code in codes), NOTHING)
+        return Q(**{f"sides__inter{number}__in": codes})
 
     return where
 
@@ -361,7 +346,7 @@ def countries_in(codes: set[str]) -> Q:
 
 def targeting(civilians: set[bool]) -> Q:
     """Events whose side 2 has civilians (True), has none (False), or either."""
-    targets = Q(Exists(side(2).filter(CIVILIANS)))
+    targets = Q(sides__civilians=True)
     if civilians == {True, False}:
         return Q()
     if not civilians:
@@ -388,10 +373,12 @@ def source_where(operator: str, value: Any) -> Q:
     document_ids = list(cited.values_list("pk", flat=True))
     if not outlet_ids and not document_ids:
         return NOTHING
-    claims = visible_claims().filter(
-        Q(document__in=document_ids) | Q(document__outlet__in=outlet_ids)
-    )
-    return Q(Exists(claims))
+    citing = Q(document__in=document_ids) | Q(document__outlet__in=outlet_ids)
+    found = Q(Exists(visible_claims().filter(citing)))
+    # A rare source: its events first (through the claims' index on their documents). A
+    # common one: the events in order, each tested, until the page is full.
+    claimed = Claim.objects.filter(citing).values("event_id")
+    return Q(pk__in=claimed) & found if few_matches(claimed) else found
 
 
 CONTESTED_WORDS = "[contested: . fatalities coded as the lowest figure.]"
@@ -464,10 +451,10 @@ WHERE: dict[str, Where] = {
     "disorder_type": type_where("disorder_type"),
     "event_type": type_where("acled_event_type"),
     "sub_event_type": type_where("acled_sub_event_type"),
-    "actor1": main_actor_where(1, "name", text=True),
+    "actor1": main_actor_where(1),
     "assoc_actor_1": associates_where(1),
     "inter1": inter_where(1),
-    "actor2": main_actor_where(2, "name", text=True),
+    "actor2": main_actor_where(2),
     "assoc_actor_2": associates_where(2),
     "inter2": inter_where(2),
     "interaction": interaction_where,

@@ -1015,6 +1015,47 @@ class Participation(models.Model):
         return f"{self.actor} ({self.get_role_display().lower()})"
 
 
+class EventSides(models.Model):
+    """An event's two sides as readers see them (``Sides`` of its published actors), kept by
+    the database as participations and actors change (``events/sql/event_sides.sql``):
+    ACLED's API finds the events of an actor1, an actor type or an interaction through these
+    indexes. An event with no participant readers see has no row."""
+
+    # No database constraints: the triggers write and remove the rows in the statement that
+    # changes participations, and an event or actor goes only once its participations have.
+    event = models.OneToOneField(
+        Event,
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        related_name="sides",
+        db_constraint=False,
+    )
+    actor1 = models.ForeignKey(
+        Actor, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+    )
+    inter1 = models.PositiveSmallIntegerField(null=True)
+    actor2 = models.ForeignKey(
+        Actor, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+    )
+    inter2 = models.PositiveSmallIntegerField(null=True)
+    interaction = models.PositiveSmallIntegerField(null=True)
+    civilians = models.BooleanField()
+
+    class Meta:
+        db_table = "events_event_sides"
+        indexes = [
+            models.Index(fields=["actor1"], name="event_sides_actor1"),
+            models.Index(fields=["actor2"], name="event_sides_actor2"),
+            models.Index(fields=["inter1"], name="event_sides_inter1"),
+            models.Index(fields=["inter2"], name="event_sides_inter2"),
+            models.Index(fields=["interaction"], name="event_sides_interaction"),
+            models.Index(fields=["civilians"], name="event_sides_civilians"),
+        ]
+
+    def __str__(self) -> str:
+        return f"sides of event {self.event_id}"
+
+
 class EventRelationKind(models.TextChoices):
     PART_OF = "part_of", "part of"
     PRECEDES = "precedes", "precedes"
