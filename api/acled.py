@@ -95,6 +95,7 @@ from events.models import (
     LocationKind,
     Participation,
     few_matches,
+    may_describe,
 )
 from interchange.acled_regions import ACLED_REGIONS, REGION_OF_ALPHA2
 from interchange.acled_sql import CONTESTING_KINDS
@@ -111,6 +112,7 @@ from interchange.writing import EVENT_FIELDS
 from sources.models import Claim, Document, Outlet, OutletKind
 
 READER = AnonymousUser()
+# ACLED's page; also the page the filters choose their path for (few_matches).
 DEFAULT_LIMIT = 5000
 # UCDP's records read at once (a page holds at most 1,000).
 CHUNK = 1000
@@ -291,7 +293,7 @@ def associates_where(number: int) -> Where:
             others = side(2)
         found = Q(Exists(others.exclude(actor=first).filter(actor__in=named)))
         taking_part = Participation.objects.filter(actor__in=named).values("event_id")
-        return Q(pk__in=taking_part) & found if few_matches(taking_part) else found
+        return Q(pk__in=taking_part) & found if few_matches(taking_part, DEFAULT_LIMIT) else found
 
     return where
 
@@ -378,7 +380,7 @@ def source_where(operator: str, value: Any) -> Q:
     # A rare source: its events first (through the claims' index on their documents). A
     # common one: the events in order, each tested, until the page is full.
     claimed = Claim.objects.filter(citing).values("event_id")
-    return Q(pk__in=claimed) & found if few_matches(claimed) else found
+    return Q(pk__in=claimed) & found if few_matches(claimed, DEFAULT_LIMIT) else found
 
 
 CONTESTED_WORDS = "[contested: . fatalities coded as the lowest figure.]"
@@ -389,6 +391,10 @@ def notes_where(operator: str, value: Any) -> Q:
     LIKE; compared whole, a contested event's notes are the description and the note, which
     SQL does not write, so only events not contested are compared)."""
     found = passes("summary", operator, value, text=True)
+    if operator in ("LIKE", "="):
+        candidates = may_describe(str(value), DEFAULT_LIMIT)
+        if candidates is not None:
+            found &= candidates
     if operator != "LIKE":
         return found & Q(contested=False)
     if str(value).lower() in CONTESTED_WORDS:
@@ -411,14 +417,39 @@ def last_change() -> Any:
     return Greatest("updated_at", Coalesce(Subquery(claims.values("last")), "updated_at"))
 
 
+def changed_since(moment: datetime.datetime) -> Q:
+    """The event or one of its visible claims changed at or after ``moment``: each through
+    its own index on updated_at."""
+    claims = visible_claims().filter(updated_at__gte=moment)
+    return Q(updated_at__gte=moment) | Q(Exists(claims))
+
+
+def changed_before(moment: datetime.datetime) -> Q:
+    """Its last change is before ``moment``: the event's own first (its index on updated_at
+    reads an early moment's few events), then no visible claim changed since."""
+    return Q(updated_at__lt=moment) & ~Q(Exists(visible_claims().filter(updated_at__gte=moment)))
+
+
 def timestamp_where(operator: str, value: Any) -> Q:
+    """The row's timestamp is the last change in whole Unix seconds: ``= N`` is a change in
+    the second [N, N + 1), ``> N`` one from N + 1 on."""
     if operator == "LIKE":
         return passes(Epoch(last_change()), operator, value)
-    moment = datetime.datetime.fromtimestamp(value, datetime.UTC)
-    if operator in (">", ">="):  # each through its own index on updated_at
-        changed = passes("updated_at", operator, moment)
-        return changed | Q(Exists(visible_claims().filter(passes("updated_at", operator, moment))))
-    return passes(last_change(), operator, moment)
+    second = datetime.datetime.fromtimestamp(value, datetime.UTC)
+    following = second + datetime.timedelta(seconds=1)
+    if operator == "=":
+        # The last change in that second is the event's own or one of its claims': found
+        # through either index, then tested.
+        in_that_second = {"updated_at__gte": second, "updated_at__lt": following}
+        changed = Event.objects.filter(**in_that_second).values("pk")
+        claimed = Claim.objects.filter(**in_that_second).values("event_id")
+        return Q(pk__in=changed.union(claimed)) & changed_before(following)
+    return {
+        ">=": lambda: changed_since(second),
+        ">": lambda: changed_since(following),
+        "<": lambda: changed_before(second),
+        "<=": lambda: changed_before(following),
+    }[operator]()
 
 
 def fatalities() -> Any:

@@ -41,17 +41,54 @@ CASES: dict[str, list[dict[str, Any]]] = {
         {"country": "Syria", "event_date": years, "event_date_where": "BETWEEN"} for years in YEARS
     ],
     "actor1 LIKE": [{"actor1": name} for name in ("Military Forces", "Hay'at", "Civilians")],
+    "actor2 LIKE, common and rare": [
+        {"actor2": name} for name in ("Civilians", "Unidentified Armed Group (Iran)")
+    ],
+    "inter1, inter2 (actor types)": [
+        {"inter1": 7},
+        {"inter2": 8},
+        {"inter1": "Rioters", "inter1_where": "LIKE"},
+    ],
+    "interaction, common and rare": [{"interaction": code} for code in (13, 80, 68)],
+    "civilian_targeting": [{"civilian_targeting": "Civilian targeting"}],
+    "assoc_actor_1 LIKE, rare": [
+        {"assoc_actor_1": name}
+        for name in ("Unidentified Armed Group (Iran)", "Police Forces of Jordan")
+    ],
+    "source LIKE, rare and common": [{"source": name} for name in ("Iran Observatory", "Unity")],
     "event_type": [{"event_type": name} for name in ("Battles", "Protests", "Riots")],
     "region": [{"region": number} for number in (11, 1, 7)],
     "timestamp>=": [{"timestamp": "2026-12-01"}, {"timestamp": "2026-11-01"}],
     "notes LIKE": [{"notes": word} for word in ("checkpoint", "convoy")],
+    "notes LIKE, a word in no description": [{"notes": word} for word in ("zeppelin", "quagga")],
+    "notes LIKE, in 1.5 % and 0.02 % of descriptions": [
+        {"notes": word} for word in ("jisra", "kabujis")
+    ],
+    "time_precision, geo_precision (rare)": [{"time_precision": 3}, {"geo_precision": 3}],
+    "tags=contested": [{"tags": "contested"}],
     "fatalities>": [{"fatalities": n, "fatalities_where": ">"} for n in (50, 60)],
     "one id": [{"event_id_cnty": "SYR100", "event_id_cnty_where": "="}],
 }
 
 
+def timestamp_cases() -> dict[str, list[dict[str, Any]]]:
+    """Questions about the last change, in seconds of this database's own clock."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT floor(extract(epoch FROM min(updated_at)))::int FROM events_event")
+        first = cursor.fetchone()[0]
+    return {
+        "timestamp =, < (one second, the first seconds)": [
+            {"timestamp": first + 30, "timestamp_where": "="},
+            {"timestamp": first + 5, "timestamp_where": "<"},
+        ]
+    }
+
+
 def main() -> None:
     SimpleRateThrottle.THROTTLE_RATES = {"anon": None, "user": None}
+    CASES.update(timestamp_cases())
     client = Client(SERVER_NAME="localhost")
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     print("| question | median | slowest | rows |\n| --- | --- | --- | --- |")
@@ -60,6 +97,7 @@ def main() -> None:
         for question in questions:
             started = time.perf_counter()
             response = client.get("/api/acled/read", {"limit": PAGE, **question})
+            assert response.status_code == 200, (question, response.content)
             body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
             times.append(time.perf_counter() - started)
             rows = body.count(b'"event_id_cnty"')

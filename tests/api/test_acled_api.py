@@ -23,7 +23,7 @@ from core.models import Publication
 from events.models import Event, Location, LocationKind, Role
 from events.templatetags.conflictkb import figure_range_label
 from interchange.layouts import ACLED, acled_event_id
-from sources.models import ClaimKind, Stance
+from sources.models import Claim, ClaimKind, Stance
 from tests.api.fixtures import THROTTLE_QUERIES
 from tests.factories import (
     ActorFactory,
@@ -239,6 +239,16 @@ CASES = [
     ("notes", None, "weapons depot"),
     ("notes", None, "lowest figure"),
     ("notes", None, "military forces of syria"),
+    ("notes", None, "RUSSIA’S DEF"),  # across words, an apostrophe, any case
+    ("notes", None, "qaida-link"),
+    ("notes", None, "ed 13 civ"),
+    ("notes", None, "zeppelin"),  # in no description
+    (
+        "notes",
+        "=",
+        "rebels from both Tahrir al-Sham and Free Syrian Army groups say they have set aside"
+        " their disputes to face the common enemy, the Assad government.",
+    ),
     ("fatalities", None, "0"),
     ("fatalities", ">", "3"),
     ("fatalities", "<=", "4"),
@@ -264,6 +274,36 @@ def test_each_filter_selects_exactly_the_rows_whose_values_pass(events, column, 
 
     [condition] = conditions(params, [c for c in EVENT_COLUMNS if c.name == column])
     assert chosen == [row["event_id_cnty"] for row in rows if condition.matches(row[column])]
+
+
+def test_timestamps_compare_as_the_whole_seconds_the_rows_give(events):
+    """A row's timestamp is its last change in whole seconds: a change at 12:00:00.6 reads as
+    12:00:00, so "= 12:00:00" selects it and "> 12:00:00" does not, whether the event itself
+    or one of its claims changed last."""
+    noon = datetime.datetime(2024, 5, 1, 12, tzinfo=datetime.UTC)
+    Event.objects.update(updated_at=noon - datetime.timedelta(days=1))
+    Claim.objects.update(updated_at=noon - datetime.timedelta(days=1))
+    Event.objects.filter(acled_id="SYR9001").update(
+        updated_at=noon + datetime.timedelta(seconds=0.6)
+    )
+    airstrikes = Event.objects.get(title="Russian airstrikes on Idlib")
+    Claim.objects.filter(event=airstrikes).update(updated_at=noon + datetime.timedelta(seconds=1.2))
+    client = Client()
+    rows = all_rows(client)
+    from api.acled import EVENT_COLUMNS
+    from api.acled_grammar import conditions
+
+    second = int(noon.timestamp())
+    chosen = {}
+    for operator in ("=", ">", ">=", "<", "<="):
+        for value in (second, second + 1):
+            params = {"timestamp": str(value), "timestamp_where": operator, "limit": "0"}
+            [condition] = conditions(params, [c for c in EVENT_COLUMNS if c.name == "timestamp"])
+            chosen[operator, value] = ids(read(client, **params))
+            passing = [row["event_id_cnty"] for row in rows if condition.matches(row["timestamp"])]
+            assert chosen[operator, value] == passing, (operator, value)
+    assert chosen["=", second] == ["SYR9001"]
+    assert chosen["=", second + 1] == chosen[">", second] == [acled_event_id(airstrikes)]
 
 
 def test_the_cases_select_some_rows_and_leave_out_others(events):
