@@ -95,7 +95,6 @@ from events.models import (
     LocationKind,
     Participation,
     few_matches,
-    may_describe,
 )
 from interchange.acled_regions import ACLED_REGIONS, REGION_OF_ALPHA2
 from interchange.acled_sql import CONTESTING_KINDS
@@ -391,10 +390,6 @@ def notes_where(operator: str, value: Any) -> Q:
     LIKE; compared whole, a contested event's notes are the description and the note, which
     SQL does not write, so only events not contested are compared)."""
     found = passes("summary", operator, value, text=True)
-    if operator in ("LIKE", "="):
-        candidates = may_describe(str(value), DEFAULT_LIMIT)
-        if candidates is not None:
-            found &= candidates
     if operator != "LIKE":
         return found & Q(contested=False)
     if str(value).lower() in CONTESTED_WORDS:

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField, DateRangeField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
-from django.contrib.postgres.lookups import Overlap
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
@@ -25,8 +24,8 @@ from django.contrib.postgres.search import (
 )
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Exists, F, Func, OuterRef, Q
-from django.db.models.functions import Cast, Coalesce, Lower
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import StartsWith
 from django.urls import reverse
 from psycopg import sql
@@ -653,24 +652,6 @@ def few_matches(ids: models.QuerySet[Any], page: int = WORDS_PAGE) -> bool:
         return bool(cursor.fetchone()[0])
 
 
-ESTIMATED = sql.SQL(
-    "SELECT ceil(sqrt(%s * greatest(reltuples, 1))) FROM pg_class WHERE oid = %s::regclass"
-)
-
-
-def few_estimated(ids: models.QuerySet[Any], page: int = WORDS_PAGE) -> bool:
-    """Whether the planner expects ``ids`` to have fewer rows than ``few_matches`` counts to;
-    no row is read (``EXPLAIN``)."""
-    ids_sql, params = ids.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(ESTIMATED.as_string(), (page, Event._meta.db_table))
-        few = cursor.fetchone()[0]
-        cursor.execute(
-            sql.SQL("EXPLAIN (FORMAT JSON) {ids}").format(ids=sql.SQL(ids_sql)).as_string(), params
-        )
-        return bool(cursor.fetchone()[0][0]["Plan"]["Plan Rows"] < few)
-
-
 def date_out_of_range(day: datetime.date | None) -> str | None:
     """Why an event date cannot be right (a typo: 2100, 0001-01-01), or None. The range is
     the settings' EVENT_DATES_FROM to EVENT_DATES_AHEAD_DAYS after today; the admin, the API
@@ -709,52 +690,6 @@ class Figures(NamedTuple):
     contested: bool
     claim_count: int
     source_count: int
-
-
-# The words of an event's description: its runs of letters and digits, in lower case (as
-# ILIKE compares). Whatever a description contains, each run of letters and digits of the text
-# looked for lies inside one of these words, so the words that contain it, looked up in the
-# vocabulary (DescriptionWord), find every description that may contain the text through the
-# event_description_words index. events/sql/description_words.sql writes the same expression.
-WORD_SEPARATORS = "[^[:alnum:]]+"
-DESCRIPTION_WORDS = Func(
-    Lower("summary"),
-    models.Value(WORD_SEPARATORS),
-    function="regexp_split_to_array",
-    output_field=ArrayField(models.TextField()),
-)
-# Past this many words containing a text, the text is common: the events are walked in order.
-MANY_WORDS = 1000
-# The words containing the longest run of letters and digits of a text, up to one past
-# MANY_WORDS; no row when the text has no letter or digit.
-WORDS_CONTAINING = """
-SELECT ARRAY(SELECT word FROM events_description_word WHERE strpos(word, run) > 0 LIMIT %s)
-  FROM unnest(regexp_split_to_array(lower(%s), %s)) AS run
- WHERE run <> ''
- ORDER BY length(run) DESC
- LIMIT 1
-"""
-
-
-def may_describe(text: str, page: int) -> Q | None:
-    """Events whose description may contain ``text`` (in any case), found through the words'
-    index: a superset, to be tested. None when it would not help: the text has no letter or
-    digit, or its longest run is in more than MANY_WORDS words (a common text, better found
-    by walking the events in order)."""
-    with connection.cursor() as cursor:
-        cursor.execute(WORDS_CONTAINING, [MANY_WORDS + 1, text, WORD_SEPARATORS])
-        found = cursor.fetchone()
-    if found is None or len(found[0]) > MANY_WORDS:
-        return None
-    words = models.Value(found[0], output_field=ArrayField(models.TextField()))
-    candidates = Q(Overlap(DESCRIPTION_WORDS, words))
-    # A word in many descriptions ("checkpoint", in one event in five) is better found by
-    # walking the events in order: the planner, taking the words and the text for
-    # independent conditions, would read all of its events to sort them. How many events
-    # have the words is the planner's estimate (the index's statistics count each word's
-    # events): counting them, up to few_matches' bound, took 0.35 s for a common word.
-    described = Event.objects.filter(candidates).values("pk")
-    return candidates if few_estimated(described, page) else None
 
 
 # Derived columns change only as a consequence of an audited claim change.
@@ -837,9 +772,6 @@ class Event(Publishable):
                 Coalesce("fatalities_low", "fatalities_best", models.Value(0)),
                 name="event_acled_fatalities",
             ),
-            # Text in the descriptions (ACLED's notes LIKE), with the vocabulary: a word in no
-            # description is answered at once, not by reading every event.
-            GinIndex(DESCRIPTION_WORDS, name="event_description_words"),
             # ACLED's time_precision and geo_precision: the few events less precise than a
             # day or a point (a month: 2 % of them) without walking the timeline past the
             # rest. The usual precision is left out, so most events add no entry.
@@ -1096,21 +1028,6 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} ({self.get_role_display().lower()})"
-
-
-class DescriptionWord(models.Model):
-    """Every word that is or was in an event's description (``DESCRIPTION_WORDS``), kept by
-    the database as events are written (``events/sql/description_words.sql``). A word no
-    description holds any more stays: it finds no event, and the vocabulary is only ever a
-    guide to the index, never an answer."""
-
-    word = models.TextField(primary_key=True)
-
-    class Meta:
-        db_table = "events_description_word"
-
-    def __str__(self) -> str:
-        return self.word
 
 
 class EventSides(models.Model):
