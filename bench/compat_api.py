@@ -67,28 +67,33 @@ CASES: dict[str, list[dict[str, Any]]] = {
     "time_precision, geo_precision (rare)": [{"time_precision": 3}, {"geo_precision": 3}],
     "tags=contested": [{"tags": "contested"}],
     "fatalities>": [{"fatalities": n, "fatalities_where": ">"} for n in (50, 60)],
-    "one id": [{"event_id_cnty": "SYR100", "event_id_cnty_where": "="}],
 }
 
 
-def timestamp_cases() -> dict[str, list[dict[str, Any]]]:
-    """Questions about the last change, in seconds of this database's own clock."""
+def cases_of_this_database() -> dict[str, list[dict[str, Any]]]:
+    """Questions about its ids and its last changes (in seconds of its own clock)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT floor(extract(epoch FROM min(updated_at)))::int FROM events_event")
         first = cursor.fetchone()[0]
+        cursor.execute("SELECT acled_id FROM events_event ORDER BY id DESC LIMIT 2")
+        ids = [row[0] for row in cursor.fetchall()]
     return {
+        "one id (=, and ACLED's default LIKE)": [
+            {"event_id_cnty": ids[0], "event_id_cnty_where": "="},
+            {"event_id_cnty": ids[1]},
+        ],
         "timestamp =, < (one second, the first seconds)": [
             {"timestamp": first + 30, "timestamp_where": "="},
             {"timestamp": first + 5, "timestamp_where": "<"},
-        ]
+        ],
     }
 
 
 def main() -> None:
     SimpleRateThrottle.THROTTLE_RATES = {"anon": None, "user": None}
-    CASES.update(timestamp_cases())
+    CASES.update(cases_of_this_database())
     client = Client(SERVER_NAME="localhost")
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     print("| question | median | slowest | rows |\n| --- | --- | --- | --- |")

@@ -73,7 +73,6 @@ class Migration(migrations.Migration):
                     models.Index(fields=["inter1"], name="event_sides_inter1"),
                     models.Index(fields=["inter2"], name="event_sides_inter2"),
                     models.Index(fields=["interaction"], name="event_sides_interaction"),
-                    models.Index(fields=["civilians"], name="event_sides_civilians"),
                 ],
             },
         ),
