@@ -23,6 +23,7 @@ from core.spreadsheets import FORMULA_STARTS, spreadsheet_value
 from events.countries import ALPHA2_OF_NUMERIC
 from events.models import DatePrecision, EventType, GeoPrecision, Role, date_out_of_range
 from interchange.layouts import ACLED, DEATHS_TEXT, UCDP
+from interchange.ucdp_countries import ALPHA2_OF_GW
 
 # Place levels, top-down; a row names some of them (blank levels are skipped).
 LEVELS = ("country", "admin1", "admin2", "admin3", "location")
@@ -585,7 +586,7 @@ def parse_ucdp(text: str) -> Parsed:
             date_precision=whole(row, "date_prec", low=1, high=5),
             geo_precision=whole(row, "where_prec", low=1, high=7),
             places=places,
-            country_code="",
+            country_code=ALPHA2_OF_GW.get(int_field(row, "country_id", blank=True) or 0, ""),
             latitude=latitude,
             longitude=longitude,
             side1=list(dict.fromkeys(side_a)),

@@ -34,6 +34,10 @@ GW_OF_ALPHA2: dict[str, int] = {
     code: int(number) for code, number in zip(_pairs[::2], _pairs[1::2], strict=True)
 }
 
+# GED's country_id read back as the country's ISO code, for the places an import creates (666:
+# Israel, under which UCDP codes Palestine's events too).
+ALPHA2_OF_GW: dict[int, str] = {number: code for code, number in reversed(GW_OF_ALPHA2.items())}
+
 # UCDP's regions by Gleditsch and Ward number (its "region" column).
 _REGIONS = (
     (2, 199, "Americas"),

@@ -9,7 +9,7 @@ import pytest
 from pghistory.models import Events as AuditEvents
 
 from actors.models import AcledActorType
-from events.models import DatePrecision, Event, GeoPrecision, LocationKind, Role
+from events.models import DatePrecision, Event, GeoPrecision, Location, LocationKind, Role
 from interchange.services import ImportReport, events_import
 from sources.models import Claim, Outlet, OutletKind
 from tests.factories import as_staff_see_it
@@ -40,6 +40,10 @@ def test_a_state_based_event_gets_sides_precisions_place_and_the_datasets_figure
     assert event.geo_precision == GeoPrecision.EXACT
     assert event.location is not None
     assert (event.location.name, event.location.kind) == ("Jisr al-Shughur town", LocationKind.TOWN)
+    # The country the import created has its ISO code, from GED's country number (652).
+    country = Location.objects.get(name="Syria", kind=LocationKind.COUNTRY)
+    assert country.country_code == "SY"
+    assert event.location.country_code == "SY"
     assert as_staff_see_it(event).fatality_range() == (20, 22, 30)
     claim = event.claims.get()
     assert claim.claimant_outlet == Outlet.objects.get(name="UCDP GED", kind=OutletKind.DATASET)
