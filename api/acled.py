@@ -257,17 +257,19 @@ def side(number: int, *, event: Any = None) -> QuerySet[Participation]:
     return participations(SIDE_2_ROLES, event=event).exclude(actor__in=actors_on(SIDE_1_ROLES))
 
 
+def first_actor_in(number: int, actors: QuerySet[Actor]) -> Q:
+    """The events whose side ``number`` has its first actor among ``actors`` (``EventSides``,
+    kept by the database). The actors are read first (a table of thousands, not of events):
+    with their ids known the planner reads a rare actor's events through the sides' index and
+    walks the timeline for a common one."""
+    return Q(**{f"sides__actor{number}__in": list(actors.values_list("pk", flat=True))})
+
+
 def main_actor_where(number: int) -> Where:
-    """actor1/actor2: the side's first actor (``EventSides``, kept by the database). The actors
-    whose name passes are read first (a table of thousands, not of events); with their number
-    known the planner reads a rare actor's events through the sides' index and walks the
-    timeline for a common one."""
-
-    def where(operator: str, value: Any) -> Q:
-        named = Actor.objects.filter(passes("name", operator, value, text=True))
-        return Q(**{f"sides__actor{number}__in": list(named.values_list("pk", flat=True))})
-
-    return where
+    """actor1/actor2: the side's first actor, by name."""
+    return lambda operator, value: first_actor_in(
+        number, Actor.objects.filter(passes("name", operator, value, text=True))
+    )
 
 
 def associates_where(number: int) -> Where:
@@ -306,15 +308,17 @@ def inter_label(code: int) -> str:
 
 
 def inter_where(number: int) -> Where:
-    code_where = ordered(f"sides__inter{number}")
+    """inter1/inter2: the ACLED type of the side's first actor, by code, or by name with LIKE."""
 
     def where(operator: str, value: Any) -> Q:
         if operator != "LIKE":
-            return code_where(operator, value)
+            return first_actor_in(
+                number, Actor.objects.filter(passes("acled_type", operator, value))
+            )
         codes = [t.value for t in AcledActorType if str(value).lower() in inter_label(t).lower()]
         if str(value).isdigit():
             codes.append(int(value))
-        return Q(**{f"sides__inter{number}__in": codes})
+        return first_actor_in(number, Actor.objects.filter(acled_type__in=codes))
 
     return where
 

@@ -1034,7 +1034,8 @@ class EventSides(models.Model):
     """An event's two sides as readers see them (``Sides`` of its published actors), kept by
     the database as participations and actors change (``events/sql/event_sides.sql``):
     ACLED's API finds the events of an actor1, an actor type or an interaction through these
-    indexes. An event with no participant readers see has no row."""
+    indexes (inter1 and inter2 through the actors' types). An event with no participant
+    readers see has no row."""
 
     # No database constraints: the triggers write and remove the rows in the statement that
     # changes participations, and an event or actor goes only once its participations have.
@@ -1046,13 +1047,21 @@ class EventSides(models.Model):
         db_constraint=False,
     )
     actor1 = models.ForeignKey(
-        Actor, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+        Actor,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # event_sides_actor1
     )
-    inter1 = models.PositiveSmallIntegerField(null=True)
     actor2 = models.ForeignKey(
-        Actor, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+        Actor,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # event_sides_actor2
     )
-    inter2 = models.PositiveSmallIntegerField(null=True)
     interaction = models.PositiveSmallIntegerField(null=True)
     civilians = models.BooleanField()
 
@@ -1061,8 +1070,6 @@ class EventSides(models.Model):
         indexes = [
             models.Index(fields=["actor1"], name="event_sides_actor1"),
             models.Index(fields=["actor2"], name="event_sides_actor2"),
-            models.Index(fields=["inter1"], name="event_sides_inter1"),
-            models.Index(fields=["inter2"], name="event_sides_inter2"),
             models.Index(fields=["interaction"], name="event_sides_interaction"),
             # No index on civilians: about one event in five, walked in order either way.
         ]

@@ -40,14 +40,13 @@ class Migration(migrations.Migration):
                         to="events.event",
                     ),
                 ),
-                ("inter1", models.PositiveSmallIntegerField(null=True)),
-                ("inter2", models.PositiveSmallIntegerField(null=True)),
                 ("interaction", models.PositiveSmallIntegerField(null=True)),
                 ("civilians", models.BooleanField()),
                 (
                     "actor1",
                     models.ForeignKey(
                         db_constraint=False,
+                        db_index=False,
                         null=True,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
@@ -58,6 +57,7 @@ class Migration(migrations.Migration):
                     "actor2",
                     models.ForeignKey(
                         db_constraint=False,
+                        db_index=False,
                         null=True,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
@@ -70,14 +70,12 @@ class Migration(migrations.Migration):
                 "indexes": [
                     models.Index(fields=["actor1"], name="event_sides_actor1"),
                     models.Index(fields=["actor2"], name="event_sides_actor2"),
-                    models.Index(fields=["inter1"], name="event_sides_inter1"),
-                    models.Index(fields=["inter2"], name="event_sides_inter2"),
                     models.Index(fields=["interaction"], name="event_sides_interaction"),
                 ],
             },
         ),
         migrations.RunSQL(migrations.RunSQL.noop, DROP_TRIGGERS),
-        RunSQLFile("events", "event_sides.sql", file_digest="c2c4ccbb202b2029"),
+        RunSQLFile("events", "event_sides.sql", file_digest="08bb9d610ef87942"),
         # In the same transaction as the triggers: no participation is written in between.
         migrations.RunSQL(KEEP_EXISTING, migrations.RunSQL.noop),
     ]

@@ -4,13 +4,15 @@
 -- (api/acled.py: actor1, actor2, inter1, inter2, interaction, civilian_targeting) through
 -- their indexes, instead of working out each event's first actor per side while it walks
 -- the timeline (a name that is actor1 in one event in forty: 2.5 s for a page at a million
--- events).
+-- events). inter1 and inter2 are the first actors' ACLED types, found through the actors;
+-- the interaction, which needs both, is kept.
 --
 -- The rule is the ACLED row's (interchange/sql/acled_row.sql, "sides"; events.models.Sides),
 -- over the participations readers see (a published actor; the event's own status is the
 -- event's): each actor once, on the first side it takes (side 1, then side 2), placed by its
 -- first participation there in the participations' order (role, then as recorded). actor1
--- and actor2 are each side's first; civilians, whether side 2 has an actor of the civilians'
+-- and actor2 are each side's first; the interaction, ACLED's code of their two types (lowest
+-- first: 17; one type and 0: 70); civilians, whether side 2 has an actor of the civilians'
 -- kind or ACLED type. tests/events/test_event_sides.py holds the kept rows to the rows ACLED's
 -- layout writes. An event without such a participation has no row.
 --
@@ -56,16 +58,14 @@ AS $$
          WHERE old.event_id = ANY(events)
            AND NOT EXISTS (SELECT FROM kept WHERE kept.event_id = old.event_id)
     )
-    INSERT INTO events_event_sides AS old
-           (event_id, actor1_id, inter1, actor2_id, inter2, interaction, civilians)
-    SELECT * FROM kept ORDER BY event_id
+    INSERT INTO events_event_sides AS old (event_id, actor1_id, actor2_id, interaction, civilians)
+    SELECT event_id, actor1_id, actor2_id, interaction, civilians FROM kept ORDER BY event_id
         ON CONFLICT (event_id) DO UPDATE
-       SET actor1_id = EXCLUDED.actor1_id, inter1 = EXCLUDED.inter1,
-           actor2_id = EXCLUDED.actor2_id, inter2 = EXCLUDED.inter2,
+       SET actor1_id = EXCLUDED.actor1_id, actor2_id = EXCLUDED.actor2_id,
            interaction = EXCLUDED.interaction, civilians = EXCLUDED.civilians
-     WHERE (old.actor1_id, old.inter1, old.actor2_id, old.inter2, old.interaction, old.civilians)
-           IS DISTINCT FROM (EXCLUDED.actor1_id, EXCLUDED.inter1, EXCLUDED.actor2_id,
-                             EXCLUDED.inter2, EXCLUDED.interaction, EXCLUDED.civilians)
+     WHERE (old.actor1_id, old.actor2_id, old.interaction, old.civilians)
+           IS DISTINCT FROM (EXCLUDED.actor1_id, EXCLUDED.actor2_id, EXCLUDED.interaction,
+                             EXCLUDED.civilians)
 $$;
 
 -- The events whose participations a statement wrote, moved or removed (a merge moves them

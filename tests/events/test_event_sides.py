@@ -23,9 +23,9 @@ def kept() -> dict[int, dict[str, Any]]:
     return {
         sides.event_id: {
             "actor1": sides.actor1.name if sides.actor1 else None,
-            "inter1": sides.inter1,
+            "inter1": sides.actor1.acled_type if sides.actor1 else None,
             "actor2": sides.actor2.name if sides.actor2 else None,
-            "inter2": sides.inter2,
+            "inter2": sides.actor2.acled_type if sides.actor2 else None,
             "interaction": sides.interaction,
             "civilians": sides.civilians,
         }
