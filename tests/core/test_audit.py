@@ -141,6 +141,7 @@ NOT_AUDITED = {
     "django_migrations": "migrate's bookkeeping",
     "django_session": "sign-in sessions",
     "events_event_day_span": "how many events share a status and days, derived by triggers",
+    "events_event_sides": "each event's first actors as readers see them, derived by triggers",
     "events_import_edit": "which imported events an editor changed, derived by triggers",
     "events_import_snapshot": "the last import of each dataset row, written with it",
     "pghistory_context": "the audit trail itself: who made each change",
