@@ -75,9 +75,7 @@ def without_autovacuum() -> Iterator[None]:
             cursor.execute(f"ALTER TABLE {table} RESET (autovacuum_enabled)")
 
 
-def test_a_large_import_leaves_its_tables_analysed_for_the_planner(
-    monkeypatch, without_autovacuum
-):
+def test_a_large_import_leaves_its_tables_analysed_for_the_planner(monkeypatch, without_autovacuum):
     call_command("loaddata", "event_types", verbosity=0)  # emptied by earlier transactional tests
     monkeypatch.setattr(services, "ANALYZE_FROM_EVENTS", 3)
     assert estimated_rows("events_event") != 3
