@@ -437,11 +437,11 @@ def timestamp_where(operator: str, value: Any) -> Q:
     second = datetime.datetime.fromtimestamp(value, datetime.UTC)
     following = second + datetime.timedelta(seconds=1)
     if operator == "=":
-        # The last change in that second is the event's own or one of its claims': found
-        # through either index, then tested.
+        # The last change in that second is the event's own or one of its visible claims':
+        # found through either index, then tested.
         in_that_second = {"updated_at__gte": second, "updated_at__lt": following}
         changed = Event.objects.filter(**in_that_second).values("pk")
-        claimed = Claim.objects.filter(**in_that_second).values("event_id")
+        claimed = Claim.objects.published().filter(**in_that_second).values("event_id")
         return Q(pk__in=changed.union(claimed)) & changed_before(following)
     return {
         ">=": lambda: changed_since(second),

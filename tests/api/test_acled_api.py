@@ -288,6 +288,11 @@ def test_timestamps_compare_as_the_whole_seconds_the_rows_give(events):
     )
     airstrikes = Event.objects.get(title="Russian airstrikes on Idlib")
     Claim.objects.filter(event=airstrikes).update(updated_at=noon + datetime.timedelta(seconds=1.2))
+    # A claim readers cannot open changes no row's timestamp.
+    hidden = ClaimFactory(
+        event=Event.objects.get(acled_id="SYR9001"), document=DocumentFactory(status="draft")
+    )
+    Claim.objects.filter(pk=hidden.pk).update(updated_at=noon + datetime.timedelta(seconds=1.5))
     client = Client()
     rows = all_rows(client)
     from api.acled import EVENT_COLUMNS
