@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunSQL(migrations.RunSQL.noop, DROP_TRIGGERS),
-        RunSQLFile("events", "event_sides.sql", file_digest="08bb9d610ef87942"),
+        RunSQLFile("events", "event_sides.sql", file_digest="9d44b99c61a46315"),
         # In the same transaction as the triggers: no participation is written in between.
         migrations.RunSQL(KEEP_EXISTING, migrations.RunSQL.noop),
     ]

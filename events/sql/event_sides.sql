@@ -79,8 +79,12 @@ BEGIN
     ELSIF TG_OP = 'DELETE' THEN
         PERFORM ckb_keep_event_sides(ARRAY(SELECT DISTINCT event_id FROM old_rows));
     ELSE
+        -- Only where the event, actor or role moved: a note's correction changes no side.
         PERFORM ckb_keep_event_sides(ARRAY(
-            SELECT event_id FROM old_rows UNION SELECT event_id FROM new_rows));
+            SELECT unnest(ARRAY[old_rows.event_id, new_rows.event_id])
+              FROM old_rows JOIN new_rows USING (id)
+             WHERE (old_rows.event_id, old_rows.actor_id, old_rows.role)
+                   IS DISTINCT FROM (new_rows.event_id, new_rows.actor_id, new_rows.role)));
     END IF;
     RETURN NULL;
 END
