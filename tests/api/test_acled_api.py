@@ -259,6 +259,16 @@ CASES = [
 ]
 
 
+def passing(rows: list[dict[str, str]], params: dict[str, Any], column: str) -> list[str]:
+    """The ids of the rows whose ``column`` passes the condition ``params`` set on it, as the
+    grammar reads it, applied in Python to the rows as the API writes them."""
+    from api.acled import EVENT_COLUMNS
+    from api.acled_grammar import conditions
+
+    [condition] = conditions(params, [c for c in EVENT_COLUMNS if c.name == column])
+    return [row["event_id_cnty"] for row in rows if condition.matches(row[column])]
+
+
 @pytest.mark.parametrize(("column", "operator", "value"), CASES)
 def test_each_filter_selects_exactly_the_rows_whose_values_pass(events, column, operator, value):
     client = Client()
@@ -267,13 +277,7 @@ def test_each_filter_selects_exactly_the_rows_whose_values_pass(events, column, 
     params = {column: value, "limit": 0, "inter_num": int(numeric)}
     if operator:
         params[f"{column}_where"] = operator
-    chosen = ids(read(client, **params))
-    # The same condition, read by the grammar, applied to the rows in Python.
-    from api.acled import EVENT_COLUMNS
-    from api.acled_grammar import conditions
-
-    [condition] = conditions(params, [c for c in EVENT_COLUMNS if c.name == column])
-    assert chosen == [row["event_id_cnty"] for row in rows if condition.matches(row[column])]
+    assert ids(read(client, **params)) == passing(rows, params, column)
 
 
 def test_timestamps_compare_as_the_whole_seconds_the_rows_give(events):
@@ -295,18 +299,13 @@ def test_timestamps_compare_as_the_whole_seconds_the_rows_give(events):
     Claim.objects.filter(pk=hidden.pk).update(updated_at=noon + datetime.timedelta(seconds=1.5))
     client = Client()
     rows = all_rows(client)
-    from api.acled import EVENT_COLUMNS
-    from api.acled_grammar import conditions
-
     second = int(noon.timestamp())
     chosen = {}
     for operator in ("=", ">", ">=", "<", "<="):
         for value in (second, second + 1):
             params = {"timestamp": str(value), "timestamp_where": operator, "limit": "0"}
-            [condition] = conditions(params, [c for c in EVENT_COLUMNS if c.name == "timestamp"])
             chosen[operator, value] = ids(read(client, **params))
-            passing = [row["event_id_cnty"] for row in rows if condition.matches(row["timestamp"])]
-            assert chosen[operator, value] == passing, (operator, value)
+            assert chosen[operator, value] == passing(rows, params, "timestamp"), (operator, value)
     assert chosen["=", second] == ["SYR9001"]
     assert chosen["=", second + 1] == chosen[">", second] == [acled_event_id(airstrikes)]
 
