@@ -10,6 +10,7 @@ at ``/api/v1/event-candidates/``): ``candidate_record``.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,9 @@ from core import sql_files
 from events.models import SIDE_1_ROLES, SIDE_2_ROLES, CandidateStatus, Event, EventCandidate
 
 STATEMENTS = sql_files.statements("interchange", "candidates.sql")
+# The schema of the working tables (events migration 0032); the statements name them
+# ckb_cand_*, each search as its own (working_tables).
+SCHEMA = "ckb_search"
 # At the default threshold a pair needs more than a shared day and place: an actor in common
 # (or related by name) as well, or its types and points agreeing closely. Measured on
 # bench/match_events.py's generated datasets: see BENCHMARKS.md.
@@ -45,8 +49,8 @@ SIDES = {"side_1": list(SIDE_1_ROLES), "side_2": list(SIDE_2_ROLES)}
 # hash of the smaller side is half the time (at 200,000 events: 8 s against 13 s).
 SEARCH_SETTINGS = {"work_mem": "512MB", "jit": "off", "enable_mergejoin": "off"}
 
-# Each step's table: analysed as soon as it is made, since temporary tables have no
-# statistics until asked and each join after needs them.
+# Each step's table: analysed as soon as it is made, since a new table has no statistics
+# until asked and each join after needs them.
 STEPS = {
     "events": "ckb_cand_event",
     "keys": "ckb_cand_key",
@@ -57,6 +61,15 @@ STEPS = {
     "actors": "ckb_cand_actor",
     "armed": "ckb_cand_armed",
 }
+
+
+def working_tables(cursor: Any) -> Callable[[str], str]:
+    """The statements with this connection's own working tables: ckb_cand_x becomes
+    ckb_search.cand_<backend pid>_x, so that searches on two connections never meet."""
+    cursor.execute("SELECT pg_backend_pid()")
+    (pid,) = cursor.fetchone()
+    own = f"{SCHEMA}.cand_{int(pid)}_"
+    return lambda statement: statement.replace("ckb_cand_", own)
 
 
 def search(cursor: Any, probes: str, params: Any = (), *, threshold: float = THRESHOLD) -> Search:
@@ -71,27 +84,28 @@ def search(cursor: Any, probes: str, params: Any = (), *, threshold: float = THR
         steps[step] = round(now - clock, 2)
         clock = now
 
-    cursor.execute(STATEMENTS["drop"])
-    cursor.execute(STATEMENTS["create"])
-    cursor.execute(f"INSERT INTO ckb_cand_probe_ids {probes} ON CONFLICT DO NOTHING", params)
-    cursor.execute("ANALYZE ckb_cand_probe_ids")
+    own = working_tables(cursor)
+    cursor.execute(own(STATEMENTS["drop"]))
+    cursor.execute(own(STATEMENTS["create"]))
+    cursor.execute(own(f"INSERT INTO ckb_cand_probe_ids {probes} ON CONFLICT DO NOTHING"), params)
+    cursor.execute(own("ANALYZE ckb_cand_probe_ids"))
     blocked = 0
     with sql_files.settings(cursor, **SEARCH_SETTINGS):
         for step, table in STEPS.items():
-            cursor.execute(STATEMENTS[step], SIDES)
+            cursor.execute(own(STATEMENTS[step]), SIDES)
             if step == "pairs":
                 blocked = cursor.rowcount
-            cursor.execute(f"ANALYZE {table}")
+            cursor.execute(own(f"ANALYZE {table}"))
             timed(step)
-        cursor.execute(STATEMENTS["score"], {"threshold": threshold})
+        cursor.execute(own(STATEMENTS["score"]), {"threshold": threshold})
         found = cursor.rowcount
-        cursor.execute("ANALYZE ckb_cand_found")
+        cursor.execute(own("ANALYZE ckb_cand_found"))
         timed("score")
         for step in ("forget", "record"):
-            cursor.execute(STATEMENTS[step])
-    cursor.execute(STATEMENTS["recorded"])
+            cursor.execute(own(STATEMENTS[step]))
+    cursor.execute(own(STATEMENTS["recorded"]))
     (recorded,) = cursor.fetchone()
-    cursor.execute(STATEMENTS["drop"])
+    cursor.execute(own(STATEMENTS["drop"]))
     timed("record")
     return Search(found, blocked, recorded, round(time.monotonic() - started, 2), steps)
 

@@ -18,8 +18,9 @@ from psycopg import sql
 from actors.models import Actor
 from core.audit import context_key
 from core.management.commands.grant_app_role import audit_tables
+from interchange.matching import search
 from tests.api.fixtures import API_URLS, results
-from tests.factories import ActorFactory, EventFactory
+from tests.factories import ActorFactory, EventFactory, LocationFactory, ParticipationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -206,3 +207,26 @@ def test_the_audit_functions_write_as_the_owner_and_the_app_role_cannot_call_the
     for statement in ("SELECT _pgh_attach_context()", "SELECT key FROM ckb_private.audit_keys"):
         with pytest.raises(ProgrammingError, match="permission denied"):
             as_role(app_role, statement)
+
+
+def test_the_app_role_runs_a_candidate_search_in_its_own_schema_and_leaves_no_table(app_role):
+    """An import from the admin runs the search as the site's role: its working tables are
+    made in ckb_search, the only schema the role may create in, and dropped at the end."""
+    place, actor = LocationFactory(), ActorFactory(name="Military Forces of Russia (2000-)")
+    events = [EventFactory(location=place) for _ in range(2)]
+    for event in events:
+        ParticipationFactory(event=event, actor=actor)
+    with transaction.atomic(), connection.cursor() as cursor:
+        set_local_role(cursor, app_role)
+        search(cursor, "SELECT id FROM events_event")
+        cursor.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'ckb_search'")
+        (left,) = cursor.fetchone()
+        cursor.execute("SELECT event_a_id, event_b_id FROM events_eventcandidate")
+        found = cursor.fetchall()
+    assert left == 0
+    assert found == [tuple(sorted(event.pk for event in events))]
+
+
+def test_the_app_role_cannot_create_tables_beside_the_data(app_role):
+    with pytest.raises(ProgrammingError, match="permission denied for schema public"):
+        as_role(app_role, "CREATE TABLE public.planted (id int)")

@@ -52,6 +52,8 @@ class Command(BaseCommand):
                 "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}"
             ).format(name),
             sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(name),
+            # The candidate search's working tables (interchange.matching), and nothing else.
+            sql.SQL("GRANT USAGE, CREATE ON SCHEMA ckb_search TO {}").format(name),
             # The audit trail is read-only for the site: only the triggers write it.
             *(
                 sql.SQL("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(
