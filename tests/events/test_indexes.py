@@ -165,6 +165,18 @@ def seed() -> None:
         # skips a table whose lock it cannot take, and this one, held to the end, is the lock
         # it needs (taken first, so that an analysis under way ends before the seed's own).
         cursor.execute(f"LOCK TABLE {', '.join(SEEDED_TABLES)} IN SHARE UPDATE EXCLUSIVE MODE")
+        # A GIN index first writes new entries to a pending list, read in full by every search
+        # until a vacuum (or 4 MB of them) files them in the index proper. The rows this seed
+        # and earlier tests wrote put about a hundred pages there, which the planner prices
+        # at ten times the index itself: enough, after some test orders, for a scan of all
+        # the events to look cheaper. A site's list is filed by autovacuum; this one is now.
+        cursor.execute(
+            "SELECT gin_clean_pending_list(index.indexrelid::regclass)"
+            " FROM pg_index index JOIN pg_class relation ON relation.oid = index.indexrelid"
+            " JOIN pg_am method ON method.oid = relation.relam"
+            " WHERE method.amname = 'gin' AND index.indrelid::regclass::text = ANY(%s)",
+            [SEEDED_TABLES],
+        )
         cursor.execute("ANALYZE")
 
 
@@ -283,15 +295,15 @@ FILTERS = [
 # The histogram has no LIMIT to hide a full scan behind: a filter matching most events is
 # read in one scan there, which is the right plan (BROAD).
 BROAD = {"type": BROAD_TYPE, "words": BROAD_WORDS}
-# Not asserted for the whole selection: selective words. Their histogram's plan (a BitmapOr of
-# the id sets, or one scan) turned on statistics that earlier tests leave in the same database:
-# index scans when this module runs alone, a full scan after the whole suite. Its real cost at
-# a million events is measured in BENCHMARKS.md (miss 4). The first page is asserted above.
-SELECTIVE_WORDS = {"words only in claims' quotes", "words naming an actor"}
+# Not asserted for the whole selection: "people", in the quotes of claims on about 650 of the 4,000
+# events (16 %). Reading them through the claims or in one scan of this small table cost about the
+# same, so the plan turns on the table's size on disk, which earlier tests change. Its first
+# page is asserted above; its cost at a million events is in BENCHMARKS.md (miss 4).
+COMMON_QUOTE_WORD = "words only in claims' quotes"
 SELECTIONS = [
     pytest.param(name, marks=BROAD[name]) if name in BROAD else name
     for name in FILTERS
-    if name not in SELECTIVE_WORDS
+    if name != COMMON_QUOTE_WORD
 ]
 
 
