@@ -18,7 +18,7 @@
 --
 -- The working tables (ckb_cand_*) are unlogged tables in the schema ckb_search, not
 -- temporary ones: PostgreSQL reads a temporary table in one process only, and the joins
--- below take half the time with two (at a million events, the pairs: 22.9 s against 42.3).
+-- below take half the time with two (at a million events, the pairs: 23.7 s against 38.9).
 -- Each search names them after its connection (interchange.matching.working_tables) and
 -- drops them at its end; inside the caller's transaction, a search that fails leaves none.
 --

@@ -374,6 +374,25 @@ def test_acleds_fatalities_above_a_rare_figure_read_through_their_index(events):
     assert full_scans_of_events(chosen) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "fewest", "most"),
+    [("frontline outskirts district", 1, 40), ("sarin", 0, 0)],
+    ids=["rare", "absent"],
+)
+def test_acleds_notes_holding_a_rare_text_are_found_through_the_descriptions_trigrams(
+    events, text, fewest, most
+):
+    """ACLED's API (/api/acled/read?notes=…, a LIKE): a text that few descriptions hold, or
+    none, is looked up in the descriptions' trigram index, not read out of every one."""
+    newest_first = events.order_by("-start_date", "-pk")
+    holding = [event.pk for event in newest_first.only("summary") if text in event.summary]
+    chosen = newest_first.filter(where(conditions({"notes": text}, EVENT_COLUMNS)))[:5000]
+    assert [event.pk for event in chosen] == holding
+    assert fewest <= len(holding) <= most
+    assert "event_summary_trgm" in {node.get("Index Name") for node in plan_nodes(chosen)}
+    assert full_scans_of_events(chosen) == []
+
+
 def test_the_deletions_feed_reads_removals_through_their_index_not_every_insert(events):
     """Every seeded event left an insert row in its audit table; the deletions feeds
     (/api/v1/deleted/, ACLED's /api/deleted/read) read only updates and deletes, by time."""
