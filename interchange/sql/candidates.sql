@@ -30,7 +30,8 @@ CREATE UNLOGGED TABLE ckb_cand_probe_ids (id bigint PRIMARY KEY);
 -- name: drop
 DROP TABLE IF EXISTS ckb_cand_probe_ids, ckb_cand_event, ckb_cand_key, ckb_cand_probe,
                      ckb_cand_day, ckb_cand_probe_day, ckb_cand_pair, ckb_cand_actor,
-                     ckb_cand_armed, ckb_cand_found;
+                     ckb_cand_armed, ckb_cand_reachable, ckb_cand_links, ckb_cand_kept,
+                     ckb_cand_found;
 
 -- name: events
 -- What the search reads of every event that could pair with a probe: its days, its place's
@@ -280,17 +281,14 @@ SELECT a.event_id,
  CROSS JOIN LATERAL unnest(a.tokens) t (token)
  GROUP BY a.event_id;
 
--- name: score
--- Each pair's four judgements, each from 0 to 1, and the score they make: dates 0.3, place
--- 0.25, type 0.1, actors 0.35, and 0.6 of that where the events' sides contradict each
--- other. Rows at or above %(threshold)s are kept, with their reasons in words (written for
--- those rows only: names are looked up last).
-CREATE UNLOGGED TABLE ckb_cand_found AS
+-- name: reachable
+-- Each pair's judgements of its dates, place and type, each from 0 to 1, and whether the
+-- events have an armed actor linked at all; the pairs that cannot reach the threshold even
+-- with all their actors linked are left here. Dates: overlapping spans count by how much of
+-- both they share (a month's offensive holds a day's strike without being it). Without a
+-- linked armed actor the actors count 0.1 at most (civilians on both sides).
+CREATE UNLOGGED TABLE ckb_cand_reachable AS
 WITH judged AS (
-    -- Dates: overlapping spans count by how much of both they share (a month's offensive
-    -- holds a day's strike without being it). Whether the events have an armed actor linked
-    -- at all: without one the actors count 0.1 at most (civilians on both sides), and a
-    -- pair that cannot reach the threshold even so is left here.
     SELECT j.*,
            CASE WHEN j.gap = 0 THEN 0.5 + 0.5 * j.overlap
                 ELSE 1 - 0.3 * j.gap::float8 / j.days_off END AS date_score,
@@ -315,66 +313,77 @@ WITH judged AS (
       FROM ckb_cand_pair j
       LEFT JOIN ckb_cand_armed ax ON ax.event_id = j.a
       LEFT JOIN ckb_cand_armed ay ON ay.event_id = j.b
-), reachable AS (
-    SELECT * FROM judged
-     WHERE 0.3 * date_score + 0.25 * place_score + 0.1 * type_score
-           + 0.35 * CASE WHEN linked THEN 1 WHEN civilians THEN 0.1 ELSE 0 END
-           >= %(threshold)s
-), linking AS (
-    -- Each armed actor of a linked pair, from either event: whether it is linked to the
-    -- other event's actors and whether the other has it too.
+)
+SELECT * FROM judged
+ WHERE 0.3 * date_score + 0.25 * place_score + 0.1 * type_score
+       + 0.35 * CASE WHEN linked THEN 1 WHEN civilians THEN 0.1 ELSE 0 END
+       >= %(threshold)s;
+
+-- name: links
+-- Per pair with a linked armed actor, in one pass over both events' armed actors: how many
+-- of each event's are linked to the other's, and how many are the same actor; the closest
+-- link of the first event's (the same actor first, then the lowest id).
+CREATE UNLOGGED TABLE ckb_cand_links AS
+WITH linking AS (
     SELECT r.a, r.b, true AS of_a, x.actor_id, x.tokens && r.y_tokens AS linked,
            x.actor_id = ANY(r.y_armed) AS same
-      FROM reachable r
+      FROM ckb_cand_reachable r
       JOIN ckb_cand_actor x ON x.event_id = r.a AND NOT x.civilian
      WHERE r.linked
     UNION ALL
     SELECT r.a, r.b, false, y.actor_id, y.tokens && r.x_tokens, y.actor_id = ANY(r.x_armed)
-      FROM reachable r
+      FROM ckb_cand_reachable r
       JOIN ckb_cand_actor y ON y.event_id = r.b AND NOT y.civilian
      WHERE r.linked
-), links AS (
-    -- Per linked pair, in one pass over both events' actors: how many of each event's
-    -- armed actors are linked to the other's, and how many are the same actor; the closest
-    -- link of the first event's (the same actor first, then the lowest id).
-    SELECT a, b,
-           count(*) FILTER (WHERE of_a AND linked) AS x_linked,
-           count(*) FILTER (WHERE of_a AND same) AS x_same,
-           count(*) FILTER (WHERE NOT of_a AND linked) AS y_linked,
-           count(*) FILTER (WHERE NOT of_a AND same) AS y_same,
-           coalesce(min(actor_id) FILTER (WHERE of_a AND same),
-                    min(actor_id) FILTER (WHERE of_a AND linked)) AS closest
-      FROM linking
-     GROUP BY a, b
-), scored AS (
-    -- Actors: how much of one event's armed actors the other has (whichever has fewer, all
-    -- of them is 1), an actor linked as itself counting 1 and one linked by name 0.8;
-    -- civilians alone on both sides count 0.1.
-    SELECT r.*, l.closest,
-           CASE WHEN r.linked
-                THEN greatest((0.8 * l.x_linked + 0.2 * l.x_same)::float8 / r.x_actors,
-                              (0.8 * l.y_linked + 0.2 * l.y_same)::float8 / r.y_actors)
-                WHEN r.civilians THEN 0.1 ELSE 0 END AS actor_score
-      FROM reachable r
-      LEFT JOIN links l ON l.a = r.a AND l.b = r.b
-), kept AS (
-    SELECT s.*, round(score::numeric, 3)::float AS rounded
-      FROM (SELECT *,
-                   (0.3 * date_score + 0.25 * place_score + 0.1 * type_score
-                    + 0.35 * actor_score) * CASE WHEN disagree THEN 0.6 ELSE 1 END AS score
-              FROM scored) s
-     WHERE score >= %(threshold)s
-), closest_y AS (
+)
+SELECT a, b,
+       count(*) FILTER (WHERE of_a AND linked) AS x_linked,
+       count(*) FILTER (WHERE of_a AND same) AS x_same,
+       count(*) FILTER (WHERE NOT of_a AND linked) AS y_linked,
+       count(*) FILTER (WHERE NOT of_a AND same) AS y_same,
+       coalesce(min(actor_id) FILTER (WHERE of_a AND same),
+                min(actor_id) FILTER (WHERE of_a AND linked)) AS closest
+  FROM linking
+ GROUP BY a, b;
+
+-- name: kept
+-- Each pair's score: dates 0.3, place 0.25, type 0.1, actors 0.35, and 0.6 of that where
+-- the events' sides contradict each other. Actors: how much of one event's armed actors the
+-- other has (whichever has fewer, all of them is 1), an actor linked as itself counting 1
+-- and one linked by name 0.8; civilians alone on both sides count 0.1. The pairs at or
+-- above %(threshold)s are kept with what their reasons say.
+CREATE UNLOGGED TABLE ckb_cand_kept AS
+SELECT s.a, s.b, s.same_day, s.gap, s.km, s.same_place, s.nested, s.same_type, s.same_kind,
+       s.same_disorder, s.disagree, s.closest, s.y_armed,
+       round(s.score::numeric, 3)::float AS score
+  FROM (SELECT r.*, l.closest,
+               (0.3 * r.date_score + 0.25 * r.place_score + 0.1 * r.type_score
+                + 0.35 * CASE WHEN r.linked
+                              THEN greatest((0.8 * l.x_linked + 0.2 * l.x_same)::float8
+                                                / r.x_actors,
+                                            (0.8 * l.y_linked + 0.2 * l.y_same)::float8
+                                                / r.y_actors)
+                              WHEN r.civilians THEN 0.1 ELSE 0 END)
+               * CASE WHEN r.disagree THEN 0.6 ELSE 1 END AS score
+          FROM ckb_cand_reachable r
+          LEFT JOIN ckb_cand_links l ON l.a = r.a AND l.b = r.b) s
+ WHERE s.score >= %(threshold)s;
+
+-- name: score
+-- The kept pairs with their reasons in words (names are looked up last, for these rows
+-- only).
+CREATE UNLOGGED TABLE ckb_cand_found AS
+WITH closest_y AS (
     -- The other event's actor the closest link is to, where it is not the same actor: the
     -- lowest id of those linked to it.
     SELECT k.a, k.b, min(y.actor_id) AS actor
-      FROM kept k
+      FROM ckb_cand_kept k
       JOIN ckb_cand_actor cx ON cx.event_id = k.a AND cx.actor_id = k.closest
       JOIN ckb_cand_actor y ON y.event_id = k.b AND NOT y.civilian AND y.tokens && cx.tokens
      WHERE NOT k.closest = ANY(k.y_armed)
      GROUP BY k.a, k.b
 )
-SELECT k.a, k.b, k.rounded AS score,
+SELECT k.a, k.b, k.score,
        ARRAY[
            CASE WHEN k.same_day THEN 'same day' WHEN k.gap = 0 THEN 'dates overlap'
                 WHEN k.gap = 1 THEN '1 day apart' ELSE k.gap || ' days apart' END,
@@ -393,7 +402,7 @@ SELECT k.a, k.b, k.rounded AS score,
                 THEN 'types compatible (' || tx.name || ', ' || ty.name || ')'
                 ELSE 'types differ (' || tx.name || ', ' || ty.name || ')' END
        ] AS reasons
-  FROM kept k
+  FROM ckb_cand_kept k
   LEFT JOIN closest_y cy ON cy.a = k.a AND cy.b = k.b
   JOIN ckb_cand_event x ON x.id = k.a
   JOIN ckb_cand_event y ON y.id = k.b
