@@ -6,14 +6,18 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0032_candidate_search_schema'),
+        ("events", "0032_candidate_search_schema"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='event',
-            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper('summary'), name='gin_trgm_ops'), name='event_summary_trgm'),
+            model_name="event",
+            index=django.contrib.postgres.indexes.GinIndex(
+                django.contrib.postgres.indexes.OpClass(
+                    django.db.models.functions.text.Upper("summary"), name="gin_trgm_ops"
+                ),
+                name="event_summary_trgm",
+            ),
         ),
     ]
