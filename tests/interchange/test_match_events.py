@@ -168,6 +168,31 @@ def test_a_pair_each_less_precise_in_one_way_is_found_from_either_side(first: st
     assert EventCandidate.objects.get().reasons[:2] == ["2 days apart", "20.0 km apart"]
 
 
+@pytest.mark.parametrize(
+    "geo_precision",
+    [2, 3],
+    ids=["placed to 25 km: blocks of days and cells", "a region: blocks of days and country"],
+)
+def test_a_pair_sharing_many_blocks_is_scored_once(geo_precision: int) -> None:
+    """Dated to a week, two events in one place share every day either reaches, and every
+    grid cell (or their country): dozens of blocks. The pair is taken in the first block
+    they share, scored and recorded once."""
+    wide = {"time_precision": 2, "geo_precision": geo_precision}
+    load(
+        "acled",
+        acled_file(
+            acled_row("SYR9001", **wide),
+            acled_row("SYR9002", date="2018-09-05", actor1="Russia", **wide),
+        ),
+    )
+    EventCandidate.objects.all().delete()
+
+    search = search_events(Event.objects.all())
+
+    assert (search.blocked, search.found, search.recorded) == (1, 1, 1)
+    assert pairs() == {frozenset({"SYR9001", "SYR9002"})}
+
+
 def test_a_rejected_pair_is_never_proposed_again(editor: User) -> None:
     load("acled", acled_file(acled_row("SYR9001")))
     load("ucdp", ucdp_strike())
