@@ -101,6 +101,7 @@ from interchange.acled_sql import CONTESTING_KINDS
 from interchange.layouts import (
     ACLED,
     OWN_ACLED_ID,
+    PART_OF_OWN_ACLED_ID,
     EventRecord,
     Layout,
     computed_parts,
@@ -190,8 +191,12 @@ def event_id() -> Any:
 
 
 def event_id_where(operator: str, value: Any) -> Q:
-    """One id (the usual question) through the ACLED ids' index or the events' keys; other
-    questions ("SYR1", LIKE) on the ids as the rows give them."""
+    """One id (the usual question) through the ACLED ids' index or the events' keys. A LIKE
+    (ACLED's default) of a text no own id can hold ("SYR9001", "R900") through the ACLED
+    ids' trigram index: only an event with an ACLED id can pass. Other questions ("9001",
+    "SYRCKB", ``<``) on the ids as the rows give them."""
+    if operator == "LIKE" and not PART_OF_OWN_ACLED_ID.fullmatch(str(value).upper()):
+        return ~Q(acled_id="") & passes("acled_id", operator, value, text=True)
     if operator != "=":
         return passes(event_id(), operator, value, text=True)
     found = Q(acled_id__in={value, value.upper()}) & ~Q(acled_id="")

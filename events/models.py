@@ -764,6 +764,9 @@ class Event(Publishable):
             # Django writes as UPPER(summary) LIKE UPPER('%…%')): the events holding the
             # text's trigrams, where without it every description is read.
             GinIndex(OpClass(Upper("summary"), name="gin_trgm_ops"), name="event_summary_trgm"),
+            # Any text inside an ACLED id, as ACLED's API asks of event_id_cnty by default
+            # (LIKE): "SYR9001" among a million ids without reading them all.
+            GinIndex(OpClass(Upper("acled_id"), name="gin_trgm_ops"), name="event_acled_id_trgm"),
             GistIndex(DateSpan("start_date", "end_date"), name="event_span"),
             # With the status, readers' pages found by position (ACLED's ?page=) are read from
             # the index alone: skipping 495,000 events took 1.5 s through the table, 68 ms here.

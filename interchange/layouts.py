@@ -46,6 +46,9 @@ from sources.models import Claim, ClaimKind, OutletKind
 # code (ACLED's prefix; "XXX" for an event with no place), "CKB" and ConflictKB's number for
 # the event. ACLED's ids are three letters then digits, so none can ever equal one of them.
 OWN_ACLED_ID = re.compile(r"(?P<country>[A-Z]{3})CKB(?P<number>[0-9]{1,18})")
+# Every text that is part of some own id (a fullmatch, upper case): inside the letters, from
+# them into "CKB" and the number, from inside "CKB", or inside the number.
+PART_OF_OWN_ACLED_ID = re.compile(r"[A-Z]{0,3}(?:CKB[0-9]*|CK|C)?|KB[0-9]*|K|B[0-9]*|[0-9]+")
 # How ConflictKB writes a dataset's split of the dead (UCDP's four columns) in a claim's text
 # (the importer writes it, the UCDP layout reads it back).
 DEATHS_TEXT = "side A {a} · side B {b} · civilians {c} · unknown {u}"

@@ -190,7 +190,9 @@ def test_an_event_without_an_acled_id_gets_its_countrys_prefix_and_its_number(ev
 # Each case: a column, an operator (None: the column's default) and a value as a client sends it.
 CASES = [
     ("event_id_cnty", None, "SYR9001"),
+    ("event_id_cnty", None, "yr900"),  # in ACLED ids only: through their trigram index
     ("event_id_cnty", None, "ckb"),
+    ("event_id_cnty", None, "9"),  # in ACLED ids and in own ids' numbers
     ("event_date", None, "2018-09-04"),
     ("event_date", "BETWEEN", "2018-09-02|2018-09-07"),
     ("event_date", "<", "2018-09-05"),

@@ -393,6 +393,25 @@ def test_acleds_notes_holding_a_rare_text_are_found_through_the_descriptions_tri
     assert full_scans_of_events(chosen) == []
 
 
+def test_acleds_ids_holding_a_text_are_found_through_the_ids_trigrams(events):
+    """ACLED's API (/api/acled/read?event_id_cnty=SYR1234, LIKE by default): nine events in
+    ten imported from ACLED with their ids; those holding the text are looked up in the ids'
+    trigram index, not read out of every event's id."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE events_event SET acled_id = 'SYR' || id WHERE id % 10 <> 0")
+        cursor.execute("SELECT gin_clean_pending_list('event_acled_id_trgm'::regclass)")
+        cursor.execute("ANALYZE events_event")
+    text = f"yr{events.exclude(acled_id='').order_by('pk')[500].pk}"
+    newest_first = events.order_by("-start_date", "-pk")
+    holding = [e.pk for e in newest_first.only("acled_id") if text.upper() in e.acled_id]
+    found = where(conditions({"event_id_cnty": text}, EVENT_COLUMNS))
+    chosen = newest_first.filter(found)[:5000]
+    assert [event.pk for event in chosen] == holding
+    assert 1 <= len(holding) <= 20
+    assert "event_acled_id_trgm" in {node.get("Index Name") for node in plan_nodes(chosen)}
+    assert full_scans_of_events(chosen) == []
+
+
 def test_the_deletions_feed_reads_removals_through_their_index_not_every_insert(events):
     """Every seeded event left an insert row in its audit table; the deletions feeds
     (/api/v1/deleted/, ACLED's /api/deleted/read) read only updates and deletes, by time."""
