@@ -1243,8 +1243,8 @@ class EventCandidate(models.Model):
 
     # The database's own ON DELETE CASCADE (migration 0027): a pair goes with either event
     # however it is deleted, raw SQL included. No index of their own: the pair's unique
-    # index leads with event_a, and eventcandidate_event_b serves event_b (each a million
-    # rows more to write in a search of every event, for nothing).
+    # index leads with event_a, and eventcandidate_event_b serves event_b (each would be one
+    # more entry to write per candidate, for nothing).
     event_a = models.ForeignKey(
         Event, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
