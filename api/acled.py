@@ -212,6 +212,41 @@ def event_id_where(operator: str, value: Any) -> Q:
     return found
 
 
+# A LIKE on dates' text held by one day in this many, or fewer, reads those days' events
+# through the timeline's index; a text more days hold is compared event by event as the
+# timeline is walked, where a page of matches comes soon.
+RARE_DAYS = 20
+
+
+def like_on_days(text: Callable[[datetime.date], str], otherwise: Where) -> Where:
+    """event_date and year with LIKE (``2018-09``, ``-09-0``, ``201``): the days the events
+    span whose text holds the value, found in Python (a few thousand), then the events of
+    each run of those days through the timeline's index. Other operators, and a text most
+    days hold, as ``otherwise``."""
+
+    def where(operator: str, value: Any) -> Q:
+        if operator != "LIKE":
+            return otherwise(operator, value)
+        span = Event.objects.aggregate(first=Min("start_date"), last=Max("start_date"))
+        if span["first"] is None:
+            return NOTHING
+        wanted = str(value).lower()
+        total = (span["last"] - span["first"]).days + 1
+        days = (span["first"] + datetime.timedelta(days=n) for n in range(total))
+        holding = [date for date in days if wanted in text(date).lower()]
+        if len(holding) * RARE_DAYS > total:
+            return otherwise(operator, value)
+        runs: list[list[datetime.date]] = []
+        for date in holding:
+            if runs and date - runs[-1][1] == datetime.timedelta(days=1):
+                runs[-1][1] = date
+            else:
+                runs.append([date, date])
+        return reduce(or_, (Q(start_date__range=tuple(run)) for run in runs), NOTHING)
+
+    return where
+
+
 def year_where(operator: str, value: Any) -> Q:
     if operator == "LIKE":
         return passes("start_date__year", operator, value)
@@ -480,8 +515,8 @@ def region_where(operator: str, value: Any) -> Q:
 
 WHERE: dict[str, Where] = {
     "event_id_cnty": event_id_where,
-    "event_date": ordered("start_date"),
-    "year": year_where,
+    "event_date": like_on_days(datetime.date.isoformat, ordered("start_date")),
+    "year": like_on_days(lambda day: str(day.year), year_where),
     "time_precision": among(acled_precision(DatePrecision), lambda k: Q(date_precision__in=k)),
     "disorder_type": type_where("disorder_type"),
     "event_type": type_where("acled_event_type"),

@@ -198,9 +198,13 @@ CASES = [
     ("event_date", "<", "2018-09-05"),
     ("event_date", ">=", "2018-09-07"),
     ("event_date", "LIKE", "09-0"),
+    ("event_date", "LIKE", "09-09"),  # one day in the span: its range of the timeline
+    ("event_date", "LIKE", "2018-1"),  # no day in the span
     ("year", None, "2018"),
     ("year", "<", "2018"),
     ("year", ">", "2017"),
+    ("year", "LIKE", "201"),
+    ("year", "LIKE", "17"),
     ("time_precision", None, "1"),
     ("disorder_type", None, "violence"),
     ("event_type", None, "explosions"),

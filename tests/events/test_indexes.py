@@ -412,6 +412,23 @@ def test_acleds_ids_holding_a_text_are_found_through_the_ids_trigrams(events):
     assert full_scans_of_events(chosen) == []
 
 
+@pytest.mark.parametrize(
+    ("column", "text"), [("event_date", "2010-03"), ("event_date", "-02-29"), ("year", "2011")]
+)
+def test_acleds_dates_holding_a_text_are_found_by_their_days(events, column, text):
+    """ACLED's API with ``event_date_where=LIKE`` or ``year_where=LIKE``: the few days whose
+    text holds the value (a month, every leap day, a year of the seed's thirty) are ranges
+    of the timeline's index, not a text made of every event's date."""
+    newest_first = events.order_by("-start_date", "-pk")
+    shown = {"event_date": datetime.date.isoformat, "year": lambda day: str(day.year)}[column]
+    holding = [e.pk for e in newest_first.only("start_date") if text in shown(e.start_date)]
+    query = {column: text, f"{column}_where": "LIKE"}
+    chosen = newest_first.filter(where(conditions(query, EVENT_COLUMNS)))[:5000]
+    assert [event.pk for event in chosen] == holding
+    assert 1 <= len(holding) <= 200
+    assert full_scans_of_events(chosen) == []
+
+
 def test_the_deletions_feed_reads_removals_through_their_index_not_every_insert(events):
     """Every seeded event left an insert row in its audit table; the deletions feeds
     (/api/v1/deleted/, ACLED's /api/deleted/read) read only updates and deletes, by time."""
