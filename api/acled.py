@@ -216,6 +216,9 @@ def event_id_where(operator: str, value: Any) -> Q:
 # through the timeline's index; a text more days hold is compared event by event as the
 # timeline is walked, where a page of matches comes soon.
 RARE_DAYS = 20
+# Beyond a century of days, reading each day's text costs more than it saves (a mistyped
+# year 0201 would make it 665,000 days): the events are compared one by one.
+MOST_DAYS = 36_525
 
 
 def like_on_days(text: Callable[[datetime.date], str], otherwise: Where) -> Where:
@@ -232,6 +235,8 @@ def like_on_days(text: Callable[[datetime.date], str], otherwise: Where) -> Wher
             return NOTHING
         wanted = str(value).lower()
         total = (span["last"] - span["first"]).days + 1
+        if total > MOST_DAYS:
+            return otherwise(operator, value)
         days = (span["first"] + datetime.timedelta(days=n) for n in range(total))
         holding = [date for date in days if wanted in text(date).lower()]
         if len(holding) * RARE_DAYS > total:

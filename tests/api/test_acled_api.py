@@ -286,6 +286,21 @@ def test_each_filter_selects_exactly_the_rows_whose_values_pass(events, column, 
     assert ids(read(client, **params)) == passing(rows, params, column)
 
 
+def test_a_date_like_across_centuries_of_events_selects_the_rows_that_pass(events):
+    """An event dated to the year 201 (a mistyped 2018) stretches the events' span past what
+    is worth reading day by day: the dates are compared event by event, with the same rows."""
+    EventFactory(
+        start_date=datetime.date(201, 9, 9),
+        end_date=datetime.date(201, 9, 9),
+        location=events[0].location,
+    )
+    client = Client()
+    params = {"event_date": "09-09", "event_date_where": "LIKE", "limit": 0, "inter_num": 1}
+    found = ids(read(client, **params))
+    assert found == passing(all_rows(client, numeric=True), params, "event_date")
+    assert len(found) == 2
+
+
 def test_timestamps_compare_as_the_whole_seconds_the_rows_give(events):
     """A row's timestamp is its last change in whole seconds: a change at 12:00:00.6 reads as
     12:00:00, so "= 12:00:00" selects it and "> 12:00:00" does not, whether the event itself
