@@ -223,9 +223,9 @@ MOST_DAYS = 36_525
 
 def like_on_days(text: Callable[[datetime.date], str], otherwise: Where) -> Where:
     """event_date and year with LIKE (``2018-09``, ``-09-0``, ``201``): the days the events
-    span whose text holds the value, found in Python (a few thousand), then the events of
-    each run of those days through the timeline's index. Other operators, and a text most
-    days hold, as ``otherwise``."""
+    span whose text holds the value, found in Python (11,000 days for thirty years), then the
+    events of each run of those days through the timeline's index. Other operators, and a
+    text most days hold, as ``otherwise``."""
 
     def where(operator: str, value: Any) -> Q:
         if operator != "LIKE":
