@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -43,6 +44,7 @@ from django.db.models.lookups import (
     GreaterThanOrEqual,
     IContains,
     IExact,
+    In,
     LessThan,
     LessThanOrEqual,
     StartsWith,
@@ -56,6 +58,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
+from psycopg import sql
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -502,6 +505,43 @@ def fatalities() -> Any:
     return Coalesce("fatalities_low", "fatalities_best", Value(0))
 
 
+EXISTING_FIGURES = sql.SQL(
+    "WITH RECURSIVE figure AS (SELECT min({figure}) AS n FROM {events}"
+    " UNION ALL SELECT (SELECT min({figure}) FROM {events} WHERE {figure} > figure.n)"
+    " FROM figure WHERE figure.n IS NOT NULL) SELECT n FROM figure WHERE n IS NOT NULL"
+)
+
+
+def existing_figures() -> list[int]:
+    """Every figure some event has (a few hundred), read from event_acled_fatalities one
+    value after the other: a few hundred index probes, where DISTINCT reads every event
+    (12 ms against 460 at a million events)."""
+    query = Event.objects.all().query
+    figure, params = (
+        fatalities()
+        .resolve_expression(query)
+        .as_sql(query.get_compiler(connection=connection), connection)
+    )
+    statement = EXISTING_FIGURES.format(
+        figure=sql.SQL(figure), events=sql.Identifier(Event._meta.db_table)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement.as_string(), [*params, *params, *params])
+        return [n for (n,) in cursor.fetchall()]
+
+
+def fatalities_where(operator: str, value: Any) -> Q:
+    """ACLED's figure; with LIKE (``fatalities=25&fatalities_where=LIKE``), the figures
+    events have whose digits hold the text, then their events through
+    event_acled_fatalities. Only figures some event has: the planner would take each number
+    no event has for as common as a rare one, and walk the timeline for a few events (3.7 s
+    at a million events for 35 of them)."""
+    if operator != "LIKE":
+        return passes(fatalities(), operator, value)
+    holding = [n for n in existing_figures() if str(value) in str(n)]
+    return Q(In(fatalities(), holding)) if holding else NOTHING
+
+
 def acled_precision(precisions: Any) -> Callable[[], list[tuple[int, int]]]:
     return lambda: [(p.acled(), p.value) for p in precisions]
 
@@ -547,7 +587,7 @@ WHERE: dict[str, Where] = {
     "source": source_where,
     "source_scale": among(lambda: [("", True)], lambda keys: Q() if keys else NOTHING),
     "notes": notes_where,
-    "fatalities": lambda operator, value: passes(fatalities(), operator, value),
+    "fatalities": fatalities_where,
     "tags": among(lambda: [("contested", True), ("", False)], lambda keys: Q(contested__in=keys)),
     "timestamp": timestamp_where,
 }

@@ -258,6 +258,8 @@ CASES = [
     ("fatalities", None, "0"),
     ("fatalities", ">", "3"),
     ("fatalities", "<=", "4"),
+    ("fatalities", "LIKE", "3"),  # a few numbers: through the figure's index
+    ("fatalities", "LIKE", "-"),  # no figure is negative
     ("tags", None, "contested"),
     ("tags", "=", ""),
     ("timestamp", None, "2018-01-01"),

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 from django.db.models import Count, QuerySet
+from django.test.utils import CaptureQueriesContext
 
 from actors.models import Actor, ActorKind, ActorName, NameKind
 from api.acled import EVENT_COLUMNS, fatalities, where
@@ -195,10 +196,8 @@ def events(seeded: None, db: None) -> QuerySet[Event]:
     return Event.objects.published()
 
 
-def plan_nodes(queryset: QuerySet[Any]) -> list[dict[str, Any]]:
-    """Every node of the query's plan, flattened."""
-    text = queryset.explain(format="json")
-    nodes, stack = [], [json.loads(text)[0]["Plan"]]
+def flattened(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    nodes, stack = [], [plan]
     while stack:
         node = stack.pop()
         nodes.append(node)
@@ -206,12 +205,24 @@ def plan_nodes(queryset: QuerySet[Any]) -> list[dict[str, Any]]:
     return nodes
 
 
+def plan_nodes(queryset: QuerySet[Any]) -> list[dict[str, Any]]:
+    """Every node of the query's plan, flattened."""
+    return flattened(json.loads(queryset.explain(format="json"))[0]["Plan"])
+
+
+def explained(sql: str) -> list[dict[str, Any]]:
+    """Every node of the plan of a query as it ran (CaptureQueriesContext's text)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+        return flattened(cursor.fetchone()[0][0]["Plan"])
+
+
+def seq_scan(node: dict[str, Any]) -> bool:
+    return node["Node Type"] == "Seq Scan" and node.get("Relation Name") == "events_event"
+
+
 def full_scans_of_events(queryset: QuerySet[Any]) -> list[str]:
-    return [
-        node["Node Type"]
-        for node in plan_nodes(queryset)
-        if node["Node Type"] == "Seq Scan" and node.get("Relation Name") == "events_event"
-    ]
+    return [node["Node Type"] for node in plan_nodes(queryset) if seq_scan(node)]
 
 
 def filtered(events: QuerySet[Event], **data: str) -> QuerySet[Event]:
@@ -426,6 +437,24 @@ def test_acleds_dates_holding_a_text_are_found_by_their_days(events, column, tex
     chosen = newest_first.filter(where(conditions(query, EVENT_COLUMNS)))[:5000]
     assert [event.pk for event in chosen] == holding
     assert 1 <= len(holding) <= 200
+    assert full_scans_of_events(chosen) == []
+
+
+def test_acleds_figures_holding_a_text_are_found_through_their_index(events):
+    """ACLED's API with ``fatalities_where=LIKE``: the figures events have are read from the
+    figure's index, and the page finds the events of those whose digits hold the text
+    through it."""
+    newest_first = events.annotate(figure=fatalities()).order_by("-start_date", "-pk")
+    holding = [e.pk for e in newest_first if "12" in str(e.figure)]
+    with CaptureQueriesContext(connection) as ran:
+        found = where(conditions({"fatalities": "12", "fatalities_where": "LIKE"}, EVENT_COLUMNS))
+    chosen = newest_first.filter(found)[:5000]
+    assert [event.pk for event in chosen] == holding
+    assert 1 <= len(holding) <= 200
+    plans = [explained(query["sql"]) for query in ran.captured_queries]
+    assert [node.get("Relation Name") for plan in plans for node in plan if seq_scan(node)] == []
+    assert "event_acled_fatalities" in {node.get("Index Name") for node in plans[0]}
+    assert "event_acled_fatalities" in {node.get("Index Name") for node in plan_nodes(chosen)}
     assert full_scans_of_events(chosen) == []
 
 
