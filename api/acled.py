@@ -506,8 +506,8 @@ def fatalities() -> Any:
 
 
 EXISTING_FIGURES = sql.SQL(
-    "WITH RECURSIVE figure AS (SELECT min({figure}) AS n FROM {events}"
-    " UNION ALL SELECT (SELECT min({figure}) FROM {events} WHERE {figure} > figure.n)"
+    "WITH RECURSIVE figure AS (SELECT min(n) AS n FROM ({figures}) f"
+    " UNION ALL SELECT (SELECT min(n) FROM ({figures}) f WHERE n > figure.n)"
     " FROM figure WHERE figure.n IS NOT NULL) SELECT n FROM figure WHERE n IS NOT NULL"
 )
 
@@ -516,17 +516,11 @@ def existing_figures() -> list[int]:
     """Every figure some event has (a few hundred), read from event_acled_fatalities one
     value after the other: a few hundred index probes, where DISTINCT reads every event
     (12 ms against 460 at a million events)."""
-    query = Event.objects.all().query
-    figure, params = (
-        fatalities()
-        .resolve_expression(query)
-        .as_sql(query.get_compiler(connection=connection), connection)
-    )
-    statement = EXISTING_FIGURES.format(
-        figure=sql.SQL(figure), events=sql.Identifier(Event._meta.db_table)
-    )
+    figures, params = Event.objects.values(n=fatalities()).order_by().query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(statement.as_string(), [*params, *params, *params])
+        cursor.execute(
+            EXISTING_FIGURES.format(figures=sql.SQL(figures)).as_string(), [*params, *params]
+        )
         return [n for (n,) in cursor.fetchall()]
 
 
