@@ -11,6 +11,7 @@ downloads), every value a string. Everyone reads what anonymous readers see: cre
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import reduce
 from operator import or_
@@ -39,6 +40,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat, Greatest
 from django.db.models.lookups import (
+    Contains,
     Exact,
     GreaterThan,
     GreaterThanOrEqual,
@@ -177,8 +179,9 @@ def among(choices: Callable[[], Iterable[tuple[Any, Any]]], to_q: Callable[[set[
     )
 
 
-def event_id() -> Any:
-    """``event_id_cnty`` in SQL: the ACLED id, else ConflictKB's own (``own_acled_id``)."""
+def own_id() -> Any:
+    """ConflictKB's own ``event_id_cnty`` (``own_acled_id``) in SQL, for an event without an
+    ACLED id."""
     alpha3 = Case(
         *(
             When(PLACE_SEEN & Q(location__country_code=a2), then=Value(a3))
@@ -187,21 +190,46 @@ def event_id() -> Any:
         default=Value("XXX"),
         output_field=TextField(),
     )
-    own = Concat(alpha3, Value("CKB"), Cast("pk", TextField()), output_field=TextField())
+    return Concat(alpha3, Value("CKB"), Cast("pk", TextField()), output_field=TextField())
+
+
+def event_id() -> Any:
+    """``event_id_cnty`` in SQL: the ACLED id, else ConflictKB's own."""
     return Case(
-        When(acled_id="", then=own), default=Cast("acled_id", TextField()), output_field=TextField()
+        When(acled_id="", then=own_id()),
+        default=Cast("acled_id", TextField()),
+        output_field=TextField(),
     )
+
+
+# The digits a part of an own id ends with ("SYRCKB12345", "2345"): its number holds them.
+NUMBER_PART = re.compile(r"[0-9]+$")
+
+
+def own_ids_holding(text: str) -> Q:
+    """The events without an ACLED id whose own id holds ``text``: through the trigrams of
+    their numbers when it ends with three digits or more (a pair has no trigram), else
+    among those events only (event_own_number_trgm, event_own)."""
+    found = Q(acled_id="") & passes(own_id(), "LIKE", text, text=True)
+    digits = NUMBER_PART.search(text)
+    if digits and len(digits[0]) >= 3:
+        found &= Q(Contains(Cast("pk", TextField()), digits[0]))
+    return found
 
 
 def event_id_where(operator: str, value: Any) -> Q:
     """One id (the usual question) through the ACLED ids' index or the events' keys. A LIKE
-    (ACLED's default) of a text no own id can hold ("SYR9001", "R900") through the ACLED
-    ids' trigram index: only an event with an ACLED id can pass. Other questions ("9001",
-    "SYRCKB", ``<``) on the ids as the rows give them."""
-    if operator == "LIKE" and not PART_OF_OWN_ACLED_ID.fullmatch(str(value).upper()):
-        return ~Q(acled_id="") & passes("acled_id", operator, value, text=True)
+    (ACLED's default) through the ACLED ids' trigram index, and, for a text an own id can
+    hold ("9001", "SYRCKB"), through the own ids' indexes as well. Other questions (``<``)
+    on the ACLED ids through their index and on the own ids among those events only."""
+    imported = ~Q(acled_id="") & passes("acled_id", operator, value, text=True)
+    if operator == "LIKE":
+        text = str(value).upper()
+        if not PART_OF_OWN_ACLED_ID.fullmatch(text):
+            return imported
+        return imported | own_ids_holding(text)
     if operator != "=":
-        return passes(event_id(), operator, value, text=True)
+        return imported | Q(acled_id="") & passes(own_id(), operator, value, text=True)
     found = Q(acled_id__in={value, value.upper()}) & ~Q(acled_id="")
     own = OWN_ACLED_ID.fullmatch(value.upper())
     if own:

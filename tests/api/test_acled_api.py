@@ -193,6 +193,8 @@ CASES = [
     ("event_id_cnty", None, "yr900"),  # in ACLED ids only: through their trigram index
     ("event_id_cnty", None, "ckb"),
     ("event_id_cnty", None, "9"),  # in ACLED ids and in own ids' numbers
+    ("event_id_cnty", "<", "SYR9001"),  # ACLED ids through their index, own ids among theirs
+    ("event_id_cnty", ">=", "SYR9001"),
     ("event_date", None, "2018-09-04"),
     ("event_date", "BETWEEN", "2018-09-02|2018-09-07"),
     ("event_date", "<", "2018-09-05"),

@@ -30,6 +30,7 @@ from core.models import Publication
 from events.filters import EventFilter
 from events.models import Event, EventType, Location, LocationKind, Participation, Role
 from events.views import Cursor
+from interchange.layouts import acled_event_id
 from sources.models import Claim, ClaimKind, Document, Outlet, OutletKind
 
 EVENTS = 4000
@@ -420,6 +421,49 @@ def test_acleds_ids_holding_a_text_are_found_through_the_ids_trigrams(events):
     assert [event.pk for event in chosen] == holding
     assert 1 <= len(holding) <= 20
     assert "event_acled_id_trgm" in {node.get("Index Name") for node in plan_nodes(chosen)}
+    assert full_scans_of_events(chosen) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "indexes"),
+    [
+        ("a number", {"event_own_number_trgm"}),
+        ("letters", {"event_own"}),
+        ("ids before", {"event_acled_id_unique", "event_own"}),
+    ],
+)
+def test_acleds_own_ids_are_found_through_their_indexes(events, question, indexes):
+    """ACLED's API on event_id_cnty, for events of which one in ten has no ACLED id and is
+    written with an id of its own ("XXXCKB4150"): a part of one ending in digits (LIKE, the
+    default) is looked up in the trigrams of those events' numbers, one without digits among
+    those events only, and ``<`` reads the ACLED ids' index and those events; none reads
+    every event's id."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE events_event SET acled_id = 'SYR' || id WHERE id % 10 <> 0")
+        for gin in ("event_acled_id_trgm", "event_own_number_trgm"):
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [gin])
+        cursor.execute("ANALYZE events_event")
+    own = acled_event_id(events.filter(acled_id="").select_related("location").order_by("pk")[50])
+    third = sorted(events.exclude(acled_id="").values_list("acled_id", flat=True))[2]
+    query, passing, count = {
+        "a number": ({"event_id_cnty": own[2:].lower()}, lambda id: own[2:] in id, 1),
+        "letters": (
+            {"event_id_cnty": own[:5]},
+            lambda id: own[:5] in id,
+            events.filter(acled_id="").count(),
+        ),
+        "ids before": (
+            {"event_id_cnty": third, "event_id_cnty_where": "<"},
+            lambda id: id < third,
+            2,
+        ),
+    }[question]
+    newest_first = events.order_by("-start_date", "-pk")
+    holding = [e.pk for e in newest_first.select_related("location") if passing(acled_event_id(e))]
+    chosen = newest_first.filter(where(conditions(query, EVENT_COLUMNS)))[:5000]
+    assert [event.pk for event in chosen] == holding
+    assert len(holding) == count
+    assert indexes <= {node.get("Index Name") for node in plan_nodes(chosen)}
     assert full_scans_of_events(chosen) == []
 
 
