@@ -505,20 +505,73 @@ def changed_before(moment: datetime.datetime) -> Q:
     return Q(updated_at__lt=moment) & ~Q(Exists(visible_claims().filter(updated_at__gte=moment)))
 
 
+EXISTING_SECONDS = sql.SQL(
+    "WITH RECURSIVE second AS (SELECT date_trunc('second', min(updated_at)) AS s FROM {table}"
+    " UNION ALL SELECT (SELECT date_trunc('second', min(updated_at)) FROM {table}"
+    " WHERE updated_at >= second.s + interval '1 second') FROM second WHERE second.s IS NOT NULL)"
+    " SELECT floor(extract(epoch FROM s))::bigint FROM second WHERE s IS NOT NULL LIMIT %s"
+)
+# Reading the seconds in which events and claims changed stops here (a second's worth of
+# index probes); a site edited in more seconds than this answers a LIKE on timestamps by
+# testing the events in order.
+MOST_SECONDS = 20_000
+# A LIKE held by more seconds than this is common: testing the events in order soon fills a
+# page (and the seconds would be as many conditions).
+RARE_SECONDS = 100
+ONE_SECOND = datetime.timedelta(seconds=1)
+
+
+def existing_seconds() -> list[int] | None:
+    """Every second in which an event or a claim changed, read from their indexes on
+    updated_at one second after the other (as ``existing_figures``); None beyond
+    MOST_SECONDS."""
+    found: set[int] = set()
+    with connection.cursor() as cursor:
+        for model in (Event, Claim):
+            table = sql.Identifier(model._meta.db_table)
+            cursor.execute(EXISTING_SECONDS.format(table=table).as_string(), [MOST_SECONDS + 1])
+            found.update(second for (second,) in cursor.fetchall())
+    return sorted(found) if len(found) <= MOST_SECONDS else None
+
+
+def changed_in(seconds: Iterable[int]) -> QuerySet[Any]:
+    """The ids of the events that changed, or one of whose visible claims changed, in one of
+    ``seconds``: each second's through either index, one after the other (UNION ALL), so
+    that a count of them (few_matches) stops at its limit, where one scan of all the
+    seconds would gather every row first (half a second for a million)."""
+    parts: list[QuerySet[Any]] = []
+    for second in seconds:
+        moment = datetime.datetime.fromtimestamp(second, datetime.UTC)
+        in_that_second = Q(updated_at__gte=moment, updated_at__lt=moment + ONE_SECOND)
+        parts.append(Event.objects.filter(in_that_second).values("pk"))
+        parts.append(Claim.objects.published().filter(in_that_second).values("event_id"))
+    return parts[0].union(*parts[1:], all=True)
+
+
 def timestamp_where(operator: str, value: Any) -> Q:
     """The row's timestamp is the last change in whole Unix seconds: ``= N`` is a change in
-    the second [N, N + 1), ``> N`` one from N + 1 on."""
+    the second [N, N + 1), ``> N`` one from N + 1 on. LIKE (digits inside the seconds): the
+    seconds something changed in whose digits hold the value, the events changed then, and
+    of those the ones whose last change it was. When those are many, the events in order,
+    each tested, until the page is full."""
     if operator == "LIKE":
-        return passes(Epoch(last_change()), operator, value)
+        holds = passes(Epoch(last_change()), operator, value)
+        seconds = existing_seconds()
+        if seconds is None:
+            return holds
+        holding = [second for second in seconds if str(value) in str(second)]
+        if not holding:
+            return NOTHING
+        changed = changed_in(holding)
+        if len(holding) > RARE_SECONDS or not few_matches(changed, DEFAULT_LIMIT):
+            return holds
+        return Q(pk__in=changed) & holds
     second = datetime.datetime.fromtimestamp(value, datetime.UTC)
     following = second + datetime.timedelta(seconds=1)
     if operator == "=":
         # The last change in that second is the event's own or one of its visible claims':
         # found through either index, then tested.
-        in_that_second = {"updated_at__gte": second, "updated_at__lt": following}
-        changed = Event.objects.filter(**in_that_second).values("pk")
-        claimed = Claim.objects.published().filter(**in_that_second).values("event_id")
-        return Q(pk__in=changed.union(claimed)) & changed_before(following)
+        return Q(pk__in=changed_in([value])) & changed_before(following)
     return {
         ">=": lambda: changed_since(second),
         ">": lambda: changed_since(following),

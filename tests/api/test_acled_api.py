@@ -333,6 +333,15 @@ def test_timestamps_compare_as_the_whole_seconds_the_rows_give(events):
             assert chosen[operator, value] == passing(rows, params, "timestamp"), (operator, value)
     assert chosen["=", second] == ["SYR9001"]
     assert chosen["=", second + 1] == chosen[">", second] == [acled_event_id(airstrikes)]
+    # LIKE: digits inside the seconds, through the seconds something changed in.
+    for digits in (str(second), str(second + 1)[-5:], str(second - 86400)[-6:], "0000000"):
+        params = {"timestamp": digits, "timestamp_where": "LIKE", "limit": "0"}
+        chosen["LIKE", digits] = ids(read(client, **params))
+        assert chosen["LIKE", digits] == passing(rows, params, "timestamp"), digits
+    assert chosen["LIKE", str(second)] == ["SYR9001"]
+    assert chosen["LIKE", str(second + 1)[-5:]] == [acled_event_id(airstrikes)]
+    assert len(chosen["LIKE", str(second - 86400)[-6:]]) == len(rows) - 2
+    assert chosen["LIKE", "0000000"] == []
 
 
 def test_the_cases_select_some_rows_and_leave_out_others(events):
