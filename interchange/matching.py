@@ -102,11 +102,11 @@ def search(cursor: Any, probes: str, params: Any = (), *, threshold: float = THR
     cursor.execute(own("ANALYZE ckb_cand_probe_ids"))
     cursor.execute(own(STATEMENTS["window"]))
     low, high = cursor.fetchone()
-    params = {**SIDES, "threshold": threshold, "low": low, "high": high}
+    named = {**SIDES, "threshold": threshold, "low": low, "high": high}
     rows = {}
     with sql_files.settings(cursor, **SEARCH_SETTINGS):
         for step, table in STEPS.items():
-            cursor.execute(own(STATEMENTS[step]), params)
+            cursor.execute(own(STATEMENTS[step]), named)
             rows[step] = cursor.rowcount
             cursor.execute(own(f"ANALYZE {table}"))
             timed(step)
