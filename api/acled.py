@@ -501,8 +501,13 @@ def changed_since(moment: datetime.datetime) -> Q:
 
 def changed_before(moment: datetime.datetime) -> Q:
     """Its last change is before ``moment``: the event's own first (its index on updated_at
-    reads an early moment's few events), then no visible claim changed since."""
-    return Q(updated_at__lt=moment) & ~Q(Exists(visible_claims().filter(updated_at__gte=moment)))
+    reads an early moment's few events), then no visible claim changed since. Whether any
+    claim of the event changed since is asked first: a key lookup, where whether a claim is
+    visible takes its subject's publication (about 30 µs an event: 3-5 s for the 97,000
+    events of an import's second at a million events)."""
+    claims_since = Claim.objects.filter(event=OuterRef("pk"), updated_at__gte=moment)
+    visible_since = visible_claims().filter(updated_at__gte=moment)
+    return Q(updated_at__lt=moment) & (~Q(Exists(claims_since)) | ~Q(Exists(visible_since)))
 
 
 EXISTING_SECONDS = sql.SQL(
@@ -543,8 +548,9 @@ def changed_in(seconds: Iterable[int]) -> QuerySet[Any]:
     for second in seconds:
         moment = datetime.datetime.fromtimestamp(second, datetime.UTC)
         in_that_second = Q(updated_at__gte=moment, updated_at__lt=moment + ONE_SECOND)
-        parts.append(Event.objects.filter(in_that_second).values("pk"))
-        parts.append(Claim.objects.published().filter(in_that_second).values("event_id"))
+        parts.append(Event.objects.filter(in_that_second).order_by().values("pk"))
+        claimed = Claim.objects.published().filter(in_that_second).order_by()
+        parts.append(claimed.values("event_id"))
     return parts[0].union(*parts[1:], all=True)
 
 
