@@ -54,6 +54,10 @@ SEARCH_SETTINGS = {"work_mem": "512MB", "jit": "off", "enable_mergejoin": "off"}
 # read once (2.6 s).
 RECORD_SETTINGS = {"enable_nestloop": "off"}
 
+# Pairs per event read from which nearly every event is in a pair: the actors step then
+# reads every event's actors rather than find the paired ones (candidates.sql, actors).
+CROWDED = 2
+
 # Each step's table: analysed as soon as it is made, since a new table has no statistics
 # until asked and each join after needs them. Each step is a table of its own rather than a
 # WITH query read twice, which one process would materialise: a table's joins may run in
@@ -102,12 +106,14 @@ def search(cursor: Any, probes: str, params: Any = (), *, threshold: float = THR
     cursor.execute(own("ANALYZE ckb_cand_probe_ids"))
     cursor.execute(own(STATEMENTS["window"]))
     low, high = cursor.fetchone()
-    named = {**SIDES, "threshold": threshold, "low": low, "high": high}
+    named = {**SIDES, "threshold": threshold, "low": low, "high": high, "crowded": False}
     rows = {}
     with sql_files.settings(cursor, **SEARCH_SETTINGS):
         for step, table in STEPS.items():
             cursor.execute(own(STATEMENTS[step]), named)
             rows[step] = cursor.rowcount
+            if step == "pairs":
+                named["crowded"] = rows["pairs"] >= CROWDED * rows["events"]
             cursor.execute(own(f"ANALYZE {table}"))
             timed(step)
         cursor.execute(own(STATEMENTS["forget"]))

@@ -137,6 +137,51 @@ def test_a_jittered_duplicate_within_one_dataset_is_proposed() -> None:
     assert EventCandidate.objects.get().reasons[:2] == ["1 day apart", "1.4 km apart"]
 
 
+@pytest.mark.parametrize("crowded", [0, 10**9], ids=["every event read", "the paired ones"])
+def test_the_actors_of_every_event_read_or_of_the_paired_ones_give_the_same_candidates(
+    crowded: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where pairs are crowded the search reads every event's actors instead of finding the
+    paired events first (matching.CROWDED); the candidates must not depend on which."""
+    near = ("Khan Shaykhun east", 35.45, 36.66)
+    load(
+        "acled",
+        acled_file(
+            acled_row("SYR9001"),
+            acled_row("SYR9002", date="2018-09-05", place=near, actor1="Russia"),
+            acled_row("SYR9003", place=MAARRAT),
+            acled_row("SYR9004", actor1="Hayat Tahrir al-Sham", actor2="Russia"),
+            acled_row("SYR9005", date="2018-10-20", actor1="Protesters (Syria)", actor2=""),
+        ),
+    )
+    monkeypatch.setattr("interchange.matching.CROWDED", crowded)
+
+    search_events(Event.objects.all(), threshold=0.3)
+
+    found = {
+        (frozenset({c.event_a.acled_id, c.event_b.acled_id}), c.score, tuple(c.reasons))
+        for c in EventCandidate.objects.select_related("event_a", "event_b")
+    }
+    russia = "Military Forces of Russia (2000-) ≈ Russia"
+    assert found == {
+        (
+            frozenset({"SYR9001", "SYR9002"}),
+            0.822,
+            ("1 day apart", "1.4 km apart", russia, "types agree"),
+        ),
+        (
+            frozenset({"SYR9001", "SYR9004"}),
+            0.93,
+            ("same day", "0.0 km apart", russia, "types agree"),
+        ),
+        (
+            frozenset({"SYR9002", "SYR9004"}),
+            0.892,
+            ("1 day apart", "1.4 km apart", "same actor: Russia", "types agree"),
+        ),
+    }
+
+
 # Dated to a week and placed to 10 km, and dated to the day and placed to 25 km: two days
 # and 20 km apart, which only the first's date and only the second's place allow. A quarter
 # degree lies between them (35.5° N): each is found only by the other's reach.
