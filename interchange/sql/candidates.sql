@@ -309,6 +309,11 @@ WITH judged AS (
            CASE WHEN j.same_type THEN 1 WHEN j.same_kind THEN 0.8::float8
                 WHEN j.same_disorder THEN 0.6 ELSE 0 END AS type_score,
            coalesce(ax.tokens && ay.tokens, false) AS linked,
+           -- Where either event has one armed actor, a linked pair's actors score as that
+           -- one actor does (0.8, 1 if the other event has it too): the other's share of
+           -- linked actors cannot be higher. Only the others' links are counted (links).
+           coalesce(ax.tokens && ay.tokens AND ax.actors > 1
+                    AND (ay.actors > 1 OR NOT ax.armed && ay.armed), false) AS counted,
            coalesce(ax.civilians AND ay.civilians, false) AS civilians,
            ax.actors AS x_actors, ay.actors AS y_actors, ay.armed AS y_armed,
            ax.armed AS x_armed, ax.tokens AS x_tokens, ay.tokens AS y_tokens,
@@ -331,21 +336,22 @@ SELECT * FROM judged
        >= %(threshold)s;
 
 -- name: links
--- Per pair with a linked armed actor, in one pass over both events' armed actors: how many
--- of each event's are linked to the other's, and how many are the same actor; the closest
--- link of the first event's (the same actor first, then the lowest id).
+-- Per pair with a linked armed actor whose links must be counted (reachable), in one pass
+-- over both events' armed actors: how many of each event's are linked to the other's, and
+-- how many are the same actor; the closest link of the first event's (the same actor
+-- first, then the lowest id).
 CREATE UNLOGGED TABLE ckb_cand_links AS
 WITH linking AS (
     SELECT r.a, r.b, true AS of_a, x.actor_id, x.tokens && r.y_tokens AS linked,
            x.actor_id = ANY(r.y_armed) AS same
       FROM ckb_cand_reachable r
       JOIN ckb_cand_actor x ON x.event_id = r.a AND NOT x.civilian
-     WHERE r.linked
+     WHERE r.counted
     UNION ALL
     SELECT r.a, r.b, false, y.actor_id, y.tokens && r.x_tokens, y.actor_id = ANY(r.x_armed)
       FROM ckb_cand_reachable r
       JOIN ckb_cand_actor y ON y.event_id = r.b AND NOT y.civilian
-     WHERE r.linked
+     WHERE r.counted
 )
 SELECT a, b,
        count(*) FILTER (WHERE of_a AND linked) AS x_linked,
@@ -367,13 +373,19 @@ CREATE UNLOGGED TABLE ckb_cand_kept AS
 SELECT s.a, s.b, s.same_day, s.gap, s.km, s.same_place, s.nested, s.same_type, s.same_kind,
        s.same_disorder, s.disagree, s.closest, s.y_armed,
        round(s.score::numeric, 3)::float AS score
-  FROM (SELECT r.*, l.closest,
+  FROM (SELECT r.*,
+               -- Linked, not counted: the first event's one armed actor, or else the
+               -- second's, which the first has.
+               coalesce(l.closest, CASE WHEN r.linked AND r.x_actors = 1 THEN r.x_armed[1]
+                                        WHEN r.linked THEN r.y_armed[1] END) AS closest,
                (0.3 * r.date_score + 0.25 * r.place_score + 0.1 * r.type_score
-                + 0.35 * CASE WHEN r.linked
+                + 0.35 * CASE WHEN r.counted
                               THEN greatest((0.8 * l.x_linked + 0.2 * l.x_same)::float8
                                                 / r.x_actors,
                                             (0.8 * l.y_linked + 0.2 * l.y_same)::float8
                                                 / r.y_actors)
+                              WHEN r.linked
+                              THEN (0.8 + 0.2 * (r.x_armed && r.y_armed)::int)::float8
                               WHEN r.civilians THEN 0.1 ELSE 0 END)
                * CASE WHEN r.disagree THEN 0.6 ELSE 1 END AS score
           FROM ckb_cand_reachable r
