@@ -182,6 +182,26 @@ def test_the_actors_of_every_event_read_or_of_the_paired_ones_give_the_same_cand
     }
 
 
+def test_an_event_with_one_armed_actor_that_the_other_has_scores_its_actors_whole() -> None:
+    """The first event has two armed actors, the second one, which the first has: the
+    second's actors are all in the first, so the actors count in full (the pair's links are
+    not counted one by one there) and the shared actor is the reason."""
+    russia = "Military Forces of Russia (2000-)"
+    load(
+        "acled",
+        acled_file(
+            acled_row("SYR9001", actor1="Hayat Tahrir al-Sham", actor2=russia),
+            acled_row("SYR9002", actor1=russia),
+        ),
+    )
+
+    search_events(Event.objects.all())
+
+    candidate = EventCandidate.objects.get()
+    assert candidate.score == 1.0
+    assert candidate.reasons == ["same day", "0.0 km apart", f"same actor: {russia}", "types agree"]
+
+
 # Dated to a week and placed to 10 km, and dated to the day and placed to 25 km: two days
 # and 20 km apart, which only the first's date and only the second's place allow. A quarter
 # degree lies between them (35.5° N): each is found only by the other's reach.
