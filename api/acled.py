@@ -222,14 +222,14 @@ def event_id_where(operator: str, value: Any) -> Q:
     (ACLED's default) through the ACLED ids' trigram index, and, for a text an own id can
     hold ("9001", "SYRCKB"), through the own ids' indexes as well. Other questions (``<``)
     on the ACLED ids through their index and on the own ids among those events only."""
-    imported = ~Q(acled_id="") & passes("acled_id", operator, value, text=True)
-    if operator == "LIKE":
+    if operator != "=":
+        imported = ~Q(acled_id="") & passes("acled_id", operator, value, text=True)
+        if operator != "LIKE":
+            return imported | Q(acled_id="") & passes(own_id(), operator, value, text=True)
         text = str(value).upper()
         if not PART_OF_OWN_ACLED_ID.fullmatch(text):
             return imported
         return imported | own_ids_holding(text)
-    if operator != "=":
-        return imported | Q(acled_id="") & passes(own_id(), operator, value, text=True)
     found = Q(acled_id__in={value, value.upper()}) & ~Q(acled_id="")
     own = OWN_ACLED_ID.fullmatch(value.upper())
     if own:
@@ -568,12 +568,12 @@ def timestamp_where(operator: str, value: Any) -> Q:
         holding = [second for second in seconds if str(value) in str(second)]
         if not holding:
             return NOTHING
-        changed = changed_in(holding)
-        if len(holding) > RARE_SECONDS or not few_matches(changed, DEFAULT_LIMIT):
+        if len(holding) > RARE_SECONDS:
             return holds
-        return Q(pk__in=changed) & holds
+        changed = changed_in(holding)
+        return Q(pk__in=changed) & holds if few_matches(changed, DEFAULT_LIMIT) else holds
     second = datetime.datetime.fromtimestamp(value, datetime.UTC)
-    following = second + datetime.timedelta(seconds=1)
+    following = second + ONE_SECOND
     if operator == "=":
         # The last change in that second is the event's own or one of its visible claims':
         # found through either index, then tested.
