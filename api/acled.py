@@ -38,7 +38,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, Greatest
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.db.models.lookups import (
     Contains,
     Exact,
@@ -100,6 +100,7 @@ from events.models import (
     LocationKind,
     Participation,
     few_matches,
+    last_change,
 )
 from interchange.acled_regions import ACLED_REGIONS, REGION_OF_ALPHA2
 from interchange.acled_sql import CONTESTING_KINDS
@@ -487,38 +488,29 @@ def notes_where(operator: str, value: Any) -> Q:
     return found | (Q(contested=True) & Q(Exists(claimants)))
 
 
-def last_change() -> Any:
-    claims = visible_claims().order_by().values("event").annotate(last=Max("updated_at"))
-    return Greatest("updated_at", Coalesce(Subquery(claims.values("last")), "updated_at"))
-
-
 def changed_since(moment: datetime.datetime) -> Q:
-    """The event or one of its visible claims changed at or after ``moment``: each through
-    its own index on updated_at."""
-    claims = visible_claims().filter(updated_at__gte=moment)
-    return Q(updated_at__gte=moment) | Q(Exists(claims))
+    """The event or the evidence readers can open of it changed at or after ``moment``."""
+    return Q(GreaterThanOrEqual(last_change(), moment))
 
 
 def changed_before(moment: datetime.datetime) -> Q:
-    """Its last change is before ``moment``: the event's own first (its index on updated_at
-    reads an early moment's few events), then no visible claim changed since. Whether any
-    claim of the event changed since is asked first: a key lookup, where whether a claim is
-    visible takes its subject's publication (about 30 µs an event: 3-5 s for the 97,000
-    events of an import's second at a million events)."""
-    claims_since = Claim.objects.filter(event=OuterRef("pk"), updated_at__gte=moment)
-    visible_since = visible_claims().filter(updated_at__gte=moment)
-    return Q(updated_at__lt=moment) & (~Q(Exists(claims_since)) | ~Q(Exists(visible_since)))
+    return Q(LessThan(last_change(), moment))
+
+
+def changed_in(second: int) -> Q:
+    moment = datetime.datetime.fromtimestamp(second, datetime.UTC)
+    return changed_since(moment) & changed_before(moment + ONE_SECOND)
 
 
 EXISTING_SECONDS = sql.SQL(
-    "WITH RECURSIVE second AS (SELECT date_trunc('second', min(updated_at)) AS s FROM {table}"
-    " UNION ALL SELECT (SELECT date_trunc('second', min(updated_at)) FROM {table}"
-    " WHERE updated_at >= second.s + interval '1 second') FROM second WHERE second.s IS NOT NULL)"
+    "WITH RECURSIVE second AS (SELECT date_trunc('second', min({changed})) AS s FROM {table}"
+    " UNION ALL SELECT (SELECT date_trunc('second', min({changed})) FROM {table}"
+    " WHERE {changed} >= second.s + interval '1 second') FROM second WHERE second.s IS NOT NULL)"
     " SELECT floor(extract(epoch FROM s))::bigint FROM second WHERE s IS NOT NULL LIMIT %s"
 )
-# Reading the seconds in which events and claims changed stops here (a second's worth of
-# index probes); a site edited in more seconds than this answers a LIKE on timestamps by
-# testing the events in order.
+# Reading the seconds in which events last changed stops here (a second's worth of index
+# probes); a site edited in more seconds than this answers a LIKE on timestamps by testing
+# the events in order.
 MOST_SECONDS = 20_000
 # A LIKE held by more seconds than this is common: testing the events in order soon fills a
 # page (and the seconds would be as many conditions).
@@ -527,58 +519,32 @@ ONE_SECOND = datetime.timedelta(seconds=1)
 
 
 def existing_seconds() -> list[int] | None:
-    """Every second in which an event or a claim changed, read from their indexes on
-    updated_at one second after the other (as ``existing_figures``); None beyond
-    MOST_SECONDS."""
-    found: set[int] = set()
+    """Every second in which an event last changed, read from the event_last_change index one
+    second after the other (as ``existing_figures``); None beyond MOST_SECONDS."""
+    changed = sql.SQL("greatest(updated_at, evidence_changed_at)")
+    statement = EXISTING_SECONDS.format(changed=changed, table=sql.Identifier(Event._meta.db_table))
     with connection.cursor() as cursor:
-        for model in (Event, Claim):
-            table = sql.Identifier(model._meta.db_table)
-            cursor.execute(EXISTING_SECONDS.format(table=table).as_string(), [MOST_SECONDS + 1])
-            found.update(second for (second,) in cursor.fetchall())
-    return sorted(found) if len(found) <= MOST_SECONDS else None
-
-
-def changed_in(seconds: Iterable[int]) -> QuerySet[Any]:
-    """The ids of the events that changed, or one of whose visible claims changed, in one of
-    ``seconds``: each second's through either index, one after the other (UNION ALL), so
-    that a count of them (few_matches) stops at its limit, where one scan of all the
-    seconds would gather every row first (half a second for a million)."""
-    parts: list[QuerySet[Any]] = []
-    for second in seconds:
-        moment = datetime.datetime.fromtimestamp(second, datetime.UTC)
-        in_that_second = Q(updated_at__gte=moment, updated_at__lt=moment + ONE_SECOND)
-        parts.append(Event.objects.filter(in_that_second).order_by().values("pk"))
-        claimed = Claim.objects.published().filter(in_that_second).order_by()
-        parts.append(claimed.values("event_id"))
-    return parts[0].union(*parts[1:], all=True)
+        cursor.execute(statement.as_string(), [MOST_SECONDS + 1])
+        found = [second for (second,) in cursor.fetchall()]
+    return found if len(found) <= MOST_SECONDS else None
 
 
 def timestamp_where(operator: str, value: Any) -> Q:
-    """The row's timestamp is the last change in whole Unix seconds: ``= N`` is a change in
-    the second [N, N + 1), ``> N`` one from N + 1 on. LIKE (digits inside the seconds): the
-    seconds something changed in whose digits hold the value, the events changed then, and
-    of those the ones whose last change it was. When those are many, the events in order,
-    each tested, until the page is full."""
+    """The row's timestamp is the last change in whole Unix seconds (events.models
+    ``last_change``, indexed): ``= N`` is a change in the second [N, N + 1), ``> N`` one
+    from N + 1 on. LIKE (digits inside the seconds): the seconds in which events last
+    changed whose digits hold the value, each a range of the index; when those are many,
+    the events in order, each tested, until the page is full."""
     if operator == "LIKE":
-        holds = passes(Epoch(last_change()), operator, value)
         seconds = existing_seconds()
-        if seconds is None:
-            return holds
-        holding = [second for second in seconds if str(value) in str(second)]
-        if not holding:
-            return NOTHING
-        if len(holding) > RARE_SECONDS:
-            return holds
-        changed = changed_in(holding)
-        return Q(pk__in=changed) & holds if few_matches(changed, DEFAULT_LIMIT) else holds
+        holding = [second for second in seconds or () if str(value) in str(second)]
+        if seconds is None or len(holding) > RARE_SECONDS:
+            return passes(Epoch(last_change()), operator, value)
+        return reduce(or_, map(changed_in, holding), NOTHING)
     second = datetime.datetime.fromtimestamp(value, datetime.UTC)
     following = second + ONE_SECOND
-    if operator == "=":
-        # The last change in that second is the event's own or one of its visible claims':
-        # found through either index, then tested.
-        return Q(pk__in=changed_in([value])) & changed_before(following)
     return {
+        "=": lambda: changed_in(value),
         ">=": lambda: changed_since(second),
         ">": lambda: changed_since(following),
         "<": lambda: changed_before(second),

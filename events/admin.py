@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from core.admin import DuplicateNameForm, PublishableAdmin
 from events.models import (
-    DERIVED_FIGURES,
+    DERIVED_FROM_CLAIMS,
     READERS_FIGURES,
     STAFF_FIGURES,
     Event,
@@ -142,7 +142,7 @@ class EventAdmin(PublishableAdmin):
     inlines = [ParticipationInline, EventRelationInline]
     history_with_parts: tuple[str, ...] = ("events.ParticipationEvent", "events.EventRelationEvent")
     readonly_fields = [
-        *DERIVED_FIGURES,
+        *DERIVED_FROM_CLAIMS,
         "figures_with_unpublished_evidence",
         "uuid",
         "created_at",

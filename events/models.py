@@ -25,7 +25,7 @@ from django.contrib.postgres.search import (
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Cast, Coalesce, Upper
+from django.db.models.functions import Cast, Coalesce, Greatest, Upper
 from django.db.models.lookups import StartsWith
 from django.urls import reverse
 from psycopg import sql
@@ -678,7 +678,8 @@ READERS_FIGURES = (
     "source_count",
 )
 STAFF_FIGURES = tuple(f"staff_{name}" for name in READERS_FIGURES)
-DERIVED_FIGURES = READERS_FIGURES + STAFF_FIGURES
+# With when the evidence readers can open last changed (ACLED's timestamp).
+DERIVED_FROM_CLAIMS = (*READERS_FIGURES, *STAFF_FIGURES, "evidence_changed_at")
 
 
 class Figures(NamedTuple):
@@ -692,8 +693,15 @@ class Figures(NamedTuple):
     source_count: int
 
 
+def last_change() -> Greatest:
+    """When the event or the evidence readers can open of it last changed: ACLED's
+    ``timestamp``, filtered and written from this one expression (and its index,
+    ``event_last_change``). PostgreSQL's GREATEST passes over a missing value."""
+    return Greatest("updated_at", "evidence_changed_at")
+
+
 # Derived columns change only as a consequence of an audited claim change.
-@audited(exclude=["search_vector", "updated_at", *DERIVED_FIGURES])
+@audited(exclude=["search_vector", "updated_at", *DERIVED_FROM_CLAIMS])
 class Event(Publishable):
     title = models.CharField(max_length=300)
     summary = models.TextField(blank=True)
@@ -738,6 +746,9 @@ class Event(Publishable):
     staff_fatalities_low = models.PositiveIntegerField(null=True, editable=False)
     staff_fatalities_best = models.PositiveIntegerField(null=True, editable=False)
     staff_fatalities_high = models.PositiveIntegerField(null=True, editable=False)
+    # The last change of a claim readers can open (sources/sql/fatality_rule.sql); with the
+    # event's own, its last change (last_change).
+    evidence_changed_at = models.DateTimeField(null=True, editable=False)
     # Database defaults, so that a raw INSERT need not name them (the trigger sets them).
     staff_contested = models.BooleanField(db_default=False, editable=False)
     staff_claim_count = models.PositiveIntegerField(db_default=0, editable=False)
@@ -780,6 +791,9 @@ class Event(Publishable):
             # With the status, readers' pages found by position (ACLED's ?page=) are read from
             # the index alone: skipping 495,000 events took 1.5 s through the table, 68 ms here.
             models.Index(fields=["-start_date", "-id"], name="event_timeline", include=["status"]),
+            # ACLED's timestamp: "changed since", "changed before", "in that second" and the
+            # seconds holding some digits, each a range of this index.
+            models.Index(last_change(), name="event_last_change"),
             # "At least N killed" (min_fatalities) reads only the few events above N.
             models.Index(fields=["fatalities_high"], name="event_fatalities_high"),
             # ACLED's one figure, the lowest (api/acled.py ``fatalities``): "more than 50
@@ -919,11 +933,11 @@ class Event(Publishable):
         return (self.start_date, self.end_date or self.start_date)
 
 
-# What saving a loaded event writes: everything but the figures the database derives.
+# What saving a loaded event writes: everything but what the database derives from claims.
 EDITABLE_EVENT_COLUMNS = [
     field.name
     for field in Event._meta.concrete_fields
-    if not field.primary_key and not field.generated and field.name not in DERIVED_FIGURES
+    if not field.primary_key and not field.generated and field.name not in DERIVED_FROM_CLAIMS
 ]
 
 

@@ -2,8 +2,7 @@
 event's own fields in one query, then, for the columns that ask, a query each for every event
 of the chunk (interchange/sql/acled_row.sql): the sides (actor1 and its associates, actor2 and
 its, their actor types, the interaction, civilian targeting), the names of the places around
-each place, the sources of the evidence and when it last changed, and for contested events
-who claims what.
+each place, the sources of the evidence, and for contested events who claims what.
 
 Built from model instances, a page of 5,000 rows read about 13 per event (participations and
 their actors, claims with their documents, outlets and claimants, the places around), 1.7 s
@@ -37,6 +36,7 @@ from events.models import (
     Location,
     LocationKind,
     Participation,
+    last_change,
 )
 from sources.models import Claim, ClaimKind, OutletKind
 
@@ -88,7 +88,7 @@ FIELDS: dict[str, Callable[[Any], Any]] = {
     "date_precision": field("date_precision"),
     "geo_precision": field("geo_precision"),
     "summary": field("summary"),
-    "updated_at": field("updated_at"),
+    "last_change": lambda user: last_change(),
     "disorder_type": field("event_type__disorder_type"),
     "event_type": field("event_type__acled_event_type"),
     "sub_event_type": field("event_type__acled_sub_event_type"),
@@ -142,14 +142,13 @@ def places(places: list[int], user: Any) -> dict[int, Any]:
     return {place: names for place, *names in run("places", around, after=(places,))}
 
 
-def evidence(events: list[int], user: Any) -> dict[int, Any]:
-    """The sources of each event's evidence, and when it last changed."""
+def evidence(events: list[int], user: Any) -> dict[int, str]:
+    """The sources of each event's evidence."""
     claims = (
         visible(Claim.objects.order_by(), user)
         .filter(event__in=events)
         .values(
             "event_id",
-            "updated_at",
             cited=Case(
                 When(document__outlet__kind=OutletKind.DATASET, then=F("document__text")),
                 default=F("document__outlet__name"),
@@ -157,7 +156,7 @@ def evidence(events: list[int], user: Any) -> dict[int, Any]:
             ),
         )
     )
-    return {event: (sources, changed) for event, sources, changed in run("evidence", claims)}
+    return dict(run("evidence", claims))
 
 
 def claimants(events: list[int], user: Any) -> dict[int, str]:
@@ -198,12 +197,11 @@ AROUND: list[str] = [
     LocationKind.ADMIN3,
 ]
 NO_PLACES = (None, None, None, None)
-NO_EVIDENCE = (None, None)
 # What each computed part needs of the event's own parts.
 NEEDS = {
     "sides": ("pk",),
     "places": ("place",),
-    "evidence": ("pk", "updated_at"),
+    "evidence": ("pk",),
     "contested_note": ("pk", "contested"),
 }
 
@@ -233,7 +231,7 @@ def computed(ids: Iterable[int], user: Any, parts: Iterable[str]) -> dict[int, d
     if "evidence" in wanted:
         of_event = evidence(keys, user)
         for pk, row in found.items():
-            row["evidence"] = of_event.get(pk, NO_EVIDENCE)
+            row["evidence"] = of_event.get(pk)
     if "contested_note" in wanted:
         contested = [pk for pk, row in found.items() if row["contested"]]
         said = claimants(contested, user) if contested else {}

@@ -247,13 +247,6 @@ def place_name(kind: str) -> Computed:
     return Computed(("places",), lambda p: blank(p["places"][position]))
 
 
-def last_change(p: dict[str, Any]) -> int:
-    """The Unix second the event or the evidence given with it last changed."""
-    evidence_changed = p["evidence"][1]
-    changed = max(p["updated_at"], evidence_changed) if evidence_changed else p["updated_at"]
-    return int(changed.timestamp())
-
-
 def own_or_acled_id(p: dict[str, Any]) -> str:
     return p["acled_id"] or own_acled_id(p["pk"], p["country_code"])
 
@@ -308,13 +301,14 @@ ACLED_COLUMNS_READ: tuple[tuple[str, Read], ...] = (
         "geo_precision",
         Computed(("geo_precision",), lambda p: GeoPrecision(p["geo_precision"]).acled()),
     ),
-    ("source", Computed(("evidence",), lambda p: blank(p["evidence"][0]))),
+    ("source", Computed(("evidence",), lambda p: blank(p["evidence"]))),
     ("source_scale", Computed((), lambda p: "")),
     ("notes", Computed(("summary", "contested_note"), notes)),
     # ACLED's most conservative rule: the lowest figure the readers' evidence gives.
     ("fatalities", Computed(("fatalities",), lambda p: p["fatalities"])),
     ("tags", Computed(("contested",), lambda p: "contested" if p["contested"] else "")),
-    ("timestamp", Computed(("evidence", "updated_at"), last_change)),
+    # The Unix second the event or the evidence readers can open of it last changed.
+    ("timestamp", Computed(("last_change",), lambda p: int(p["last_change"].timestamp()))),
 )
 
 ACLED = Layout("acled", "ACLED CSV", ACLED_COLUMNS_READ, reads_claims=False, reads_relations=False)

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.db.models.functions import Now
 
 from events.models import (
-    DERIVED_FIGURES,
+    DERIVED_FROM_CLAIMS,
     Event,
     EventMerge,
     EventRelation,
@@ -35,7 +35,7 @@ EXTERNAL_IDS = ("acled_id", "ucdp_id")
 RECORD_FIELDS = {
     field.attname: field
     for field in Event._meta.concrete_fields
-    if not field.generated and field.name not in DERIVED_FIGURES
+    if not field.generated and field.name not in DERIVED_FROM_CLAIMS
 }
 
 

@@ -61,14 +61,11 @@ SELECT place.id,
  GROUP BY place.id
 
 -- name: evidence
--- {rows}: claims (event_id, cited, updated_at).
+-- {rows}: claims (event_id, cited).
 -- The sources behind the claims (for a dataset's claim, the source it cites: a dataset is a
--- compiler, not a source), each once in code-point order, and when the evidence last
--- changed.
-SELECT event_id,
-       string_agg(DISTINCT cited, '; ' ORDER BY cited) FILTER (WHERE cited <> ''),
-       max(updated_at)
-  FROM (SELECT event_id, cited COLLATE "C" AS cited, updated_at FROM ({rows}) AS claim) AS claim
+-- compiler, not a source), each once in code-point order.
+SELECT event_id, string_agg(DISTINCT cited, '; ' ORDER BY cited) FILTER (WHERE cited <> '')
+  FROM (SELECT event_id, cited COLLATE "C" AS cited FROM ({rows}) AS claim) AS claim
  GROUP BY event_id
 
 -- name: claimants

@@ -175,7 +175,7 @@ AND e.claim_count = 1
 -- A new event's figures are written as its one claim (claims.sql) will make them, by the
 -- database's own rule (sources/sql/fatality_rule.sql) for one claim: that claim's figures,
 -- one source; for readers too when that claim will be theirs to open (asked once per
--- document). The rule proper reads claims, which cannot exist before their event; and were
+-- document), and then the claim's time as the evidence's last change. The rule proper reads claims, which cannot exist before their event; and were
 -- the event written bare, the recomputation the claims' trigger runs would rewrite every
 -- new event (its search vector and a dozen index entries) a second time. So the claims'
 -- trigger finds nothing to change, and stays the judge: where a reused document relays wire
@@ -191,7 +191,8 @@ WITH public_document AS MATERIALIZED (
                               acled_id, ucdp_id, fatality_rule, contested, claim_count,
                               source_count, fatalities_low, fatalities_best, fatalities_high,
                               staff_contested, staff_claim_count, staff_source_count,
-                              staff_fatalities_low, staff_fatalities_best, staff_fatalities_high)
+                              staff_fatalities_low, staff_fatalities_best, staff_fatalities_high,
+                              evidence_changed_at)
     SELECT coalesce(s.event_uuid, gen_random_uuid()), now(), now(), %(status)s, s.title,
            s.summary, s.event_type_id, s.start_date, s.end_date, s.date_precision,
            n.location_id, s.geo_precision,
@@ -202,7 +203,8 @@ WITH public_document AS MATERIALIZED (
            CASE WHEN pd.public THEN ckb_claim_best(s.low, s.best, s.high) END,
            CASE WHEN pd.public THEN ckb_claim_high(s.low, s.best, s.high) END,
            false, 1, 1, ckb_claim_low(s.low, s.best, s.high),
-           ckb_claim_best(s.low, s.best, s.high), ckb_claim_high(s.low, s.best, s.high)
+           ckb_claim_best(s.low, s.best, s.high), ckb_claim_high(s.low, s.best, s.high),
+           CASE WHEN pd.public THEN now() END
       FROM ckb_stg_row s LEFT JOIN ckb_stg_node n ON n.node = s.node
       LEFT JOIN public_document pd ON pd.doc = s.doc
      WHERE NOT EXISTS (SELECT 1 FROM ckb_stg_match m WHERE m.line = s.line)

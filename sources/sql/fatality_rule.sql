@@ -2,7 +2,8 @@
 -- claims (admin, API, services, importers, QuerySet.update(), raw SQL) keeps them right: the
 -- fatality range by the event's rule, the contested flag, the claim and independent-source
 -- counts, twice in one pass: for readers (the plain columns) from the claims they can open
--- (readers_evidence.sql), for staff (staff_*) from every claim that is not deprecated.
+-- (readers_evidence.sql), for staff (staff_*) from every claim that is not deprecated; and
+-- when a claim readers can open last changed (evidence_changed_at: ACLED's timestamp).
 --
 -- The rule (README, "Fatalities"): each accepted fatality claim gives low, best and high, each
 -- borrowing from the others where the claim gives none; RANGE = lowest low, the best figure
@@ -99,7 +100,8 @@ LANGUAGE sql AS $$
                      count(DISTINCT value_actor_id)
                          FILTER (WHERE kind = 'perpetrator' AND is_public) AS r_perpetrators,
                      count(DISTINCT value_actor_id) FILTER (WHERE kind = 'target' AND is_public)
-                         AS r_targets
+                         AS r_targets,
+                     max(updated_at) FILTER (WHERE is_public) AS r_changed
                 FROM sources_claim
                WHERE event_id = ev.id AND status <> 'deprecated'
           ) cnt ON true
@@ -131,6 +133,7 @@ LANGUAGE sql AS $$
                    AS contested,
                coalesce(r_claims, 0) AS claims,
                coalesce(r_sources, 0) AS sources,
+               r_changed AS evidence_changed,
                CASE WHEN fatality_rule = 'preferred' AND p_lo IS NOT NULL THEN p_lo
                     ELSE s_min_lo END AS staff_low,
                CASE WHEN fatality_rule = 'preferred' AND p_lo IS NOT NULL THEN p_be
@@ -151,6 +154,7 @@ LANGUAGE sql AS $$
            staff_fatalities_low = f.staff_low, staff_fatalities_best = f.staff_best,
            staff_fatalities_high = f.staff_high, staff_contested = f.staff_contested,
            staff_claim_count = f.staff_claims, staff_source_count = f.staff_sources,
+           evidence_changed_at = f.evidence_changed,
            -- Readers' "changed since" moves with what readers can see, not with drafts.
            updated_at = CASE
                WHEN (e.fatalities_low, e.fatalities_best, e.fatalities_high, e.contested,
@@ -162,10 +166,10 @@ LANGUAGE sql AS $$
        AND (e.fatalities_low, e.fatalities_best, e.fatalities_high, e.contested,
             e.claim_count, e.source_count, e.staff_fatalities_low, e.staff_fatalities_best,
             e.staff_fatalities_high, e.staff_contested, e.staff_claim_count,
-            e.staff_source_count)
+            e.staff_source_count, e.evidence_changed_at)
            IS DISTINCT FROM (f.low, f.best, f.high, f.contested, f.claims, f.sources,
                              f.staff_low, f.staff_best, f.staff_high, f.staff_contested,
-                             f.staff_claims, f.staff_sources);
+                             f.staff_claims, f.staff_sources, f.evidence_changed);
 $$;
 
 -- Statement-level triggers see every changed claim at once, so a bulk update of a thousand

@@ -22,7 +22,7 @@ from pghistory.models import Events as AuditEvents
 from actors.models import AcledActorType, Actor, ActorName
 from core.models import Publication
 from events.models import (
-    DERIVED_FIGURES,
+    DERIVED_FROM_CLAIMS,
     DatePrecision,
     Event,
     EventType,
@@ -691,9 +691,9 @@ def test_new_events_figures_are_what_the_database_derives_from_their_claims() ->
     assert (second.claim_count, second.source_count) == (1, 2)
     assert second.fatality_range() == (4, 4, 4)
     assert not second.contested
-    stored = list(Event.objects.order_by("pk").values_list(*DERIVED_FIGURES))
+    stored = list(Event.objects.order_by("pk").values_list(*DERIVED_FROM_CLAIMS))
     event_recompute_figures(events=Event.objects.values_list("pk", flat=True))
-    assert list(Event.objects.order_by("pk").values_list(*DERIVED_FIGURES)) == stored
+    assert list(Event.objects.order_by("pk").values_list(*DERIVED_FROM_CLAIMS)) == stored
 
 
 def test_updated_events_figures_are_what_the_database_derives_from_their_claims() -> None:
@@ -714,9 +714,9 @@ def test_updated_events_figures_are_what_the_database_derives_from_their_claims(
     assert figures["SYR9002"] is None  # its only figure is disputed
     assert figures["SYR9003"] == 21  # the range of 21 and 40: the credible best
     assert as_staff_see_it(Event.objects.get(acled_id="SYR9003")).fatality_range() == (21, 21, 40)
-    stored = list(Event.objects.order_by("pk").values_list(*DERIVED_FIGURES))
+    stored = list(Event.objects.order_by("pk").values_list(*DERIVED_FROM_CLAIMS))
     event_recompute_figures(events=Event.objects.values_list("pk", flat=True))
-    assert list(Event.objects.order_by("pk").values_list(*DERIVED_FIGURES)) == stored
+    assert list(Event.objects.order_by("pk").values_list(*DERIVED_FROM_CLAIMS)) == stored
 
 
 def events_rewritten() -> int:

@@ -228,10 +228,11 @@ def test_a_claim_knows_at_once_whether_readers_can_open_it(strikes):
 
 def test_saving_an_event_loaded_before_a_claim_changed_keeps_the_new_figures(strikes):
     """An editor's copy of the event (or a staff page's, which shows staff's figures in the
-    readers' attributes) never writes figures back: the database keeps them."""
+    readers' attributes) never writes figures, or when its evidence changed, back: the
+    database keeps them."""
     stale = Event.objects.get(pk=strikes.pk)
     as_staff = as_staff_see_it(strikes)
-    ClaimFactory(event=strikes, value_best=16)
+    newest = ClaimFactory(event=strikes, value_best=16)
     unpublished_document(strikes)
 
     stale.title = "Renamed"
@@ -240,3 +241,7 @@ def test_saving_an_event_loaded_before_a_claim_changed_keeps_the_new_figures(str
 
     assert readers(strikes) == TWO_CLAIMS
     assert staff(strikes)[4] == 3
+    # When the evidence readers can open last changed (ACLED's timestamp): the new claim's.
+    newest.refresh_from_db()
+    changed = Event.objects.values_list("evidence_changed_at", flat=True).get(pk=strikes.pk)
+    assert changed == newest.updated_at
