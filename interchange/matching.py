@@ -39,7 +39,7 @@ class Search:
     steps: dict[str, float] = field(default_factory=dict)  # seconds per step, for profiling
 
 
-# The datasets' two sides, for the actors step: one definition, the layouts'.
+# The datasets' two sides, for the profiles step: one definition, the layouts'.
 SIDES = {"side_1": list(SIDE_1_ROLES), "side_2": list(SIDE_2_ROLES)}
 
 # A search of a 100,000-event import at a million events joins and sorts some million pairs
@@ -54,25 +54,21 @@ SEARCH_SETTINGS = {"work_mem": "512MB", "jit": "off", "enable_mergejoin": "off"}
 # read once (2.6 s).
 RECORD_SETTINGS = {"enable_nestloop": "off"}
 
-# Pairs per event read from which nearly every event is in a pair: the actors step then
-# reads every event's actors rather than find the paired ones (candidates.sql, actors).
-CROWDED = 2
-
 # Each step's table: analysed as soon as it is made, since a new table has no statistics
 # until asked and each join after needs them. Each step is a table of its own rather than a
 # WITH query read twice, which one process would materialise: a table's joins may run in
 # parallel (at a million events, scoring took 43.2 s as one statement, 34.3 s as four).
 STEPS = {
+    "profiles": "ckb_cand_profile",
+    "actors": "ckb_cand_actor",
+    "armed": "ckb_cand_armed",
     "events": "ckb_cand_event",
     "keys": "ckb_cand_key",
     "probes": "ckb_cand_probe",
     "days": "ckb_cand_day",
     "probe_days": "ckb_cand_probe_day",
     "pairs": "ckb_cand_pair",
-    "actors": "ckb_cand_actor",
-    "armed": "ckb_cand_armed",
-    "reachable": "ckb_cand_reachable",
-    "links": "ckb_cand_links",
+    "lineups": "ckb_cand_lineups",
     "kept": "ckb_cand_kept",
     "score": "ckb_cand_found",
 }
@@ -106,14 +102,12 @@ def search(cursor: Any, probes: str, params: Any = (), *, threshold: float = THR
     cursor.execute(own("ANALYZE ckb_cand_probe_ids"))
     cursor.execute(own(STATEMENTS["window"]))
     low, high = cursor.fetchone()
-    named = {**SIDES, "threshold": threshold, "low": low, "high": high, "crowded": False}
+    named = {**SIDES, "threshold": threshold, "low": low, "high": high}
     rows = {}
     with sql_files.settings(cursor, **SEARCH_SETTINGS):
         for step, table in STEPS.items():
             cursor.execute(own(STATEMENTS[step]), named)
             rows[step] = cursor.rowcount
-            if step == "pairs":
-                named["crowded"] = rows["pairs"] >= CROWDED * rows["events"]
             cursor.execute(own(f"ANALYZE {table}"))
             timed(step)
         cursor.execute(own(STATEMENTS["forget"]))

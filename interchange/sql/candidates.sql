@@ -14,7 +14,9 @@
 -- each two of them once, from the smaller id. Where either place is coarse, a pair is
 -- blocked by day and country instead. Measured at a million events (BENCHMARKS.md), this
 -- scores a quarter fewer pairs than a fixed neighbourhood of half-degree cells did, and finds
--- the same candidates.
+-- the same candidates. How far two events' actors agree is worked out once for each pair of
+-- lineups (an event's actors with their sides) that meets in a pair of events, not for each
+-- pair of events (profiles, lineups).
 --
 -- The working tables (ckb_cand_*) are unlogged tables in the schema ckb_search, not
 -- temporary ones: PostgreSQL reads a temporary table in one process only, and the joins
@@ -28,9 +30,9 @@
 CREATE UNLOGGED TABLE ckb_cand_probe_ids (id bigint PRIMARY KEY);
 
 -- name: drop
-DROP TABLE IF EXISTS ckb_cand_probe_ids, ckb_cand_event, ckb_cand_key, ckb_cand_probe,
-                     ckb_cand_day, ckb_cand_probe_day, ckb_cand_pair, ckb_cand_actor,
-                     ckb_cand_armed, ckb_cand_reachable, ckb_cand_links, ckb_cand_kept,
+DROP TABLE IF EXISTS ckb_cand_probe_ids, ckb_cand_profile, ckb_cand_actor, ckb_cand_armed,
+                     ckb_cand_event, ckb_cand_key, ckb_cand_probe, ckb_cand_day,
+                     ckb_cand_probe_day, ckb_cand_pair, ckb_cand_lineups, ckb_cand_kept,
                      ckb_cand_found;
 
 -- name: window
@@ -39,6 +41,107 @@ DROP TABLE IF EXISTS ckb_cand_probe_ids, ckb_cand_event, ckb_cand_key, ckb_cand_
 -- query it guessed a ninth of them and read a million events in one process).
 SELECT min(e.start_date) - 400, max(e.end_date) + 400
   FROM events_event e JOIN ckb_cand_probe_ids p ON p.id = e.id;
+
+-- name: profiles
+-- The lineup of every event that could pair with a probe: its actors with the sides it puts
+-- them on, as one sorted array (each participation as the actor's id × 4 + its sides, each
+-- once), and a number for each lineup, the same for every event with that array.
+-- Whether two events' actors agree depends on their lineups alone, and events share them (at
+-- a million events, some tens of thousands of lineups): the actors are scored once per pair
+-- of lineups that meet (lineups), not once per pair of events.
+CREATE UNLOGGED TABLE ckb_cand_profile AS
+WITH profiled AS (
+    -- Each participation as a number: the actor's id and the sides its role is on (the
+    -- datasets' two sides: events.models SIDE_1_ROLES, SIDE_2_ROLES), each once.
+    SELECT pa.event_id,
+           array_agg(DISTINCT pa.actor_id * 4 + (pa.role = ANY(%(side_1)s))::int * 2
+                     + (pa.role = ANY(%(side_2)s))::int) AS profile
+      FROM events_participation pa
+      JOIN events_event e ON e.id = pa.event_id
+     WHERE e.end_date >= %(low)s AND e.start_date <= %(high)s
+     GROUP BY pa.event_id
+), numbered AS (
+    SELECT profile, row_number() OVER ()::int AS lineup
+      FROM (SELECT DISTINCT profile FROM profiled) distinct_profiles
+)
+SELECT p.event_id, p.profile, n.lineup FROM profiled p JOIN numbered n ON n.profile = p.profile;
+
+-- name: actors
+-- Each lineup's actors, with the sides it puts them on and the tokens that link them to
+-- other actors. The tokens: the actor itself (its id, negated) and the words that tell it
+-- apart: its names and aliases, lower-case, without what is in brackets (ACLED's years,
+-- UCDP's former states) and without the words every armed actor shares, plus the initials
+-- of a name of several words (UCDP's "IS" is ACLED's "Islamic State (Syria)"). "Military
+-- Forces of Russia (2000-)" and "Government of Russia (Soviet Union)" both come down to
+-- {russia}. Two actors are linked when their tokens meet.
+CREATE UNLOGGED TABLE ckb_cand_actor AS
+WITH parts AS (
+    -- An actor in two roles is on the sides of either.
+    SELECT l.lineup, (part / 4)::int AS actor_id, bool_or((part & 2) <> 0) AS side_1,
+           bool_or((part & 1) <> 0) AS side_2
+      FROM (SELECT DISTINCT lineup, profile FROM ckb_cand_profile) l
+     CROSS JOIN LATERAL unnest(l.profile) part
+     GROUP BY l.lineup, part / 4
+), named AS (
+    -- Each actor's names, once per actor (a few hundred), however many events it is in.
+    SELECT a.id AS actor_id, a.name AS spelling
+      FROM actors_actor a WHERE a.id IN (SELECT actor_id FROM parts)
+    UNION ALL
+    SELECT n.actor_id, n.name
+      FROM actors_actorname n WHERE n.actor_id IN (SELECT actor_id FROM parts)
+), spelled AS (
+    SELECT n.actor_id, n.spelling, w.word, w.position
+      FROM named n
+     CROSS JOIN LATERAL regexp_split_to_table(
+               lower(regexp_replace(n.spelling, '\([^)]*\)', '', 'g')), '[^[:alnum:]]+')
+               WITH ORDINALITY AS w (word, position)
+     WHERE w.word <> ''
+), words AS (
+    SELECT actor_id, word FROM spelled
+    UNION ALL
+    SELECT actor_id, string_agg(left(word, 1), '' ORDER BY position)
+      FROM spelled
+     WHERE word NOT IN ('of', 'the', 'and', 'al')
+     GROUP BY actor_id, spelling
+    HAVING count(*) >= 2
+), telling AS (
+    -- Each telling word as a number, the same for every actor that has it.
+    SELECT actor_id, word, dense_rank() OVER (ORDER BY word)::int AS token
+      FROM words
+     WHERE word NOT IN (
+               'of', 'the', 'and', 'al', 'forces', 'force', 'military', 'government', 'armed',
+               'unidentified', 'group', 'groups', 'police', 'security', 'militia', 'army',
+               'state', 'people', 'republic', 'democratic', 'national', 'front', 'movement',
+               'party', 'islamic', 'operated', 'by', 'in', 'for')
+       AND length(word) > 1
+), actor_tokens AS (
+    SELECT w.actor_id, bool_or(w.word = 'civilians') AS civilian,
+           -w.actor_id::int || coalesce(array_agg(DISTINCT t.token) FILTER (WHERE t.token IS NOT NULL), '{}') AS tokens,
+           count(t.token) > 0 AS named
+      FROM words w
+      LEFT JOIN telling t ON t.actor_id = w.actor_id AND t.word = w.word
+     GROUP BY w.actor_id
+)
+SELECT p.lineup, p.actor_id, p.side_1, p.side_2, t.civilian, t.named, t.tokens
+  FROM parts p JOIN actor_tokens t ON t.actor_id = p.actor_id;
+
+-- name: armed
+-- Per lineup: its armed actors (civilians aside), whether civilians are among its actors,
+-- on which sides it has an armed actor known by name (an "Unidentified Armed Group" says
+-- nothing), and the tokens of its armed actors, all and on each side.
+CREATE UNLOGGED TABLE ckb_cand_armed AS
+SELECT a.lineup,
+       count(DISTINCT a.actor_id) FILTER (WHERE NOT a.civilian) AS actors,
+       bool_or(a.civilian) AS civilians,
+       coalesce(bool_or(a.side_1 AND a.named) FILTER (WHERE NOT a.civilian), false) AS known_1,
+       coalesce(bool_or(a.side_2 AND a.named) FILTER (WHERE NOT a.civilian), false) AS known_2,
+       coalesce(array_agg(DISTINCT a.actor_id) FILTER (WHERE NOT a.civilian), '{}') AS armed,
+       coalesce(array_agg(t.token) FILTER (WHERE NOT a.civilian), '{}') AS tokens,
+       coalesce(array_agg(t.token) FILTER (WHERE NOT a.civilian AND a.side_1), '{}') AS tokens_1,
+       coalesce(array_agg(t.token) FILTER (WHERE NOT a.civilian AND a.side_2), '{}') AS tokens_2
+  FROM ckb_cand_actor a
+ CROSS JOIN LATERAL unnest(a.tokens) t (token)
+ GROUP BY a.lineup;
 
 -- name: events
 -- What the search reads of every event that could pair with a probe: its days, its place's
@@ -54,7 +157,7 @@ WITH near AS (
            e.location_id, l.latitude, l.longitude, l.path,
            split_part(l.path, '/', 2) AS country,
            l.latitude IS NULL OR e.geo_precision >= 4 AS coarse,
-           p.id IS NOT NULL AS probe,
+           p.id IS NOT NULL AS probe, pr.lineup,
            CASE e.date_precision WHEN 1 THEN 1 WHEN 2 THEN 1 WHEN 3 THEN 3 WHEN 4 THEN 15
                 ELSE 182 END AS days_off,
            CASE e.geo_precision WHEN 1 THEN 10 WHEN 2 THEN 25 ELSE 50 END AS km_off
@@ -63,6 +166,7 @@ WITH near AS (
       LEFT JOIN events_eventtype pt ON pt.id = t.parent_id
       LEFT JOIN events_location l ON l.id = e.location_id
       LEFT JOIN ckb_cand_probe_ids p ON p.id = e.id
+      LEFT JOIN ckb_cand_profile pr ON pr.event_id = e.id
      WHERE e.end_date >= %(low)s AND e.start_date <= %(high)s
 ), boxed AS (
     -- Each reach as a box in degrees, 2 %% wider than the distance (a degree of latitude is
@@ -73,8 +177,8 @@ WITH near AS (
       FROM near n
 )
 SELECT b.id, b.parent_id, b.start_date, b.end_date, b.event_type_id, b.kind, b.disorder,
-       b.location_id, b.latitude, b.longitude, b.path, b.country, b.coarse, b.probe, b.days_off,
-       b.km_off,
+       b.location_id, b.latitude, b.longitude, b.path, b.country, b.coarse, b.probe, b.lineup,
+       b.days_off, b.km_off,
        -- The days it reaches (its span, a month at most): as the other event of a pair,
        -- widened by how far its date may be off beyond a day (0 for a day's precision, 2 for
        -- a week's); as a probe, by all of it.
@@ -143,7 +247,7 @@ SELECT e.id, e.probe_first + d AS day, e.country, e.coarse, d = 0 AS first_day
 -- name: pairs
 -- Pairs sharing a day and a cell, or a day and a country where either place is coarse. Of
 -- those, the pairs whose dates and points are as close as the less precise of each allows,
--- with what the score reads of them; a pair of which one is part of the other or related to
+-- with what the score reads of them and their lineups; a pair of which one is part of the other or related to
 -- it is two events by definition.
 CREATE UNLOGGED TABLE ckb_cand_pair AS
 WITH blocked AS (
@@ -189,7 +293,8 @@ WITH blocked AS (
            x.country = y.country AS same_country,
            x.event_type_id = y.event_type_id AS same_type,
            x.kind = y.kind AS same_kind,
-           x.disorder = y.disorder AS same_disorder
+           x.disorder = y.disorder AS same_disorder,
+           x.lineup AS x_lineup, y.lineup AS y_lineup
       FROM blocked p
       JOIN ckb_cand_event x ON x.id = p.a
       JOIN ckb_cand_event y ON y.id = p.b
@@ -205,207 +310,125 @@ SELECT j.*
    AND (j.km IS NULL OR j.km <= j.km_off)
    AND (j.km IS NOT NULL OR j.same_country);
 
--- name: actors
--- The paired events' actors, once per event and actor, with the sides the event puts them
--- on and the tokens that link them to other actors. Where the pairs are crowded (two or
--- more per event read: interchange.matching.CROWDED), every event read is taken: nearly all
--- are paired, and removing the repeats of the pairs' ids costs more than the others' actors
--- (a search of a million events: 5.2 million pairs, 5 s to find the 861,000 events paired,
--- the actors of all million in less). The tokens: the actor itself (its id, negated) and
--- the words that tell it apart: its names and aliases, lower-case, without what is in
--- brackets (ACLED's years, UCDP's former states) and without the words every armed actor
--- shares, plus the initials of a name of several words (UCDP's "IS" is ACLED's "Islamic
--- State (Syria)"). "Military Forces of Russia (2000-)" and "Government of Russia (Soviet
--- Union)" both come down to {russia}. Two actors are linked when their tokens meet.
-CREATE UNLOGGED TABLE ckb_cand_actor AS
-WITH involved AS (
-    SELECT id AS event_id FROM ckb_cand_event WHERE %(crowded)s
-    UNION ALL
-    SELECT event_id
-      FROM (SELECT a AS event_id FROM ckb_cand_pair UNION SELECT b FROM ckb_cand_pair) paired
-     WHERE NOT %(crowded)s
-), parts AS (
-    -- The datasets' two sides (events.models SIDE_1_ROLES, SIDE_2_ROLES).
-    SELECT pa.event_id, pa.actor_id, bool_or(pa.role = ANY(%(side_1)s)) AS side_1,
-           bool_or(pa.role = ANY(%(side_2)s)) AS side_2
-      FROM events_participation pa
-      JOIN involved i ON i.event_id = pa.event_id
-     GROUP BY pa.event_id, pa.actor_id
-), named AS (
-    -- Each actor's names, once per actor (a few hundred), however many events it is in.
-    SELECT a.id AS actor_id, a.name AS spelling
-      FROM actors_actor a WHERE a.id IN (SELECT actor_id FROM parts)
-    UNION ALL
-    SELECT n.actor_id, n.name
-      FROM actors_actorname n WHERE n.actor_id IN (SELECT actor_id FROM parts)
-), spelled AS (
-    SELECT n.actor_id, n.spelling, w.word, w.position
-      FROM named n
-     CROSS JOIN LATERAL regexp_split_to_table(
-               lower(regexp_replace(n.spelling, '\([^)]*\)', '', 'g')), '[^[:alnum:]]+')
-               WITH ORDINALITY AS w (word, position)
-     WHERE w.word <> ''
-), words AS (
-    SELECT actor_id, word FROM spelled
-    UNION ALL
-    SELECT actor_id, string_agg(left(word, 1), '' ORDER BY position)
-      FROM spelled
-     WHERE word NOT IN ('of', 'the', 'and', 'al')
-     GROUP BY actor_id, spelling
-    HAVING count(*) >= 2
-), telling AS (
-    -- Each telling word as a number, the same for every actor that has it.
-    SELECT actor_id, word, dense_rank() OVER (ORDER BY word)::int AS token
-      FROM words
-     WHERE word NOT IN (
-               'of', 'the', 'and', 'al', 'forces', 'force', 'military', 'government', 'armed',
-               'unidentified', 'group', 'groups', 'police', 'security', 'militia', 'army',
-               'state', 'people', 'republic', 'democratic', 'national', 'front', 'movement',
-               'party', 'islamic', 'operated', 'by', 'in', 'for')
-       AND length(word) > 1
-), actor_tokens AS (
-    SELECT w.actor_id, bool_or(w.word = 'civilians') AS civilian,
-           -w.actor_id::int || coalesce(array_agg(DISTINCT t.token) FILTER (WHERE t.token IS NOT NULL), '{}') AS tokens,
-           count(t.token) > 0 AS named
-      FROM words w
-      LEFT JOIN telling t ON t.actor_id = w.actor_id AND t.word = w.word
-     GROUP BY w.actor_id
-)
-SELECT p.event_id, p.actor_id::int AS actor_id, p.side_1, p.side_2, t.civilian, t.named, t.tokens
-  FROM parts p JOIN actor_tokens t ON t.actor_id = p.actor_id;
-
--- name: armed
--- Per event: its armed actors (civilians aside), whether civilians are among its actors,
--- on which sides it has an armed actor known by name (an "Unidentified Armed Group" says
--- nothing), and the tokens of its armed actors, all and on each side.
-CREATE UNLOGGED TABLE ckb_cand_armed AS
-SELECT a.event_id,
-       count(DISTINCT a.actor_id) FILTER (WHERE NOT a.civilian) AS actors,
-       bool_or(a.civilian) AS civilians,
-       coalesce(bool_or(a.side_1 AND a.named) FILTER (WHERE NOT a.civilian), false) AS known_1,
-       coalesce(bool_or(a.side_2 AND a.named) FILTER (WHERE NOT a.civilian), false) AS known_2,
-       coalesce(array_agg(DISTINCT a.actor_id) FILTER (WHERE NOT a.civilian), '{}') AS armed,
-       coalesce(array_agg(t.token) FILTER (WHERE NOT a.civilian), '{}') AS tokens,
-       coalesce(array_agg(t.token) FILTER (WHERE NOT a.civilian AND a.side_1), '{}') AS tokens_1,
-       coalesce(array_agg(t.token) FILTER (WHERE NOT a.civilian AND a.side_2), '{}') AS tokens_2
-  FROM ckb_cand_actor a
- CROSS JOIN LATERAL unnest(a.tokens) t (token)
- GROUP BY a.event_id;
-
--- name: reachable
--- Each pair's judgements of its dates, place and type, each from 0 to 1, and whether the
--- events have an armed actor linked at all; the pairs that cannot reach the threshold even
--- with all their actors linked are left here. Dates: overlapping spans count by how much of
--- both they share (a month's offensive holds a day's strike without being it). Without a
--- linked armed actor the actors count 0.1 at most (civilians on both sides).
-CREATE UNLOGGED TABLE ckb_cand_reachable AS
-WITH judged AS (
-    SELECT j.*,
-           CASE WHEN j.gap = 0 THEN 0.5 + 0.5 * j.overlap
-                ELSE 1 - 0.3 * j.gap::float8 / j.days_off END AS date_score,
-           CASE WHEN j.km IS NOT NULL THEN 1 - 0.5 * j.km / j.km_off
-                WHEN j.nested THEN 0.5
-                WHEN j.same_country THEN 0.2 ELSE 0 END AS place_score,
-           CASE WHEN j.same_type THEN 1 WHEN j.same_kind THEN 0.8::float8
-                WHEN j.same_disorder THEN 0.6 ELSE 0 END AS type_score,
-           coalesce(ax.tokens && ay.tokens, false) AS linked,
-           -- Where either event has one armed actor, a linked pair's actors score as that
-           -- one actor does (0.8, 1 if the other event has it too): the other's share of
+-- name: lineups
+-- Each pair of lineups that meet in a pair of events (the first event's, the second's), with
+-- what its actors give the pair's score and reasons: whether the events have an armed actor
+-- linked at all; the actors' share of the score; the closest link (the same actor first,
+-- then the lowest id of the first event's, and the lowest of the second's linked to it); and
+-- whether the sides contradict each other.
+CREATE UNLOGGED TABLE ckb_cand_lineups AS
+WITH met AS (
+    SELECT DISTINCT x_lineup, y_lineup FROM ckb_cand_pair
+     WHERE x_lineup IS NOT NULL AND y_lineup IS NOT NULL
+), judged AS (
+    SELECT m.x_lineup, m.y_lineup,
+           ax.tokens && ay.tokens AS linked,
+           -- Where either lineup has one armed actor, a linked pair's actors score as that
+           -- one actor does (0.8, 1 if the other lineup has it too): the other's share of
            -- linked actors cannot be higher. Only the others' links are counted (links).
-           coalesce(ax.tokens && ay.tokens AND ax.actors > 1
-                    AND (ay.actors > 1 OR NOT ax.armed && ay.armed), false) AS counted,
-           coalesce(ax.civilians AND ay.civilians, false) AS civilians,
-           ax.actors AS x_actors, ay.actors AS y_actors, ay.armed AS y_armed,
-           ax.armed AS x_armed, ax.tokens AS x_tokens, ay.tokens AS y_tokens,
+           ax.tokens && ay.tokens AND ax.actors > 1
+               AND (ay.actors > 1 OR NOT ax.armed && ay.armed) AS counted,
+           ax.civilians AND ay.civilians AS civilians,
+           ax.actors AS x_actors, ay.actors AS y_actors, ax.armed AS x_armed,
+           ay.armed AS y_armed, ax.tokens AS x_tokens, ay.tokens AS y_tokens,
            -- The sides contradict each other where on a side both events name an armed
            -- actor, none of them linked, whichever way round the datasets put the sides:
            -- Russia against insurgents is not Turkey against them.
-           coalesce(
-               (ax.known_1 AND ay.known_1 AND NOT ax.tokens_1 && ay.tokens_1
-                OR ax.known_2 AND ay.known_2 AND NOT ax.tokens_2 && ay.tokens_2)
-               AND (ax.known_1 AND ay.known_2 AND NOT ax.tokens_1 && ay.tokens_2
-                    OR ax.known_2 AND ay.known_1 AND NOT ax.tokens_2 && ay.tokens_1),
-               false) AS disagree
-      FROM ckb_cand_pair j
-      LEFT JOIN ckb_cand_armed ax ON ax.event_id = j.a
-      LEFT JOIN ckb_cand_armed ay ON ay.event_id = j.b
-)
-SELECT * FROM judged
- WHERE 0.3 * date_score + 0.25 * place_score + 0.1 * type_score
-       + 0.35 * CASE WHEN linked THEN 1 WHEN civilians THEN 0.1 ELSE 0 END
-       >= %(threshold)s;
-
--- name: links
--- Per pair with a linked armed actor whose links must be counted (reachable), in one pass
--- over both events' armed actors: how many of each event's are linked to the other's, and
--- how many are the same actor; the closest link of the first event's (the same actor
--- first, then the lowest id).
-CREATE UNLOGGED TABLE ckb_cand_links AS
-WITH linking AS (
-    SELECT r.a, r.b, true AS of_a, x.actor_id, x.tokens && r.y_tokens AS linked,
-           x.actor_id = ANY(r.y_armed) AS same
-      FROM ckb_cand_reachable r
-      JOIN ckb_cand_actor x ON x.event_id = r.a AND NOT x.civilian
-     WHERE r.counted
+           (ax.known_1 AND ay.known_1 AND NOT ax.tokens_1 && ay.tokens_1
+            OR ax.known_2 AND ay.known_2 AND NOT ax.tokens_2 && ay.tokens_2)
+           AND (ax.known_1 AND ay.known_2 AND NOT ax.tokens_1 && ay.tokens_2
+                OR ax.known_2 AND ay.known_1 AND NOT ax.tokens_2 && ay.tokens_1) AS disagree
+      FROM met m
+      JOIN ckb_cand_armed ax ON ax.lineup = m.x_lineup
+      JOIN ckb_cand_armed ay ON ay.lineup = m.y_lineup
+), linking AS (
+    -- Where the links must be counted, in one pass over both lineups' armed actors: each
+    -- actor, whether it is linked to the other lineup's and whether it is among them.
+    SELECT j.x_lineup, j.y_lineup, true AS of_x, x.actor_id, x.tokens && j.y_tokens AS linked,
+           x.actor_id = ANY(j.y_armed) AS same
+      FROM judged j
+      JOIN ckb_cand_actor x ON x.lineup = j.x_lineup AND NOT x.civilian
+     WHERE j.counted
     UNION ALL
-    SELECT r.a, r.b, false, y.actor_id, y.tokens && r.x_tokens, y.actor_id = ANY(r.x_armed)
-      FROM ckb_cand_reachable r
-      JOIN ckb_cand_actor y ON y.event_id = r.b AND NOT y.civilian
-     WHERE r.counted
+    SELECT j.x_lineup, j.y_lineup, false, y.actor_id, y.tokens && j.x_tokens,
+           y.actor_id = ANY(j.x_armed)
+      FROM judged j
+      JOIN ckb_cand_actor y ON y.lineup = j.y_lineup AND NOT y.civilian
+     WHERE j.counted
+), links AS (
+    SELECT x_lineup, y_lineup,
+           count(*) FILTER (WHERE of_x AND linked) AS x_linked,
+           count(*) FILTER (WHERE of_x AND same) AS x_same,
+           count(*) FILTER (WHERE NOT of_x AND linked) AS y_linked,
+           count(*) FILTER (WHERE NOT of_x AND same) AS y_same,
+           coalesce(min(actor_id) FILTER (WHERE of_x AND same),
+                    min(actor_id) FILTER (WHERE of_x AND linked)) AS closest
+      FROM linking
+     GROUP BY x_lineup, y_lineup
+), scored AS (
+    -- Actors: how much of one event's armed actors the other has (whichever has fewer, all
+    -- of them is 1), an actor linked as itself counting 1 and one linked by name 0.8;
+    -- civilians alone on both sides count 0.1. Linked, not counted: the closest link is the
+    -- first event's one armed actor, or else the second's, which the first has.
+    SELECT j.x_lineup, j.y_lineup, j.linked, j.disagree, j.y_armed,
+           coalesce(l.closest, CASE WHEN j.linked AND j.x_actors = 1 THEN j.x_armed[1]
+                                    WHEN j.linked THEN j.y_armed[1] END) AS closest,
+           CASE WHEN j.counted
+                THEN greatest((0.8 * l.x_linked + 0.2 * l.x_same)::float8 / j.x_actors,
+                              (0.8 * l.y_linked + 0.2 * l.y_same)::float8 / j.y_actors)
+                WHEN j.linked THEN (0.8 + 0.2 * (j.x_armed && j.y_armed)::int)::float8
+                WHEN j.civilians THEN 0.1 ELSE 0 END AS actors
+      FROM judged j
+      LEFT JOIN links l ON l.x_lineup = j.x_lineup AND l.y_lineup = j.y_lineup
+), closest_y AS (
+    -- The second event's actor the closest link is to, where it is not the same actor: the
+    -- lowest id of those linked to it.
+    SELECT s.x_lineup, s.y_lineup, min(y.actor_id) AS actor
+      FROM scored s
+      JOIN ckb_cand_actor cx ON cx.lineup = s.x_lineup AND cx.actor_id = s.closest
+      JOIN ckb_cand_actor y ON y.lineup = s.y_lineup AND NOT y.civilian AND y.tokens && cx.tokens
+     WHERE NOT s.closest = ANY(s.y_armed)
+     GROUP BY s.x_lineup, s.y_lineup
 )
-SELECT a, b,
-       count(*) FILTER (WHERE of_a AND linked) AS x_linked,
-       count(*) FILTER (WHERE of_a AND same) AS x_same,
-       count(*) FILTER (WHERE NOT of_a AND linked) AS y_linked,
-       count(*) FILTER (WHERE NOT of_a AND same) AS y_same,
-       coalesce(min(actor_id) FILTER (WHERE of_a AND same),
-                min(actor_id) FILTER (WHERE of_a AND linked)) AS closest
-  FROM linking
- GROUP BY a, b;
+SELECT s.x_lineup, s.y_lineup, s.linked, s.disagree, s.closest, s.actors,
+       cy.actor AS closest_y
+  FROM scored s
+  LEFT JOIN closest_y cy ON cy.x_lineup = s.x_lineup AND cy.y_lineup = s.y_lineup;
 
 -- name: kept
--- Each pair's score: dates 0.3, place 0.25, type 0.1, actors 0.35, and 0.6 of that where
--- the events' sides contradict each other. Actors: how much of one event's armed actors the
--- other has (whichever has fewer, all of them is 1), an actor linked as itself counting 1
--- and one linked by name 0.8; civilians alone on both sides count 0.1. The pairs at or
--- above %(threshold)s are kept with what their reasons say.
+-- Each pair's score: dates 0.3, place 0.25, type 0.1, actors 0.35 (lineups), and 0.6 of that
+-- where the events' sides contradict each other. Dates: overlapping spans count by how much
+-- of both they share (a month's offensive holds a day's strike without being it). The pairs
+-- at or above %(threshold)s are kept with what their reasons say.
 CREATE UNLOGGED TABLE ckb_cand_kept AS
+WITH judged AS (
+    SELECT p.*,
+           CASE WHEN p.gap = 0 THEN 0.5 + 0.5 * p.overlap
+                ELSE 1 - 0.3 * p.gap::float8 / p.days_off END AS date_score,
+           CASE WHEN p.km IS NOT NULL THEN 1 - 0.5 * p.km / p.km_off
+                WHEN p.nested THEN 0.5
+                WHEN p.same_country THEN 0.2 ELSE 0 END AS place_score,
+           CASE WHEN p.same_type THEN 1 WHEN p.same_kind THEN 0.8::float8
+                WHEN p.same_disorder THEN 0.6 ELSE 0 END AS type_score,
+           coalesce(l.actors, 0) AS actors_score, coalesce(l.disagree, false) AS disagree,
+           l.closest, l.closest_y
+      FROM ckb_cand_pair p
+      LEFT JOIN ckb_cand_lineups l ON l.x_lineup = p.x_lineup AND l.y_lineup = p.y_lineup
+)
 SELECT s.a, s.b, s.same_day, s.gap, s.km, s.same_place, s.nested, s.same_type, s.same_kind,
-       s.same_disorder, s.disagree, s.closest, s.y_armed,
+       s.same_disorder, s.disagree, s.closest, s.closest_y,
        round(s.score::numeric, 3)::float AS score
-  FROM (SELECT r.*,
-               -- Linked, not counted: the first event's one armed actor, or else the
-               -- second's, which the first has.
-               coalesce(l.closest, CASE WHEN r.linked AND r.x_actors = 1 THEN r.x_armed[1]
-                                        WHEN r.linked THEN r.y_armed[1] END) AS closest,
-               (0.3 * r.date_score + 0.25 * r.place_score + 0.1 * r.type_score
-                + 0.35 * CASE WHEN r.counted
-                              THEN greatest((0.8 * l.x_linked + 0.2 * l.x_same)::float8
-                                                / r.x_actors,
-                                            (0.8 * l.y_linked + 0.2 * l.y_same)::float8
-                                                / r.y_actors)
-                              WHEN r.linked
-                              THEN (0.8 + 0.2 * (r.x_armed && r.y_armed)::int)::float8
-                              WHEN r.civilians THEN 0.1 ELSE 0 END)
-               * CASE WHEN r.disagree THEN 0.6 ELSE 1 END AS score
-          FROM ckb_cand_reachable r
-          LEFT JOIN ckb_cand_links l ON l.a = r.a AND l.b = r.b) s
+  FROM (SELECT j.*,
+               (0.3 * j.date_score + 0.25 * j.place_score + 0.1 * j.type_score
+                + 0.35 * j.actors_score)
+               * CASE WHEN j.disagree THEN 0.6 ELSE 1 END AS score
+          FROM judged j) s
  WHERE s.score >= %(threshold)s;
 
 -- name: score
 -- The kept pairs with their reasons in words (names are looked up last, for these rows
 -- only).
 CREATE UNLOGGED TABLE ckb_cand_found AS
-WITH closest_y AS (
-    -- The other event's actor the closest link is to, where it is not the same actor: the
-    -- lowest id of those linked to it.
-    SELECT k.a, k.b, min(y.actor_id) AS actor
-      FROM ckb_cand_kept k
-      JOIN ckb_cand_actor cx ON cx.event_id = k.a AND cx.actor_id = k.closest
-      JOIN ckb_cand_actor y ON y.event_id = k.b AND NOT y.civilian AND y.tokens && cx.tokens
-     WHERE NOT k.closest = ANY(k.y_armed)
-     GROUP BY k.a, k.b
-)
 SELECT k.a, k.b, k.score,
        ARRAY[
            CASE WHEN k.same_day THEN 'same day' WHEN k.gap = 0 THEN 'dates overlap'
@@ -426,7 +449,6 @@ SELECT k.a, k.b, k.score,
                 ELSE 'types differ (' || tx.name || ', ' || ty.name || ')' END
        ] AS reasons
   FROM ckb_cand_kept k
-  LEFT JOIN closest_y cy ON cy.a = k.a AND cy.b = k.b
   JOIN ckb_cand_event x ON x.id = k.a
   JOIN ckb_cand_event y ON y.id = k.b
   JOIN events_eventtype tx ON tx.id = x.event_type_id
@@ -434,7 +456,7 @@ SELECT k.a, k.b, k.score,
   LEFT JOIN events_location lx ON lx.id = x.location_id
   LEFT JOIN events_location ly ON ly.id = y.location_id
   LEFT JOIN actors_actor nx ON nx.id = k.closest
-  LEFT JOIN actors_actor ny ON ny.id = coalesce(cy.actor, k.closest);
+  LEFT JOIN actors_actor ny ON ny.id = coalesce(k.closest_y, k.closest);
 
 -- name: forget
 -- An open candidate of a probe that the search no longer finds (an event corrected since,

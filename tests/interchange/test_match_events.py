@@ -137,12 +137,10 @@ def test_a_jittered_duplicate_within_one_dataset_is_proposed() -> None:
     assert EventCandidate.objects.get().reasons[:2] == ["1 day apart", "1.4 km apart"]
 
 
-@pytest.mark.parametrize("crowded", [0, 10**9], ids=["every event read", "the paired ones"])
-def test_the_actors_of_every_event_read_or_of_the_paired_ones_give_the_same_candidates(
-    crowded: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Where pairs are crowded the search reads every event's actors instead of finding the
-    paired events first (matching.CROWDED); the candidates must not depend on which."""
+def test_pairs_of_events_with_the_same_lineups_are_scored_by_their_own_dates_and_places() -> None:
+    """The actors are scored once per pair of lineups (an event's actors with their sides);
+    SYR9002 and SYR9006 have one lineup, so the pairs they make with SYR9001 share their
+    actors' score and reasons, and each keeps its own dates, distance and score."""
     near = ("Khan Shaykhun east", 35.45, 36.66)
     load(
         "acled",
@@ -152,9 +150,9 @@ def test_the_actors_of_every_event_read_or_of_the_paired_ones_give_the_same_cand
             acled_row("SYR9003", place=MAARRAT),
             acled_row("SYR9004", actor1="Hayat Tahrir al-Sham", actor2="Russia"),
             acled_row("SYR9005", date="2018-10-20", actor1="Protesters (Syria)", actor2=""),
+            acled_row("SYR9006", place=near, actor1="Russia"),
         ),
     )
-    monkeypatch.setattr("interchange.matching.CROWDED", crowded)
 
     search_events(Event.objects.all(), threshold=0.3)
 
@@ -178,6 +176,22 @@ def test_the_actors_of_every_event_read_or_of_the_paired_ones_give_the_same_cand
             frozenset({"SYR9002", "SYR9004"}),
             0.892,
             ("1 day apart", "1.4 km apart", "same actor: Russia", "types agree"),
+        ),
+        # SYR9006 is SYR9002 on the day of the others: 0.3 × 0.3 more with each of them.
+        (
+            frozenset({"SYR9001", "SYR9006"}),
+            0.912,
+            ("same day", "1.4 km apart", russia, "types agree"),
+        ),
+        (
+            frozenset({"SYR9004", "SYR9006"}),
+            0.982,
+            ("same day", "1.4 km apart", "same actor: Russia", "types agree"),
+        ),
+        (
+            frozenset({"SYR9002", "SYR9006"}),
+            0.91,
+            ("1 day apart", "0.0 km apart", "same actor: Russia", "types agree"),
         ),
     }
 
