@@ -521,8 +521,14 @@ ONE_SECOND = datetime.timedelta(seconds=1)
 def existing_seconds() -> list[int] | None:
     """Every second in which an event last changed, read from the event_last_change index one
     second after the other (as ``existing_figures``); None beyond MOST_SECONDS."""
-    changed = sql.SQL("greatest(updated_at, evidence_changed_at)")
-    statement = EXISTING_SECONDS.format(changed=changed, table=sql.Identifier(Event._meta.db_table))
+    # The index's own expression, as Django writes it, so that the planner reads the index.
+    query = Event.objects.all().query
+    changed, _ = (
+        last_change().resolve_expression(query).as_sql(query.get_compiler("default"), connection)
+    )
+    statement = EXISTING_SECONDS.format(
+        changed=sql.SQL(changed), table=sql.Identifier(Event._meta.db_table)
+    )
     with connection.cursor() as cursor:
         cursor.execute(statement.as_string(), [MOST_SECONDS + 1])
         found = [second for (second,) in cursor.fetchall()]
